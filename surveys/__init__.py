@@ -1,0 +1,81 @@
+"""Postventa: post-delivery surveys, recovery and reviews for online shops."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .config import load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; reads like a table of contents of what it serves."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+
+    from . import logs
+
+    logs.configure(app)
+
+    from .extensions import babel, csrf, db, migrate
+    from .i18n import select_locale
+
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["DATABASE_URL"]))
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    with app.app_context():
+        _configure_sqlite(db.engine)
+
+    from .blueprints import api, health, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp, url_prefix="/api")
+    app.register_blueprint(health.bp)
+
+    from . import http
+
+    http.register(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    import os
+
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+
+
+def _configure_sqlite(engine) -> None:
+    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for every transaction.
+
+    A deferred SQLite transaction that reads then writes fails at once with
+    "database is locked" when another writer committed in between; taking the
+    write lock at BEGIN makes writers queue on the busy timeout instead.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # let us emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,1 @@
+"""One blueprint per audience: public (customers), api (shop systems), health (operators)."""

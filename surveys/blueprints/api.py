@@ -1,0 +1,150 @@
+"""Shop systems' JSON API (/api/v1): deliveries in, responses and metrics out.
+
+Access is checked once for the whole blueprint: a bearer API key names the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy import select
+
+from ..errors import DomainError, ValidationFailed
+from ..extensions import csrf, db
+from ..http import json_error
+from ..models import IdempotencyRecord
+from ..services import intake, metrics, tenancy
+from ..services.db_util import insert_ignore
+from ..services.intake import parse_timestamp
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+@bp.before_request
+def _authenticate():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    store = tenancy.authenticate_api_key(header[7:].strip()) if header.startswith("Bearer ") else None
+    if store is None:
+        resp = json_error(401, "unauthorized", "a valid API key is required: Authorization: Bearer <api_key>")
+        resp[0].headers["WWW-Authenticate"] = 'Bearer realm="postventa"'
+        return resp
+    g.store = store
+    if request.method == "POST" and request.content_length != 0 and not request.is_json:
+        return json_error(415, "unsupported_media_type", "send JSON with Content-Type: application/json")
+    return None
+
+
+def _json_body():
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ValidationFailed("the body is not valid JSON", {"": "invalid JSON"})
+    return body
+
+
+def _idempotent(handler):
+    """Replay the stored answer for a repeated Idempotency-Key; refuse it with another body."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return handler()
+    if not 1 <= len(key) <= 128:
+        raise ValidationFailed("Idempotency-Key must be 1-128 characters", {"Idempotency-Key": "length"})
+    digest = hashlib.sha256(request.get_data()).hexdigest()
+    found = db.session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.store_id == g.store.id, IdempotencyRecord.key == key)
+    )
+    if found is not None:
+        if found.request_hash != digest:
+            return json_error(422, "idempotency_key_reused", "this Idempotency-Key was used with another body")
+        return jsonify(found.body), found.status_code
+    body, status = handler()
+    insert_ignore(
+        IdempotencyRecord,
+        {"store_id": g.store.id, "key": key, "request_hash": digest, "status_code": status, "body": body},
+        ["store_id", "key"],
+    )
+    return body, status
+
+
+@bp.post("/v1/deliveries")
+def create_delivery():
+    def handle():
+        delivery = intake.validate_delivery(_json_body())
+        result, created = intake.record_delivery(g.store, delivery)
+        return result, 201 if created else 200
+
+    body, status = _idempotent(handle)
+    db.session.commit()
+    return jsonify(body) if isinstance(body, dict) else body, status
+
+
+@bp.post("/v1/deliveries/batch")
+def create_deliveries_batch():
+    def handle():
+        payload = _json_body()
+        items = payload.get("deliveries") if isinstance(payload, dict) else None
+        limit = current_app.config["MAX_BATCH_SIZE"]
+        if not isinstance(items, list) or not items:
+            raise ValidationFailed("deliveries must be a non-empty list", {"deliveries": "required"})
+        if len(items) > limit:
+            raise ValidationFailed(f"at most {limit} deliveries per batch", {"deliveries": f"max {limit}"})
+        return intake.record_batch(g.store, items), 200
+
+    body, status = _idempotent(handle)
+    db.session.commit()
+    return jsonify(body) if isinstance(body, dict) else body, status
+
+
+@bp.post("/v1/deliveries/<order_id>/cancel")
+def cancel_delivery(order_id: str):
+    result = intake.cancel_delivery(g.store, order_id)
+    db.session.commit()
+    return jsonify(result)
+
+
+@bp.get("/v1/responses")
+def list_responses():
+    errors: dict = {}
+    since = request.args.get("updated_since")
+    since_at = parse_timestamp(since, "updated_since", errors) if since else None
+    if errors:
+        raise ValidationFailed("invalid query", errors)
+    data, cursor = metrics.list_responses(g.store, since_at, request.args.get("cursor"))
+    return jsonify(data=data, next_cursor=cursor)
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationFailed(f"{name} must be a date like 2026-11-01", {name: "invalid date"}) from exc
+
+
+@bp.get("/v1/metrics")
+def get_metrics():
+    start, end = _date_arg("from"), _date_arg("to")
+    if start and end and start > end:
+        raise ValidationFailed("from must not be after to", {"from": "after to"})
+    return jsonify(metrics.store_metrics(g.store, start, end))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from ..openapi import document
+
+    return jsonify(document())
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):
+    db.session.rollback()
+    return json_error(exc.status, exc.code, exc.message, exc.fields)

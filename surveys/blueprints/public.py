@@ -1,0 +1,131 @@
+"""Customer pages reached from the invitation email: the survey form and unsubscribe.
+
+GET never writes (mail scanners fetch every link); answers and unsubscribes are POSTs.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+
+from ..errors import AlreadyAnswered, ValidationFailed
+from ..extensions import csrf, db
+from ..http import json_error, page_error, wants_json
+from ..services import responses
+from ..services.invitations import scale_for
+
+bp = Blueprint("public", __name__)
+
+
+@bp.after_request
+def _private(resp):
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Referrer-Policy"] = "same-origin"
+    resp.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return resp
+
+
+def _preselected(invitation) -> int | None:
+    raw = request.args.get("score", "")
+    scale = scale_for(invitation.store)
+    return int(raw) if raw.isdigit() and int(raw) in scale else None
+
+
+def _render_form(invitation, response, *, values=None, errors=None, status=200, notice=None, autopost=False):
+    store = invitation.store
+    values = values or {}
+    if response is not None:
+        values = {"nps": response.nps, "csat": response.csat, "comment": response.comment or "", **values}
+    return render_template(
+        "public/survey.html",
+        store=store,
+        invitation=invitation,
+        response=response,
+        values=values,
+        errors=errors or {},
+        notice=notice,
+        autopost=autopost,
+        first_name=invitation.customer.first_name,
+        products=[item.product for item in invitation.order.items],
+    ), status
+
+
+@bp.get("/s/<token>")
+def survey(token: str):
+    invitation = responses.open_invitation("survey", token)
+    g.locale = invitation.locale
+    response = responses.find_response(invitation)
+    try:
+        responses.check_open(invitation, response)
+    except AlreadyAnswered:
+        return render_template("public/thanks.html", store=invitation.store, response=response, closed=True)
+    score = _preselected(invitation)
+    values = {}
+    if score is not None:
+        values["csat" if invitation.store.survey_kind == "csat" else "nps"] = score
+    return _render_form(invitation, response, values=values, autopost=score is not None)
+
+
+@bp.post("/s/<token>")
+def submit(token: str):
+    invitation = responses.open_invitation("survey", token)
+    g.locale = invitation.locale
+    try:
+        answer = responses.parse_answer(invitation, request.form)
+        response = responses.submit_response(invitation, answer)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        if wants_json():
+            return json_error(422, exc.code, exc.message, exc.fields)
+        return _render_form(
+            invitation,
+            responses.find_response(invitation),
+            values=request.form.to_dict(),
+            errors=exc.fields,
+            status=422,
+        )
+    db.session.commit()
+    if wants_json():
+        return jsonify(saved=True, nps=response.nps, csat=response.csat)
+    return render_template(
+        "public/thanks.html", store=invitation.store, response=response, closed=False, edit_token=token
+    )
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_failed(exc):
+    """A form opened before a key rotation (or a lost cookie): keep the answers, ask again."""
+    db.session.rollback()
+    if wants_json():
+        return json_error(400, "csrf_failed", exc.description)
+    if request.endpoint != "public.submit":
+        return page_error(400)
+    invitation = responses.open_invitation("survey", request.view_args["token"])
+    g.locale = invitation.locale
+    return _render_form(
+        invitation,
+        responses.find_response(invitation),
+        values=request.form.to_dict(),
+        status=400,
+        notice=gettext("For your security, please press Send once more."),
+    )
+
+
+@bp.get("/u/<token>")
+def unsubscribe_page(token: str):
+    invitation = responses.open_invitation("unsubscribe", token, enforce_lifetime=False)
+    g.locale = invitation.locale
+    return render_template(
+        "public/unsubscribe.html", store=invitation.store, done=invitation.customer.unsubscribed_at is not None
+    )
+
+
+@bp.post("/u/<token>")
+@csrf.exempt  # RFC 8058 one-click: no cookie, no CSRF token; the signed URL is the authorisation
+def unsubscribe(token: str):
+    invitation = responses.open_invitation("unsubscribe", token, enforce_lifetime=False)
+    g.locale = invitation.locale
+    responses.unsubscribe(invitation)
+    db.session.commit()
+    return render_template("public/unsubscribe.html", store=invitation.store, done=True)

@@ -1,0 +1,128 @@
+"""Command line (``flask --app surveys ...``): thin wrappers over the services."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .errors import DomainError
+from .extensions import db
+from .services import demo, tenancy
+
+
+def _store(slug: str):
+    store = tenancy.get_store_by_slug(slug)
+    if store is None:
+        raise click.ClickException(f"no store with slug {slug!r}")
+    return store
+
+
+def _fail(exc: DomainError):
+    db.session.rollback()
+    detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    raise click.ClickException(exc.message + (f" ({detail})" if detail else ""))
+
+
+store_cli = AppGroup("store", help="Manage stores.")
+user_cli = AppGroup("user", help="Manage staff accounts.")
+deliveries_cli = AppGroup("deliveries", help="Bulk intake of deliveries.")
+
+
+@store_cli.command("create")
+@click.argument("name")
+@click.option("--slug", required=True)
+@click.option("--locale", default="es", show_default=True)
+@click.option("--timezone", "tz", default="America/Mexico_City", show_default=True)
+@click.option("--sender", default=None, help='e.g. "Shop <hola@shop.test>"')
+@click.option("--send-window", default=None, help="local hours, e.g. 9-20")
+@click.option("--json", "as_json", is_flag=True)
+def store_create(name, slug, locale, tz, sender, send_window, as_json):
+    """Create a store; prints its API key (shown once), webhook secret and widget key."""
+    try:
+        store = tenancy.create_store(name, slug, locale, tz, sender, send_window)
+        key = tenancy.create_api_key(store)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    out = {"slug": store.slug, "api_key": key, "webhook_secret": store.webhook_secret, "widget_key": store.widget_key}
+    click.echo(json.dumps(out) if as_json else "\n".join(f"{k}: {v}" for k, v in out.items()))
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option("--store", "slug", required=True)
+@click.option("--role", type=click.Choice(["admin", "agent"]), required=True)
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def user_create(email, slug, role, password_stdin):
+    """Create a staff member (or add a store to an existing one)."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    if password_stdin and len(password) < 10:
+        raise click.ClickException("the password must have at least 10 characters")
+    try:
+        user = tenancy.create_staff_user(email, _store(slug), role, password)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"{user.email} is {role} of {slug}")
+
+
+@deliveries_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--store", "slug", required=True)
+@click.option("--dry-run", is_flag=True, help="validate only; write nothing")
+def deliveries_import(file, slug, dry_run):
+    """Import deliveries from CSV (order_id,email,name,locale,delivered_at,sku,product_name)."""
+    from .services.intake import import_csv
+
+    store = _store(slug)
+    counts = {"created": 0, "duplicate": 0, "rejected": 0, "valid": 0}
+    try:
+        for n, outcome in enumerate(import_csv(store, csv.DictReader(file), dry_run=dry_run), 1):
+            counts[outcome.status] += 1
+            if outcome.status == "rejected":
+                fields = ", ".join(f"{k}: {v}" for k, v in outcome.errors.items())
+                click.echo(f"line {outcome.line}: rejected order {outcome.order_id or '?'} ({fields})", err=True)
+            if n % 500 == 0 and not dry_run:
+                db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit() if not dry_run else db.session.rollback()
+    if dry_run:
+        click.echo(f"dry run: valid {counts['valid']}, rejected {counts['rejected']}")
+    else:
+        click.echo(f"created {counts['created']}, duplicate {counts['duplicate']}, rejected {counts['rejected']}")
+
+
+@click.command("dispatch")
+def dispatch_cmd():
+    """One pass over due work (invitations, reminders, mail), then exit."""
+    from .worker import dispatch_once
+
+    counts = dispatch_once()
+    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@click.command("worker")
+def worker_cmd():
+    """Run the background worker until interrupted."""
+    from .worker import run_worker
+
+    run_worker()
+
+
+@click.command("demo")
+def demo_cmd():
+    """Seed a demo shop with staff, products and ~300 responses over 12 weeks (idempotent)."""
+    info = demo.seed_demo()
+    db.session.commit()
+    click.echo(demo.describe(info, current_app.config["BASE_URL"]))
+
+
+def register_cli(app) -> None:
+    for command in (store_cli, user_cli, deliveries_cli, dispatch_cmd, worker_cmd, demo_cmd):
+        app.cli.add_command(command)

@@ -1,0 +1,110 @@
+"""Configuration: defaults, and loading with the documented precedence.
+
+defaults < instance/config.py < SURVEYS_* environment < test_config.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+PLACEHOLDER_SECRET = "dev-insecure-change-me"  # noqa: S105 - refused outside dev/test
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration cannot be used safely."""
+
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "production",
+    "SECRET_KEY": PLACEHOLDER_SECRET,
+    "SECRET_KEY_FALLBACKS": [],
+    "DATABASE_URL": None,  # filled in from the instance path
+    "BASE_URL": "http://127.0.0.1:5000",
+    "MAIL_BACKEND": "file",
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "Postventa <no-reply@postventa.local>",
+    "MAIL_TIMEOUT": 10,
+    "MAIL_OUTBOX_DIR": None,  # file backend; defaults to instance/outbox
+    "REDIS_URL": None,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_BATCH_SIZE": 1000,
+    "MAX_TOKEN_AGE_DAYS": 400,
+    "DISPATCH_BATCH_SIZE": 200,
+    "MAIL_LEASE_SECONDS": 120,
+    "MAIL_MAX_ATTEMPTS": 12,
+    "MAIL_BACKOFF_BASE_SECONDS": 30,
+    "MAIL_BACKOFF_CAP_SECONDS": 3600,
+    "WORKER_INTERVAL_SECONDS": 5,
+    "LANGUAGES": ["es", "en"],
+    "BABEL_DEFAULT_LOCALE": "es",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "WTF_CSRF_TIME_LIMIT": None,  # survey forms stay open; the token link has its own expiry
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "TRUSTED_HOSTS": None,
+    "TESTING": False,
+}
+
+_BOOL_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "TESTING"}
+_INT_KEYS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "MAIL_TIMEOUT", "WORKER_INTERVAL_SECONDS"}
+
+
+def _from_env(environ: dict[str, str]) -> dict[str, Any]:
+    """Read every SURVEYS_* variable; values that parse as JSON are decoded."""
+    out: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith("SURVEYS_") or name.startswith("SURVEYS_TEST_"):
+            continue
+        key = name[len("SURVEYS_") :]
+        if key in _BOOL_KEYS:
+            out[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        elif key in _INT_KEYS:
+            out[key] = int(raw)
+        elif key in {"SECRET_KEY_FALLBACKS", "LANGUAGES", "TRUSTED_HOSTS"}:
+            try:
+                out[key] = json.loads(raw)
+            except ValueError:
+                out[key] = raw  # refused by validate() below if it is not a list
+        else:
+            out[key] = raw
+    return out
+
+
+def load_config(app, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` following the precedence above, then validate it."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(_from_env(dict(os.environ)))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "surveys.db")
+    if not app.config.get("MAIL_OUTBOX_DIR"):
+        app.config["MAIL_OUTBOX_DIR"] = os.path.join(app.instance_path, "outbox")
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    validate(app.config)
+
+
+def validate(config) -> None:
+    """Refuse settings that would be unsafe; the message says what to fix."""
+    fallbacks = config.get("SECRET_KEY_FALLBACKS")
+    if not isinstance(fallbacks, list) or not all(isinstance(k, str) and k for k in fallbacks):
+        raise ConfigError(
+            "SURVEYS_SECRET_KEY_FALLBACKS must be a JSON list of non-empty strings, "
+            'e.g. ["old-key"]; a plain string would be split into one-letter keys.'
+        )
+    dev = config.get("ENV") in {"development", "test"} or config.get("TESTING")
+    if not dev and config.get("SECRET_KEY") in {None, "", PLACEHOLDER_SECRET}:
+        raise ConfigError("SURVEYS_SECRET_KEY must be set to a long random value in production.")
+    if config.get("MAIL_BACKEND") not in {"smtp", "file", "console", "memory"}:
+        raise ConfigError("SURVEYS_MAIL_BACKEND must be one of smtp, file, console, memory.")
+    if not str(config.get("BASE_URL", "")).startswith(("http://", "https://")):
+        raise ConfigError("SURVEYS_BASE_URL must be an absolute http(s) URL.")

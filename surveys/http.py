@@ -1,0 +1,129 @@
+"""Cross-cutting HTTP behaviour: request ids, security headers and error answers.
+
+Every error a client can cause becomes a 4xx: JSON for machine routes
+(``/api``, ``/hooks``, ``/healthz``), a page in the visitor's language otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+
+from flask import Response, g, jsonify, render_template, request
+from flask_babel import get_locale, gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .errors import DomainError
+from .extensions import db
+
+log = logging.getLogger("surveys.http")
+
+MACHINE_PREFIXES = ("/api/", "/hooks/", "/healthz")
+
+
+def wants_json() -> bool:
+    if request.path.startswith(MACHINE_PREFIXES):
+        return True
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": code, "message": message, "fields": fields or {}}
+    return jsonify(body), status
+
+
+def page_error(status: int, message: str | None = None):
+    template = {404: "errors/404.html", 410: "errors/410.html"}.get(status, "errors/error.html")
+    try:
+        return render_template(template, status=status, message=message), status
+    except Exception:  # the error page itself must never fail: plain text as a last resort
+        log.exception("error page failed to render")
+        return Response(f"Error {status}", status=status, mimetype="text/plain")
+
+
+def _http_messages() -> dict[int, str]:
+    return {
+        400: gettext("The request could not be understood."),
+        401: gettext("Authentication is required."),
+        403: gettext("You are not allowed to do this."),
+        404: gettext("This page does not exist or the link is not valid."),
+        405: gettext("This method is not allowed here."),
+        409: gettext("This was already done."),
+        410: gettext("This link has expired."),
+        413: gettext("The request is too large."),
+        415: gettext("The request must be JSON (Content-Type: application/json)."),
+        422: gettext("Some fields are not valid."),
+        429: gettext("Too many requests; please slow down."),
+        500: gettext("Something went wrong on our side. Nothing was lost; please try again."),
+    }
+
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def brand_color(value: str | None) -> str:
+    """Only a #rrggbb colour reaches CSS; anything else falls back to the default."""
+    return value if value and _HEX.match(value) else "#0f766e"
+
+
+def register(app) -> None:
+    app.add_template_filter(brand_color, "brand_color")
+    app.add_template_global(get_locale, "get_locale")
+
+    @app.before_request
+    def _request_id():
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers["X-Request-Id"] = g.get("request_id", "")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: https:; script-src 'self'; "
+            f"style-src 'self' 'nonce-{g.get('csp_nonce', '')}'; "
+            "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
+        )
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return resp
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        db.session.rollback()
+        if wants_json():
+            return json_error(exc.status, exc.code, exc.message, exc.fields)
+        return page_error(exc.status, _http_messages().get(exc.status))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        db.session.rollback()
+        if wants_json():
+            return json_error(400, "csrf_failed", exc.description)
+        return page_error(400, gettext("This form has expired. Please go back, reload the page and send it again."))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        db.session.rollback()
+        status = exc.code or 500
+        message = _http_messages().get(status, exc.description)
+        if wants_json():
+            resp = json_error(status, (exc.name or "error").lower().replace(" ", "_"), message)
+            if status == 405 and exc.valid_methods:
+                resp[0].headers["Allow"] = ", ".join(exc.valid_methods)
+            return resp
+        return page_error(status, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        db.session.rollback()
+        log.exception("unhandled error")
+        if wants_json():
+            return json_error(500, "internal_error", _http_messages()[500])
+        return page_error(500, _http_messages()[500])

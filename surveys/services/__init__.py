@@ -1,0 +1,1 @@
+"""The product's logic, one module per concern; views and CLI call these."""

@@ -1,0 +1,328 @@
+"""Deliveries in: validation, idempotent recording, suppression and cancellation.
+
+Every path (single API call, batch, CSV) goes through ``validate_delivery`` and
+``record_delivery`` so the rules are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..models import Customer, Invitation, Order, OrderItem, Product, Store, utcnow
+from .db_util import insert_ignore
+from .invitations import compute_send_at, suppression_reason, withdraw_invitation
+
+MAX_ITEMS = 50
+SUPPORTED_LANGUAGES = ("es", "en")
+
+
+@dataclass
+class Item:
+    sku: str
+    name: str
+    url: str | None = None
+    image_url: str | None = None
+
+
+@dataclass
+class Delivery:
+    order_id: str
+    delivered_at: datetime
+    email: str
+    name: str | None
+    locale: str | None
+    items: list[Item] = field(default_factory=list)
+
+
+def _text(value, path, errors, *, required=True, max_len=200, min_len=1):
+    if value is None or value == "":
+        if required:
+            errors[path] = "required"
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and path.endswith("order_id"):
+        value = str(value)  # shops often send numeric order ids
+    if not isinstance(value, str):
+        errors[path] = "must be a string"
+        return None
+    value = value.strip()
+    if len(value) < min_len or len(value) > max_len:
+        errors[path] = f"length must be {min_len}-{max_len}"
+        return None
+    if any(ch in value for ch in "\r\n\x00"):
+        errors[path] = "must be a single line"
+        return None
+    return value
+
+
+def _url(value, path, errors):
+    value = _text(value, path, errors, required=False, max_len=2048)
+    if value and not value.lower().startswith(("https://", "http://")):
+        errors[path] = "must be an http(s) URL"
+        return None
+    return value
+
+
+def parse_timestamp(value, path: str, errors: dict) -> datetime | None:
+    """ISO 8601 with an explicit offset; naive times are ambiguous and refused."""
+    if not isinstance(value, str) or not value:
+        errors[path] = "required ISO 8601 timestamp with timezone"
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        errors[path] = "not an ISO 8601 timestamp"
+        return None
+    if parsed.tzinfo is None:
+        errors[path] = "timezone offset required (e.g. -06:00 or Z)"
+        return None
+    if parsed > utcnow() + timedelta(days=1):
+        errors[path] = "is in the future"
+        return None
+    if parsed.year < 2000:
+        errors[path] = "is too far in the past"
+        return None
+    return parsed
+
+
+def normalize_email(value, path: str, errors: dict) -> str | None:
+    value = _text(value, path, errors, max_len=254, min_len=3)
+    if value is None:
+        return None
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        errors[path] = "not a valid email address"
+        return None
+
+
+def normalize_locale(value) -> str | None:
+    """'es-MX', 'es_AR', 'EN' -> 'es' / 'en'; anything else -> None (store default)."""
+    if not isinstance(value, str):
+        return None
+    lang = value.strip().replace("_", "-").split("-")[0].lower()
+    return lang if lang in SUPPORTED_LANGUAGES else None
+
+
+def validate_delivery(payload) -> Delivery:
+    """Check one delivery payload; raise ValidationFailed with every field error at once."""
+    if not isinstance(payload, dict):
+        raise ValidationFailed("body must be a JSON object", {"": "must be an object"})
+    errors: dict[str, str] = {}
+    order_id = _text(payload.get("order_id"), "order_id", errors, max_len=64)
+    delivered_at = parse_timestamp(payload.get("delivered_at"), "delivered_at", errors)
+    customer = payload.get("customer")
+    email = name = locale = None
+    if not isinstance(customer, dict):
+        errors["customer"] = "required object with email"
+    else:
+        email = normalize_email(customer.get("email"), "customer.email", errors)
+        name = _text(customer.get("name"), "customer.name", errors, required=False, max_len=120)
+        raw_locale = customer.get("locale")
+        if raw_locale is not None and not isinstance(raw_locale, str):
+            errors["customer.locale"] = "must be a string like es-MX"
+        locale = normalize_locale(raw_locale)
+    items = []
+    raw_items = payload.get("items", [])
+    if not isinstance(raw_items, list):
+        errors["items"] = "must be a list"
+    elif len(raw_items) > MAX_ITEMS:
+        errors["items"] = f"at most {MAX_ITEMS} items"
+    else:
+        seen = set()
+        for i, raw in enumerate(raw_items):
+            path = f"items.{i}"
+            if not isinstance(raw, dict):
+                errors[path] = "must be an object"
+                continue
+            sku = _text(raw.get("sku"), f"{path}.sku", errors, max_len=64)
+            pname = _text(raw.get("name"), f"{path}.name", errors, max_len=200)
+            url = _url(raw.get("url"), f"{path}.url", errors)
+            image = _url(raw.get("image_url"), f"{path}.image_url", errors)
+            if sku and pname and sku not in seen:
+                seen.add(sku)
+                items.append(Item(sku, pname, url, image))
+    if errors:
+        raise ValidationFailed("the delivery has invalid fields", errors)
+    return Delivery(order_id, delivered_at, email, name, locale, items)
+
+
+def _customer(store: Store, d: Delivery) -> Customer:
+    insert_ignore(
+        Customer,
+        {"store_id": store.id, "email": d.email, "name": d.name, "locale": d.locale, "created_at": utcnow()},
+        ["store_id", "email"],
+    )
+    customer = db.session.scalar(select(Customer).where(Customer.store_id == store.id, Customer.email == d.email))
+    if d.name and customer.name != d.name:
+        customer.name = d.name
+    if d.locale and customer.locale != d.locale:
+        customer.locale = d.locale
+    return customer
+
+
+def _product(store: Store, item: Item) -> Product:
+    insert_ignore(
+        Product,
+        {"store_id": store.id, "sku": item.sku, "name": item.name, "url": item.url, "image_url": item.image_url},
+        ["store_id", "sku"],
+    )
+    product = db.session.scalar(select(Product).where(Product.store_id == store.id, Product.sku == item.sku))
+    product.name, product.url = item.name, item.url or product.url
+    product.image_url = item.image_url or product.image_url
+    return product
+
+
+def delivery_result(order: Order, invitation: Invitation) -> dict:
+    """The API body for a recorded delivery; identical on every replay."""
+    status = invitation.status if invitation.status in ("suppressed", "withdrawn") else "scheduled"
+    return {
+        "id": order.id,
+        "order_id": order.order_ref,
+        "status": status,
+        "send_at": invitation.send_at.isoformat() if invitation.send_at else None,
+        "suppressed_reason": invitation.suppressed_reason,
+    }
+
+
+def record_delivery(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bool]:
+    """Record a validated delivery; return (result, created).
+
+    (store, order_id) is unique by constraint, so a replayed or concurrent
+    delivery of the same order creates nothing and returns the first result.
+    """
+    customer = _customer(store, d)
+    order_pk = insert_ignore(
+        Order,
+        {
+            "store_id": store.id,
+            "order_ref": d.order_id,
+            "customer_id": customer.id,
+            "delivered_at": d.delivered_at,
+            "status": "delivered",
+            "source": source,
+            "created_at": utcnow(),
+        },
+        ["store_id", "order_ref"],
+    )
+    if order_pk is None:
+        order = db.session.scalar(select(Order).where(Order.store_id == store.id, Order.order_ref == d.order_id))
+        invitation = db.session.scalar(select(Invitation).where(Invitation.order_id == order.id))
+        return delivery_result(order, invitation), False
+    order = db.session.get(Order, order_pk)
+    for item in d.items:
+        db.session.add(OrderItem(order_id=order.id, product_id=_product(store, item).id))
+    send_at = compute_send_at(store, d.delivered_at)
+    invitation = Invitation(
+        store_id=store.id,
+        order_id=order.id,
+        customer_id=customer.id,
+        locale=d.locale or customer.locale or store.locale,
+        send_at=send_at,
+    )
+    reason = suppression_reason(store, customer, send_at)
+    if reason:
+        invitation.status, invitation.suppressed_reason, invitation.send_at = "suppressed", reason, None
+    db.session.add(invitation)
+    db.session.flush()
+    return delivery_result(order, invitation), True
+
+
+def cancel_delivery(store: Store, order_ref: str) -> dict:
+    """Order cancelled or refunded: withdraw its invitation if not yet sent."""
+    order = db.session.scalar(select(Order).where(Order.store_id == store.id, Order.order_ref == order_ref))
+    if order is None:
+        raise NotFound("no delivery with this order_id")
+    order.status = "cancelled"
+    invitation = db.session.scalar(select(Invitation).where(Invitation.order_id == order.id))
+    withdraw_invitation(invitation)
+    db.session.flush()
+    return {"id": order.id, "order_id": order.order_ref, "status": invitation.status}
+
+
+def record_batch(store: Store, items: list) -> dict:
+    """Validate and record many deliveries in the caller's single transaction."""
+    results, counts = [], {"created": 0, "duplicate": 0, "rejected": 0}
+    for index, payload in enumerate(items):
+        try:
+            delivery = validate_delivery(payload)
+        except ValidationFailed as exc:
+            counts["rejected"] += 1
+            order_id = payload.get("order_id") if isinstance(payload, dict) else None
+            results.append(
+                {
+                    "index": index,
+                    "status_code": 422,
+                    "order_id": order_id if isinstance(order_id, str) else None,
+                    "error": exc.code,
+                    "fields": exc.fields,
+                }
+            )
+            continue
+        result, created = record_delivery(store, delivery)
+        counts["created" if created else "duplicate"] += 1
+        results.append({"index": index, "status_code": 201 if created else 200, **result})
+    return {"results": results, **counts}
+
+
+CSV_COLUMNS = ("order_id", "email", "name", "locale", "delivered_at", "sku", "product_name")
+
+
+@dataclass
+class CsvOutcome:
+    line: int
+    order_id: str | None
+    status: str  # created | duplicate | rejected
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _csv_orders(reader):
+    """Group consecutive rows of one order (one row per item) into a delivery payload."""
+    current, first_line = None, 0
+    for row in reader:
+        line = reader.line_num
+        key = (row.get("order_id") or "").strip()
+        if current is not None and key == current["order_id"] and key:
+            if row.get("sku"):
+                current["items"].append({"sku": row.get("sku"), "name": row.get("product_name") or row.get("sku")})
+            continue
+        if current is not None:
+            yield first_line, current
+        first_line = line
+        current = {
+            "order_id": key,
+            "delivered_at": (row.get("delivered_at") or "").strip(),
+            "customer": {
+                "email": row.get("email"),
+                "name": row.get("name") or None,
+                "locale": row.get("locale") or None,
+            },
+            "items": [{"sku": row.get("sku"), "name": row.get("product_name") or row.get("sku")}]
+            if row.get("sku")
+            else [],
+        }
+    if current is not None:
+        yield first_line, current
+
+
+def import_csv(store: Store, reader, dry_run: bool = False):
+    """Yield a CsvOutcome per order from a csv.DictReader; the caller commits in chunks."""
+    missing = [c for c in ("order_id", "email", "delivered_at") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationFailed("missing CSV columns: " + ", ".join(missing), {c: "missing column" for c in missing})
+    for line, payload in _csv_orders(reader):
+        try:
+            delivery = validate_delivery(payload)
+        except ValidationFailed as exc:
+            yield CsvOutcome(line, payload["order_id"] or None, "rejected", exc.fields)
+            continue
+        if dry_run:
+            yield CsvOutcome(line, delivery.order_id, "valid")
+            continue
+        _, created = record_delivery(store, delivery, source="csv")
+        yield CsvOutcome(line, delivery.order_id, "created" if created else "duplicate")

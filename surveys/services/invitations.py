@@ -1,0 +1,233 @@
+"""Invitation scheduling and the due-work passes that turn invitations into outbox mail.
+
+State machine: scheduled -> sent -> answered, or suppressed / withdrawn /
+bounced / expired. Each transition is a conditional UPDATE, so two dispatchers
+racing over the same row cannot both move it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, or_, select, update
+
+from ..extensions import db
+from ..models import Customer, Invitation, Order, Store, utcnow
+from . import mail
+from .tokens import survey_url, unsubscribe_url
+
+ACTIVE_STATES = ("scheduled", "sent", "answered")
+
+
+def within_send_window(store: Store, when: datetime) -> datetime:
+    """Move ``when`` to the next moment inside the store's local sending hours."""
+    if store.send_window_start is None or store.send_window_end is None:
+        return when
+    tz = ZoneInfo(store.timezone)
+    local = when.astimezone(tz)
+    if store.send_window_start <= local.hour < store.send_window_end:
+        return when
+    day = local.date() if local.hour < store.send_window_start else local.date() + timedelta(days=1)
+    start = datetime(day.year, day.month, day.day, store.send_window_start, tzinfo=tz)
+    return start.astimezone(when.tzinfo)
+
+
+def compute_send_at(store: Store, delivered_at: datetime) -> datetime:
+    """delivery + the store's delay, never in the past, inside the send window."""
+    when = max(delivered_at + timedelta(minutes=store.send_delay_minutes), utcnow())
+    return within_send_window(store, when.astimezone(timezone.utc))
+
+
+def suppression_reason(
+    store: Store, customer: Customer, send_at: datetime, exclude_id: int | None = None
+) -> str | None:
+    """Why this customer must not be asked at ``send_at``, or None.
+
+    The throttle is one window across every invitation of the store: a customer
+    is asked at most once per ``throttle_days``.
+    """
+    if customer.unsubscribed_at:
+        return "unsubscribed"
+    if customer.bounced_at:
+        return "bounced"
+    window = timedelta(days=store.throttle_days)
+    asked_at = func.coalesce(Invitation.sent_at, Invitation.send_at)
+    clash = select(Invitation.id).where(
+        Invitation.store_id == store.id,
+        Invitation.customer_id == customer.id,
+        Invitation.status.in_(ACTIVE_STATES),
+        asked_at > send_at - window,
+        asked_at < send_at + window,
+    )
+    if exclude_id is not None:
+        clash = clash.where(Invitation.id != exclude_id)
+    if db.session.scalar(clash.limit(1)) is not None:
+        return "throttled"
+    return None
+
+
+def withdraw_invitation(invitation: Invitation) -> None:
+    """A cancelled/refunded order is never surveyed; a sent one gets no reminder."""
+    if invitation.status == "scheduled":
+        invitation.status, invitation.send_at = "withdrawn", None
+    invitation.reminder_due_at = None
+
+
+def _claim(query, limit: int):
+    """Select rows to work on; other Postgres workers skip the ones we hold."""
+    return db.session.scalars(query.limit(limit).with_for_update(skip_locked=True, of=Invitation)).all()
+
+
+def enqueue_due_invitations(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """Render and queue every invitation whose send time has come."""
+    now = now or utcnow()
+    counts = {"sent": 0, "suppressed": 0}
+    due = select(Invitation).where(Invitation.status == "scheduled", Invitation.send_at <= now)
+    for invitation in _claim(due.order_by(Invitation.send_at), limit):
+        store, customer = invitation.store, invitation.customer
+        reason = suppression_reason(store, customer, now, exclude_id=invitation.id)
+        if invitation.order.status != "delivered":
+            reason = "cancelled"
+        values = {
+            "status": "sent",
+            "sent_at": now,
+            "expires_at": now + timedelta(days=store.token_lifetime_days),
+            "reminder_due_at": within_send_window(store, now + timedelta(minutes=store.reminder_delay_minutes)),
+        }
+        if reason:
+            values = {"status": "suppressed", "suppressed_reason": reason, "send_at": None}
+        moved = db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.status == "scheduled")
+            .values(**values)
+            .execution_options(synchronize_session="fetch")
+        ).rowcount
+        if not moved:
+            continue
+        if reason:
+            counts["suppressed"] += 1
+            continue
+        queue_invitation_mail(invitation, "invitation")
+        counts["sent"] += 1
+    db.session.flush()
+    return counts
+
+
+def enqueue_due_reminders(now: datetime | None = None, limit: int = 200) -> int:
+    """One reminder per unanswered invitation, after the store's reminder delay."""
+    now = now or utcnow()
+    due = (
+        select(Invitation)
+        .join(Invitation.customer)
+        .join(Invitation.order)
+        .where(
+            Invitation.status == "sent",
+            Invitation.reminder_due_at <= now,
+            Invitation.reminder_sent_at.is_(None),
+            Customer.unsubscribed_at.is_(None),
+            Customer.bounced_at.is_(None),
+            Order.status == "delivered",
+        )
+        .order_by(Invitation.reminder_due_at)
+    )
+    sent = 0
+    for invitation in _claim(due, limit):
+        moved = db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.status == "sent", Invitation.reminder_sent_at.is_(None))
+            .values(
+                reminder_sent_at=now,
+                reminder_due_at=None,
+                expires_at=now + timedelta(days=invitation.store.token_lifetime_days),
+            )
+            .execution_options(synchronize_session="fetch")
+        ).rowcount
+        if moved:
+            queue_invitation_mail(invitation, "reminder")
+            sent += 1
+    db.session.flush()
+    return sent
+
+
+def expire_invitations(now: datetime | None = None) -> int:
+    """Unanswered invitations whose links have run out become ``expired``."""
+    now = now or utcnow()
+    return db.session.execute(
+        update(Invitation)
+        .where(Invitation.status == "sent", Invitation.expires_at < now)
+        .values(status="expired", reminder_due_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def scale_for(store: Store) -> list[int]:
+    """The one-click score buttons: NPS 0-10, or CSAT 1-5 for CSAT-only stores."""
+    return list(range(1, 6)) if store.survey_kind == "csat" else list(range(0, 11))
+
+
+def queue_invitation_mail(invitation: Invitation, kind: str) -> None:
+    """Render the invitation (or reminder) in the customer's language and queue it."""
+    store, customer = invitation.store, invitation.customer
+    products = [item.product for item in invitation.order.items]
+    ctx = {
+        "store": store,
+        "first_name": customer.first_name,
+        "product": products[0].name if products else None,
+        "more_products": max(len(products) - 1, 0),
+        "order_ref": invitation.order.order_ref,
+        "kind": kind,
+        "survey_kind": store.survey_kind,
+        "form_url": survey_url(invitation.public_id),
+        "scores": [(n, survey_url(invitation.public_id, n)) for n in scale_for(store)],
+        "unsubscribe_url": unsubscribe_url(invitation.public_id),
+    }
+    with force_locale(invitation.locale):
+        subject = invitation_subject(kind, ctx["first_name"], ctx["product"], store.name)
+        text = render_template("email/invitation.txt", subject=subject, **ctx)
+        html = render_template("email/invitation.html", subject=subject, **ctx)
+    mail.queue_message(
+        store_id=store.id,
+        invitation_id=invitation.id,
+        kind=kind,
+        sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
+        to=(customer.name or "", customer.email),
+        subject=subject,
+        text=text,
+        html=html,
+        unsubscribe_url=ctx["unsubscribe_url"],
+    )
+
+
+def invitation_subject(kind: str, first_name: str, product: str | None, store_name: str) -> str:
+    """Personalised subject in the active locale."""
+    if kind == "reminder":
+        return (
+            gettext("%(name)s, one minute for %(store)s?", name=first_name or store_name, store=store_name)
+            if first_name
+            else gettext("One minute for %(store)s?", store=store_name)
+        )
+    if first_name and product:
+        return gettext("%(name)s, how did your %(product)s arrive?", name=first_name, product=product)
+    if first_name:
+        return gettext("%(name)s, how was your order from %(store)s?", name=first_name, store=store_name)
+    return gettext("How was your order from %(store)s?", store=store_name)
+
+
+def due_counts(now: datetime | None = None) -> int:
+    """How many invitations and reminders are due now (for /healthz queue depth)."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .where(
+            or_(
+                (Invitation.status == "scheduled") & (Invitation.send_at <= now),
+                (Invitation.status == "sent")
+                & (Invitation.reminder_due_at <= now)
+                & Invitation.reminder_sent_at.is_(None),
+            )
+        )
+    )

@@ -1,0 +1,293 @@
+"""Durable email: messages are rendered into outbox rows, then delivered by the worker.
+
+Delivery rules: SMTP 4xx or a dropped connection -> retry with capped
+exponential backoff and jitter, same Message-ID; 5xx at RCPT -> bounced and
+the address suppressed. Rows are claimed with a lease, so a killed worker's
+messages come back and two workers never send the same one.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import smtplib
+import sys
+import tempfile
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+
+from ..extensions import db
+from ..models import Customer, Invitation, OutboxMessage, utcnow
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx)."""
+
+    def __init__(self, message: str, bounce: bool):
+        super().__init__(message)
+        self.bounce = bounce
+
+
+class TransientFailure(Exception):
+    """Try again later (4xx, dropped connection, timeout)."""
+
+
+def _one_line(value: str) -> str:
+    if any(ch in value for ch in "\r\n\x00"):
+        raise ValueError("header values must not contain line breaks")
+    return value
+
+
+def build_message(
+    *,
+    sender: str,
+    to: tuple[str, str],
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    """A multipart/alternative message (text + HTML) built with the default policy."""
+    msg = EmailMessage()
+    msg["From"] = _one_line(sender)
+    msg["To"] = formataddr((_one_line(to[0]), _one_line(to[1])))
+    msg["Subject"] = _one_line(subject)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = message_id
+    for name, value in (headers or {}).items():
+        msg[name] = _one_line(value)
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def queue_message(
+    *,
+    store_id: int,
+    invitation_id: int | None,
+    kind: str,
+    sender: str,
+    to: tuple[str, str],
+    subject: str,
+    text: str,
+    html: str,
+    unsubscribe_url: str | None = None,
+) -> OutboxMessage:
+    """Add a rendered message to the outbox (committed with the caller's change)."""
+    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "postventa.local"
+    message_id = make_msgid(domain=domain)
+    headers = {}
+    if unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg = build_message(
+        sender=sender, to=to, subject=subject, text=text, html=html, message_id=message_id, headers=headers
+    )
+    row = OutboxMessage(
+        store_id=store_id,
+        invitation_id=invitation_id,
+        kind=kind,
+        sender=sender,
+        recipient=to[1],
+        message_id=message_id,
+        raw=msg.as_string(policy=SMTP_POLICY),
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(row)
+    return row
+
+
+# -- delivery ---------------------------------------------------------------------------
+
+
+def claim_outbox(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
+    """Lease up to ``limit`` due messages (pending, or sending with an expired lease)."""
+    now = now or utcnow()
+    lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+    due = or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
+    )
+    ids = db.session.scalars(
+        select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        return []
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), due)
+        .values(status="sending", lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    db.session.expire_all()
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
+        .order_by(OutboxMessage.id)
+    ).all()
+
+
+def mark_sent(msg: OutboxMessage, now: datetime | None = None) -> None:
+    msg.status, msg.sent_at, msg.lease_until, msg.last_error = "sent", now or utcnow(), None, None
+    msg.attempts += 1
+
+
+def mark_failed(msg: OutboxMessage, exc: Exception, now: datetime | None = None) -> str:
+    """Record a failed attempt; return the new status (pending, failed or bounced)."""
+    now = now or utcnow()
+    cfg = current_app.config
+    msg.attempts += 1
+    msg.last_error = str(exc)[:500]
+    msg.lease_until = None
+    if isinstance(exc, PermanentFailure):
+        msg.status = "bounced" if exc.bounce else "failed"
+        if exc.bounce:
+            _suppress_bounced(msg, now)
+    elif msg.attempts >= cfg["MAIL_MAX_ATTEMPTS"]:
+        msg.status = "failed"
+    else:
+        delay = min(cfg["MAIL_BACKOFF_BASE_SECONDS"] * 2 ** (msg.attempts - 1), cfg["MAIL_BACKOFF_CAP_SECONDS"])
+        delay *= random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+        msg.status, msg.next_attempt_at = "pending", now + timedelta(seconds=delay)
+    return msg.status
+
+
+def _suppress_bounced(msg: OutboxMessage, now: datetime) -> None:
+    db.session.execute(
+        update(Customer)
+        .where(Customer.store_id == msg.store_id, Customer.email == msg.recipient, Customer.bounced_at.is_(None))
+        .values(bounced_at=now)
+    )
+    if msg.invitation_id:
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == msg.invitation_id, Invitation.status == "sent")
+            .values(status="bounced", reminder_due_at=None)
+        )
+
+
+def mail_health(now: datetime | None = None) -> tuple[str, int]:
+    """('ok'|'degraded', pending count): degraded while recent attempts keep failing."""
+    now = now or utcnow()
+    pending = db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(("pending", "sending")))
+    )
+    failing = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.attempts > 0,
+            OutboxMessage.last_error.is_not(None),
+        )
+    )
+    return ("degraded" if failing else "ok"), pending
+
+
+# -- backends ---------------------------------------------------------------------------
+
+
+class SmtpBackend:
+    """One connection reused for a whole batch; reconnects after a drop."""
+
+    def __init__(self, config):
+        self.config = config
+        self.conn: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = self.config
+        cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+        conn = cls(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=cfg["MAIL_TIMEOUT"])
+        if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
+            conn.starttls()
+        if cfg["MAIL_USERNAME"]:
+            conn.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+        return conn
+
+    def send(self, msg: OutboxMessage) -> None:
+        try:
+            if self.conn is None:
+                self.conn = self._connect()
+            envelope_from = parseaddr(msg.sender)[1]
+            self.conn.sendmail(envelope_from, [msg.recipient], msg.raw.encode("utf-8"))
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = next(iter(exc.recipients.values()))
+            self._raise_for(code, text, at_rcpt=True)
+        except smtplib.SMTPResponseException as exc:
+            self._raise_for(exc.smtp_code, exc.smtp_error, at_rcpt=False)
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise TransientFailure(f"smtp connection: {exc}") from exc
+
+    def _raise_for(self, code: int, text, at_rcpt: bool):
+        detail = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        if code >= 500:
+            raise PermanentFailure(f"{code} {detail}", bounce=at_rcpt)
+        if code == 421:  # the server is closing the connection
+            self.close()
+        raise TransientFailure(f"{code} {detail}")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.conn = None
+
+
+class FileBackend:
+    """Writes each message to MAIL_OUTBOX_DIR/<time>-<id>.eml (development)."""
+
+    def __init__(self, config):
+        self.directory = config["MAIL_OUTBOX_DIR"]
+
+    def send(self, msg: OutboxMessage) -> None:
+        os.makedirs(self.directory, exist_ok=True)
+        name = f"{utcnow():%Y%m%dT%H%M%S}-{msg.id:06d}.eml"
+        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(msg.raw)
+        os.replace(tmp, os.path.join(self.directory, name))
+
+    def close(self) -> None:
+        pass
+
+
+class ConsoleBackend:
+    def __init__(self, config):
+        pass
+
+    def send(self, msg: OutboxMessage) -> None:
+        sys.stdout.write(msg.raw + "\n" + "-" * 72 + "\n")
+
+    def close(self) -> None:
+        pass
+
+
+class MemoryBackend:
+    """Keeps messages in ``app.extensions['mail_memory']`` (tests)."""
+
+    def __init__(self, config):
+        self.box = current_app.extensions.setdefault("mail_memory", [])
+
+    def send(self, msg: OutboxMessage) -> None:
+        self.box.append(msg.raw)
+
+    def close(self) -> None:
+        pass
+
+
+BACKENDS = {"smtp": SmtpBackend, "file": FileBackend, "console": ConsoleBackend, "memory": MemoryBackend}
+
+
+def open_backend():
+    return BACKENDS[current_app.config["MAIL_BACKEND"]](current_app.config)

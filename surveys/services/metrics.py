@@ -1,0 +1,122 @@
+"""Store metrics and response listings, aggregated in SQL (never row by row in Python)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import and_, case, func, or_, select
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..models import Invitation, Order, Response, Store
+from .scoring import summarize_csat, summarize_nps
+
+
+def _range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    lo = datetime.combine(start, time.min, tzinfo=timezone.utc) if start else None
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc) if end else None
+    return lo, hi
+
+
+def store_metrics(store: Store, start: date | None = None, end: date | None = None) -> dict:
+    """NPS and CSAT with 95% margins, invitations sent and response rate for a date range."""
+    lo, hi = _range(start, end)
+    conds = [Response.store_id == store.id]
+    if lo:
+        conds.append(Response.created_at >= lo)
+    if hi:
+        conds.append(Response.created_at < hi)
+    row = db.session.execute(
+        select(
+            func.count(case((Response.nps >= 9, 1))),
+            func.count(case((and_(Response.nps >= 7, Response.nps <= 8), 1))),
+            func.count(case((Response.nps <= 6, 1))),
+            func.count(case((Response.csat >= 4, 1))),
+            func.count(Response.csat),
+        ).where(*conds)
+    ).one()
+    nps = summarize_nps(row[0], row[1], row[2])
+    csat = summarize_csat(row[3], row[4])
+    sent_conds = [Invitation.store_id == store.id, Invitation.sent_at.is_not(None)]
+    if lo:
+        sent_conds.append(Invitation.sent_at >= lo)
+    if hi:
+        sent_conds.append(Invitation.sent_at < hi)
+    sent, answered = db.session.execute(
+        select(func.count(), func.count(Invitation.answered_at)).where(*sent_conds)
+    ).one()
+    return {
+        "nps": {
+            "score": nps.score,
+            "moe95": nps.moe95,
+            "n": nps.n,
+            "promoters": nps.promoters,
+            "passives": nps.passives,
+            "detractors": nps.detractors,
+            "small_sample": nps.small_sample,
+        },
+        "csat": {
+            "score": csat.score,
+            "moe95": csat.moe95,
+            "n": csat.n,
+            "ci95": list(csat.ci95) if csat.ci95 else None,
+            "small_sample": csat.small_sample,
+        },
+        "invitations_sent": sent,
+        "response_rate": round(answered / sent, 4) if sent else None,
+        "recovery": None,  # filled in by the recovery desk
+    }
+
+
+def encode_cursor(updated_at: datetime, row_id: int) -> str:
+    raw = f"{updated_at.astimezone(timezone.utc).isoformat()}|{row_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        stamp, row_id = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+        return datetime.fromisoformat(stamp), int(row_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ValidationFailed("invalid cursor", {"cursor": "invalid"}) from exc
+
+
+def list_responses(store: Store, updated_since: datetime | None, cursor: str | None, limit: int = 100):
+    """Responses ordered by (updated_at, id), resumable with an opaque cursor."""
+    query = (
+        select(Response, Order.order_ref, Invitation.locale)
+        .join(Invitation, Response.invitation_id == Invitation.id)
+        .join(Order, Invitation.order_id == Order.id)
+        .where(Response.store_id == store.id)
+    )
+    if updated_since:
+        query = query.where(Response.updated_at >= updated_since)
+    if cursor:
+        at, row_id = decode_cursor(cursor)
+        query = query.where(or_(Response.updated_at > at, and_(Response.updated_at == at, Response.id > row_id)))
+    rows = db.session.execute(query.order_by(Response.updated_at, Response.id).limit(limit + 1)).all()
+    data = [response_json(r, order_ref) for r, order_ref, _ in rows[:limit]]
+    next_cursor = encode_cursor(rows[limit - 1][0].updated_at, rows[limit - 1][0].id) if len(rows) > limit else None
+    return data, next_cursor
+
+
+def response_json(r: Response, order_ref: str) -> dict:
+    return {
+        "id": r.id,
+        "order_id": order_ref,
+        "nps": r.nps,
+        "nps_category": r.nps_category,
+        "csat": r.csat,
+        "csat_satisfied": None if r.csat is None else r.csat >= 4,
+        "comment": r.comment,
+        "language": r.language,
+        "sentiment": {"label": r.sentiment_label, "polarity": r.polarity},
+        "topics": r.topics or [],
+        "hidden_detractor": r.hidden_detractor,
+        "task_status": None,
+        "created_at": r.created_at.isoformat(),
+        "updated_at": r.updated_at.isoformat(),
+    }

@@ -1,0 +1,160 @@
+"""Customer answers: opening a survey link, recording scores and comments, unsubscribing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from ..errors import AlreadyAnswered, SurveyClosed, TokenExpired, TokenInvalid, ValidationFailed
+from ..extensions import db
+from ..models import Customer, Invitation, Response, utcnow
+from .db_util import insert_ignore
+from .scoring import nps_category
+from .tokens import read_token
+
+MAX_COMMENT = 5000
+
+
+def open_invitation(purpose: str, token: str, now: datetime | None = None, enforce_lifetime: bool = True) -> Invitation:
+    """Resolve a customer token to its invitation, or raise a token error.
+
+    Bad, tampered and unknown tokens are indistinguishable (TokenInvalid);
+    a token older than the store's lifetime is TokenExpired. Unsubscribe links
+    keep working for the global maximum age (``enforce_lifetime=False``).
+    """
+    now = now or utcnow()
+    public_id, issued_at = read_token(purpose, token)
+    invitation = db.session.scalar(select(Invitation).where(Invitation.public_id == public_id))
+    if invitation is None:
+        raise TokenInvalid()
+    if enforce_lifetime and issued_at + timedelta(days=invitation.store.token_lifetime_days) < now:
+        raise TokenExpired()
+    return invitation
+
+
+def check_open(invitation: Invitation, response: Response | None, now: datetime | None = None) -> None:
+    """Raise unless the invitation can take (or still edit) an answer."""
+    now = now or utcnow()
+    if invitation.status in ("withdrawn", "suppressed", "scheduled"):
+        raise SurveyClosed()
+    if invitation.status == "expired" and response is None:
+        raise TokenExpired()
+    if response is not None and response.created_at + timedelta(hours=invitation.store.edit_window_hours) < now:
+        raise AlreadyAnswered()
+
+
+def find_response(invitation: Invitation) -> Response | None:
+    return db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+
+
+@dataclass
+class Answer:
+    nps: int | None = None
+    csat: int | None = None
+    comment: str | None = None
+
+
+def _score(raw, low: int, high: int, field: str, errors: dict) -> int | None:
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        errors[field] = "invalid"
+        return None
+    if not low <= value <= high:
+        errors[field] = "out_of_range"
+        return None
+    return value
+
+
+def parse_answer(invitation: Invitation, form) -> Answer:
+    """Read nps/csat/comment from a form mapping; ValidationFailed lists bad fields."""
+    store = invitation.store
+    errors: dict[str, str] = {}
+    answer = Answer()
+    if store.asks_nps():
+        answer.nps = _score(form.get("nps"), 0, 10, "nps", errors)
+    if store.asks_csat():
+        answer.csat = _score(form.get("csat"), 1, 5, "csat", errors)
+    comment = form.get("comment")
+    if comment is not None:
+        comment = comment.replace("\x00", "").strip()
+        if len(comment) > MAX_COMMENT:
+            errors["comment"] = "too_long"
+        answer.comment = comment or None
+    if errors:
+        raise ValidationFailed("invalid answer", errors)
+    return answer
+
+
+def analyze_comment(response: Response) -> None:
+    """Hook for comment understanding (language, sentiment, topics, hidden detractor).
+
+    Left empty on purpose until the text-understanding service exists: the
+    columns stay NULL rather than holding invented values.
+    """
+
+
+def submit_response(invitation: Invitation, answer: Answer, now: datetime | None = None) -> Response:
+    """Create the invitation's single response, or update it within the edit window.
+
+    One row per invitation is a unique constraint: concurrent first posts race
+    on INSERT ... ON CONFLICT DO NOTHING, and the losers update the winner's row.
+    """
+    now = now or utcnow()
+    existing = find_response(invitation)
+    check_open(invitation, existing, now)
+    has_score = answer.nps is not None or answer.csat is not None
+    if not has_score and (existing is None or (existing.nps is None and existing.csat is None)):
+        raise ValidationFailed("a score is required", {"nps" if invitation.store.asks_nps() else "csat": "required"})
+    insert_ignore(
+        Response,
+        {
+            "store_id": invitation.store_id,
+            "invitation_id": invitation.id,
+            "created_at": now,
+            "updated_at": now,
+            "hidden_detractor": False,
+        },
+        ["invitation_id"],
+    )
+    response = db.session.scalar(
+        select(Response)
+        .where(Response.invitation_id == invitation.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if answer.nps is not None:
+        response.nps, response.nps_category = answer.nps, nps_category(answer.nps)
+    if answer.csat is not None:
+        response.csat = answer.csat
+    if answer.comment is not None:
+        response.comment = answer.comment
+    response.updated_at = now
+    analyze_comment(response)
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.status.in_(("sent", "bounced", "expired")))
+        .values(status="answered", answered_at=now, reminder_due_at=None)
+    )
+    db.session.flush()
+    return response
+
+
+def unsubscribe(invitation: Invitation, now: datetime | None = None) -> Customer:
+    """Stop all mail to this customer from this store (idempotent)."""
+    now = now or utcnow()
+    customer = invitation.customer
+    if customer.unsubscribed_at is None:
+        customer.unsubscribed_at = now
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.customer_id == customer.id, Invitation.status == "scheduled")
+        .values(status="suppressed", suppressed_reason="unsubscribed", send_at=None)
+    )
+    db.session.execute(update(Invitation).where(Invitation.customer_id == customer.id).values(reminder_due_at=None))
+    db.session.flush()
+    return customer

@@ -1,0 +1,86 @@
+"""NPS and CSAT arithmetic: categories, point values and 95% margins of error.
+
+Pure functions; no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+Z95 = 1.96
+SMALL_SAMPLE = 30
+
+
+def nps_category(score: int | None) -> str | None:
+    """promoter 9-10, passive 7-8, detractor 0-6."""
+    if score is None:
+        return None
+    if score >= 9:
+        return "promoter"
+    if score >= 7:
+        return "passive"
+    return "detractor"
+
+
+def csat_satisfied(score: int | None) -> bool | None:
+    """A CSAT answer of 4 or 5 on the 1-5 scale counts as satisfied."""
+    return None if score is None else score >= 4
+
+
+@dataclass(frozen=True)
+class NpsSummary:
+    score: float | None
+    moe95: float | None
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+
+    @property
+    def small_sample(self) -> bool:
+        return self.n < SMALL_SAMPLE
+
+
+@dataclass(frozen=True)
+class CsatSummary:
+    score: float | None
+    moe95: float | None
+    n: int
+    satisfied: int
+    ci95: tuple[float, float] | None
+
+    @property
+    def small_sample(self) -> bool:
+        return self.n < SMALL_SAMPLE
+
+
+def summarize_nps(promoters: int, passives: int, detractors: int) -> NpsSummary:
+    """NPS = %promoters - %detractors; SE = 100*sqrt((p + d - (p - d)^2) / n)."""
+    n = promoters + passives + detractors
+    if n == 0:
+        return NpsSummary(None, None, 0, 0, 0, 0)
+    p, d = promoters / n, detractors / n
+    score = 100 * (p - d)
+    se = 100 * math.sqrt(max(p + d - (p - d) ** 2, 0.0) / n)
+    return NpsSummary(round(score, 1), round(Z95 * se, 1), n, promoters, passives, detractors)
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a proportion, in percent (sound for small n)."""
+    if n == 0:
+        return (0.0, 100.0)
+    phat = successes / n
+    denom = 1 + z * z / n
+    centre = (phat + z * z / (2 * n)) / denom
+    half = z * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / denom
+    return (round(100 * max(0.0, centre - half), 1), round(100 * min(1.0, centre + half), 1))
+
+
+def summarize_csat(satisfied: int, n: int) -> CsatSummary:
+    """CSAT = share of 4-5 answers; margin from SE = sqrt(c(1-c)/n), Wilson interval beside it."""
+    if n == 0:
+        return CsatSummary(None, None, 0, 0, None)
+    c = satisfied / n
+    moe = Z95 * 100 * math.sqrt(c * (1 - c) / n)
+    return CsatSummary(round(100 * c, 1), round(moe, 1), n, satisfied, wilson_interval(satisfied, n))

@@ -1,0 +1,119 @@
+"""Stores, API keys and staff accounts: who a request acts for."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..models import ApiKey, Membership, StaffUser, Store, utcnow
+
+PASSWORD_METHOD = "scrypt:131072:8:1"  # noqa: S105 - a hash method name; OWASP minimum
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def parse_send_window(text: str | None) -> tuple[int | None, int | None]:
+    """'9-20' -> (9, 20) local hours; None -> any hour."""
+    if not text:
+        return None, None
+    try:
+        start, end = (int(part) for part in text.split("-", 1))
+    except ValueError as exc:
+        raise ValidationFailed("send window must look like 9-20", {"send_window": "format"}) from exc
+    if not (0 <= start < end <= 24):
+        raise ValidationFailed("send window hours must be 0-24, start before end", {"send_window": "range"})
+    return start, end
+
+
+def create_store(
+    name: str,
+    slug: str,
+    locale: str = "es",
+    timezone: str = "America/Mexico_City",
+    sender: str | None = None,
+    send_window: str | None = None,
+) -> Store:
+    """Create a store with the product defaults (NPS + comment, send 2 days after delivery)."""
+    try:
+        ZoneInfo(timezone)
+    except Exception as exc:  # ZoneInfoNotFoundError, ValueError for odd strings
+        raise ValidationFailed(f"unknown timezone {timezone!r}", {"timezone": "unknown"}) from exc
+    if sender and ("\r" in sender or "\n" in sender):
+        raise ValidationFailed("sender must be one line", {"sender": "invalid"})
+    if db.session.scalar(select(Store.id).where(Store.slug == slug)):
+        raise Conflict(f"a store with slug {slug!r} already exists")
+    start, end = parse_send_window(send_window)
+    store = Store(
+        name=name,
+        slug=slug,
+        locale=locale[:2],
+        timezone=timezone,
+        sender=sender,
+        send_window_start=start,
+        send_window_end=end,
+    )
+    db.session.add(store)
+    db.session.flush()
+    return store
+
+
+def create_api_key(store: Store, name: str = "default") -> str:
+    """Create a key for ``store`` and return it in clear; only its hash is kept."""
+    prefix = secrets.token_hex(4)
+    key = f"pv_{prefix}_{secrets.token_urlsafe(24)}"
+    db.session.add(ApiKey(store_id=store.id, name=name, prefix=prefix, key_hash=_hash_key(key)))
+    db.session.flush()
+    return key
+
+
+def revoke_api_keys(store: Store, name: str) -> None:
+    for key in db.session.scalars(select(ApiKey).where(ApiKey.store_id == store.id, ApiKey.name == name)):
+        key.revoked_at = key.revoked_at or utcnow()
+
+
+def authenticate_api_key(key: str) -> Store | None:
+    """Return the store a bearer key belongs to, or None (constant-time compare)."""
+    parts = key.split("_")
+    if len(parts) < 3 or parts[0] != "pv":
+        return None
+    row = db.session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1], ApiKey.revoked_at.is_(None)))
+    if row is None or not hmac.compare_digest(row.key_hash, _hash_key(key)):
+        return None
+    return row.store
+
+
+def create_staff_user(email: str, store: Store, role: str, password: str | None, name: str = "") -> StaffUser:
+    """Create (or attach) a staff member to ``store`` with ``role``."""
+    if role not in ("admin", "agent"):
+        raise ValidationFailed("role must be admin or agent", {"role": "invalid"})
+    email = email.strip().lower()
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+    if user is None:
+        user = StaffUser(email=email, name=name or email.split("@")[0], locale=store.locale)
+        db.session.add(user)
+    if password:
+        user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        user.session_generation = (user.session_generation or 0) + 1
+    db.session.flush()
+    membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.store_id == store.id)
+    )
+    if membership is None:
+        db.session.add(Membership(user_id=user.id, store_id=store.id, role=role))
+    else:
+        membership.role = role
+    db.session.flush()
+    return user
+
+
+def get_store_by_slug(slug: str) -> Store | None:
+    return db.session.scalar(select(Store).where(Store.slug == slug))

@@ -1,0 +1,59 @@
+"""Signed, purpose-bound links for customers (survey, unsubscribe).
+
+itsdangerous signs but does not encrypt: the payload is only the invitation's
+random public id. Each purpose has its own salt, so a token cannot be replayed
+for another purpose. Rotation: the newest key signs, every key in
+SECRET_KEY_FALLBACKS still verifies.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..errors import TokenExpired, TokenInvalid
+
+PURPOSES = {"survey": "postventa.survey.v1", "unsubscribe": "postventa.unsubscribe.v1"}
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    cfg = current_app.config
+    keys = [*cfg["SECRET_KEY_FALLBACKS"], cfg["SECRET_KEY"]]  # last one signs
+    return URLSafeTimedSerializer(keys, salt=PURPOSES[purpose])
+
+
+def issue_token(purpose: str, public_id: str) -> str:
+    """Sign ``public_id`` for one purpose."""
+    return _serializer(purpose).dumps(public_id)
+
+
+def read_token(purpose: str, token: str) -> tuple[str, datetime]:
+    """Return (public_id, issued_at) or raise TokenInvalid / TokenExpired.
+
+    The global cap (MAX_TOKEN_AGE_DAYS) is checked here; the store's own,
+    shorter lifetime is checked by the caller once the store is known.
+    """
+    max_age = current_app.config["MAX_TOKEN_AGE_DAYS"] * 86400
+    if not token or len(token) > 200:
+        raise TokenInvalid()
+    try:
+        public_id, issued = _serializer(purpose).loads(token, max_age=max_age, return_timestamp=True)
+    except SignatureExpired as exc:
+        raise TokenExpired() from exc
+    except BadSignature as exc:
+        raise TokenInvalid() from exc
+    if not isinstance(public_id, str):
+        raise TokenInvalid()
+    return public_id, issued.astimezone(timezone.utc)
+
+
+def survey_url(public_id: str, score: int | None = None) -> str:
+    base = current_app.config["BASE_URL"]
+    url = f"{base}/s/{issue_token('survey', public_id)}"
+    return url if score is None else f"{url}?score={score}"
+
+
+def unsubscribe_url(public_id: str) -> str:
+    return f"{current_app.config['BASE_URL']}/u/{issue_token('unsubscribe', public_id)}"

@@ -1,0 +1,99 @@
+"""Background work: one dispatch pass, and the long-running loop around it.
+
+The database is the queue (rows claimed with conditional UPDATEs and leases),
+so the loop needs no broker; each step commits on its own so a killed worker
+loses nothing and re-sends at most the message in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+
+from flask import current_app
+
+from .extensions import db
+from .services import invitations, mail
+
+log = logging.getLogger("surveys.worker")
+
+
+def deliver_outbox(limit: int) -> dict[str, int]:
+    """Send leased outbox messages over one reused connection, committing each result."""
+    counts = {"delivered": 0, "retry": 0, "bounced": 0, "failed": 0}
+    backend = mail.open_backend()
+    try:
+        while True:
+            batch = mail.claim_outbox(limit)
+            db.session.commit()
+            if not batch:
+                break
+            for msg in batch:
+                try:
+                    backend.send(msg)
+                except (mail.TransientFailure, mail.PermanentFailure) as exc:
+                    status = mail.mark_failed(msg, exc)
+                    counts["retry" if status == "pending" else status] += 1
+                    log.warning("mail %s to outbox #%s: %s", status, msg.id, exc)
+                else:
+                    mail.mark_sent(msg)
+                    counts["delivered"] += 1
+                db.session.commit()
+            if counts["retry"]:
+                break  # the server is struggling: leave the rest for the backoff
+    finally:
+        backend.close()
+    return counts
+
+
+def dispatch_once() -> dict[str, int]:
+    """One pass over all due work; returns counts per kind of work done."""
+    limit = current_app.config["DISPATCH_BATCH_SIZE"]
+    counts = {"invitations": 0, "suppressed": 0, "reminders": 0, "expired": 0}
+    while True:
+        step = invitations.enqueue_due_invitations(limit=limit)
+        db.session.commit()
+        counts["invitations"] += step["sent"]
+        counts["suppressed"] += step["suppressed"]
+        if step["sent"] + step["suppressed"] < limit:
+            break
+    while True:
+        sent = invitations.enqueue_due_reminders(limit=limit)
+        db.session.commit()
+        counts["reminders"] += sent
+        if sent < limit:
+            break
+    counts["expired"] = invitations.expire_invitations()
+    db.session.commit()
+    counts.update(deliver_outbox(limit))
+    return counts
+
+
+def run_worker(once: bool = False) -> None:
+    """Loop ``dispatch_once`` until SIGTERM/SIGINT; errors are logged, never fatal."""
+    stop = {"now": False}
+
+    def _stop(signum, frame):
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    interval = current_app.config["WORKER_INTERVAL_SECONDS"]
+    log.info("worker started, polling every %ss", interval)
+    while not stop["now"]:
+        try:
+            counts = dispatch_once()
+            if any(counts.values()):
+                log.info("dispatch %s", counts)
+        except Exception:  # a bad pass must not kill the worker; the next one retries
+            db.session.rollback()
+            log.exception("dispatch pass failed")
+        finally:
+            db.session.remove()
+        if once:
+            break
+        for _ in range(int(interval * 10)):
+            if stop["now"]:
+                break
+            time.sleep(0.1)
