@@ -36,7 +36,7 @@ def _authenticate():
         resp[0].headers["WWW-Authenticate"] = 'Bearer realm="postventa"'
         return resp
     g.store = store
-    if request.method == "POST" and request.content_length != 0 and not request.is_json:
+    if request.method == "POST" and (request.content_length or 0) > 0 and not request.is_json:
         return json_error(415, "unsupported_media_type", "send JSON with Content-Type: application/json")
     return None
 

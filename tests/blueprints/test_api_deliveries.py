@@ -1,0 +1,177 @@
+"""Intake API: validation with field errors, idempotency, suppression, nothing half-written."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from surveys.extensions import db
+from surveys.models import Customer, Invitation, Order, utcnow
+
+from ..factories import delivery_payload, make_store
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def store_key(app):
+    return make_store()
+
+
+def auth(key):
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_delivery_is_scheduled_two_days_after_delivery(client, store_key):
+    store, key = store_key
+    delivered = utcnow() - timedelta(hours=1)
+    resp = client.post("/api/v1/deliveries", json=delivery_payload("1001", delivered_at=delivered.isoformat()),
+                       headers=auth(key))
+    assert resp.status_code == 201
+    body = resp.get_json()
+    assert body["order_id"] == "1001" and body["status"] == "scheduled"
+    from datetime import datetime
+    send_at = datetime.fromisoformat(body["send_at"])
+    assert abs((send_at - (delivered + timedelta(days=2))).total_seconds()) < 2
+
+
+def test_same_order_again_returns_200_with_the_same_body_and_no_second_invitation(client, store_key):
+    _, key = store_key
+    payload = delivery_payload("1002")
+    first = client.post("/api/v1/deliveries", json=payload, headers=auth(key))
+    again = client.post("/api/v1/deliveries", json=payload, headers=auth(key))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json() == again.get_json()
+    assert count(Invitation) == 1
+
+
+def test_invalid_fields_are_all_reported_and_nothing_is_written(client, store_key):
+    _, key = store_key
+    bad = {"order_id": "", "delivered_at": "2026-11-20T15:04:00", "customer": {"email": "not-an-email"},
+           "items": [{"sku": "", "name": "x", "url": "javascript:alert(1)"}]}
+    resp = client.post("/api/v1/deliveries", json=bad, headers=auth(key))
+    assert resp.status_code == 422
+    fields = resp.get_json()["fields"]
+    assert set(fields) == {"order_id", "delivered_at", "customer.email", "items.0.sku", "items.0.url"}
+    assert "timezone" in fields["delivered_at"]
+    assert count(Order) == count(Customer) == count(Invitation) == 0
+
+
+@pytest.mark.parametrize("body", [[], "text", 42, {"order_id": 5.5}, {"customer": "ana@example.com"},
+                                  {"items": "TAZA"}, {"items": [{"sku": 1}]}])
+def test_wrong_json_types_get_422_not_500(client, store_key, body):
+    _, key = store_key
+    resp = client.post("/api/v1/deliveries", data=json.dumps(body), content_type="application/json",
+                       headers=auth(key))
+    assert resp.status_code == 422
+    assert resp.get_json()["error"] == "validation_failed"
+
+
+def test_missing_or_wrong_api_key_is_401(client, store_key):
+    assert client.post("/api/v1/deliveries", json=delivery_payload()).status_code == 401
+    resp = client.post("/api/v1/deliveries", json=delivery_payload(), headers=auth("pv_dead_beef"))
+    assert resp.status_code == 401 and resp.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_non_json_body_is_415(client, store_key):
+    _, key = store_key
+    resp = client.post("/api/v1/deliveries", data="order_id=1", content_type="application/x-www-form-urlencoded",
+                       headers=auth(key))
+    assert resp.status_code == 415
+
+
+def test_malformed_json_is_422(client, store_key):
+    _, key = store_key
+    resp = client.post("/api/v1/deliveries", data="{nope", content_type="application/json", headers=auth(key))
+    assert resp.status_code == 422
+
+
+def test_body_over_the_limit_is_413_json(client, store_key):
+    _, key = store_key
+    huge = json.dumps({"deliveries": ["x" * 1024] * 3000})
+    resp = client.post("/api/v1/deliveries/batch", data=huge, content_type="application/json", headers=auth(key))
+    assert resp.status_code == 413
+    assert resp.get_json()["error"]
+
+
+def test_idempotency_key_replays_and_refuses_another_body(client, store_key):
+    _, key = store_key
+    headers = {**auth(key), "Idempotency-Key": "abc-1"}
+    payload = delivery_payload("2001")
+    first = client.post("/api/v1/deliveries", json=payload, headers=headers)
+    replay = client.post("/api/v1/deliveries", json=payload, headers=headers)
+    other = client.post("/api/v1/deliveries", json=delivery_payload("2002"), headers=headers)
+    assert first.status_code == 201 and replay.status_code == 201
+    assert replay.get_json() == first.get_json()
+    assert other.status_code == 422 and other.get_json()["error"] == "idempotency_key_reused"
+    assert count(Order) == 1
+
+
+def test_second_order_within_the_throttle_window_is_suppressed(client, store_key):
+    _, key = store_key
+    client.post("/api/v1/deliveries", json=delivery_payload("3001", email="ana@example.com"), headers=auth(key))
+    resp = client.post("/api/v1/deliveries", json=delivery_payload("3002", email="ANA@example.com"),
+                       headers=auth(key))
+    assert resp.get_json()["status"] == "suppressed"
+    assert resp.get_json()["suppressed_reason"] == "throttled"
+
+
+def test_unsubscribed_customer_is_suppressed(client, store_key):
+    store, key = store_key
+    db.session.add(Customer(store_id=store.id, email="baja@example.com", unsubscribed_at=utcnow()))
+    db.session.commit()
+    resp = client.post("/api/v1/deliveries", json=delivery_payload(email="baja@example.com"), headers=auth(key))
+    assert resp.get_json()["status"] == "suppressed"
+    assert resp.get_json()["suppressed_reason"] == "unsubscribed"
+
+
+def test_send_window_moves_send_time_into_local_opening_hours(client, app):
+    store, key = make_store(send_window="9-20", timezone="America/Mexico_City", send_delay_minutes=0)
+    delivered = "2026-11-18T23:30:00-06:00"  # 23:30 local, outside 9-20
+    resp = client.post("/api/v1/deliveries", json=delivery_payload(delivered_at=delivered), headers=auth(key))
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    send_local = datetime.fromisoformat(resp.get_json()["send_at"]).astimezone(ZoneInfo("America/Mexico_City"))
+    assert 9 <= send_local.hour < 20
+
+
+def test_cancel_withdraws_a_pending_invitation(client, store_key):
+    _, key = store_key
+    client.post("/api/v1/deliveries", json=delivery_payload("4001"), headers=auth(key))
+    resp = client.post("/api/v1/deliveries/4001/cancel", headers=auth(key))
+    assert resp.status_code == 200 and resp.get_json()["status"] == "withdrawn"
+    assert client.post("/api/v1/deliveries/nope/cancel", headers=auth(key)).status_code == 404
+
+
+def test_another_stores_key_cannot_cancel_my_order(client, app):
+    _, key_a = make_store()
+    _, key_b = make_store()
+    client.post("/api/v1/deliveries", json=delivery_payload("5001"), headers=auth(key_a))
+    assert client.post("/api/v1/deliveries/5001/cancel", headers=auth(key_b)).status_code == 404
+
+
+def test_batch_reports_each_item_and_keeps_the_good_ones(client, store_key):
+    _, key = store_key
+    items = [delivery_payload("6001"), {"order_id": "6002"}, delivery_payload("6001")]
+    resp = client.post("/api/v1/deliveries/batch", json={"deliveries": items}, headers=auth(key))
+    body = resp.get_json()
+    assert resp.status_code == 200
+    assert [r["status_code"] for r in body["results"]] == [201, 422, 200]
+    assert (body["created"], body["rejected"], body["duplicate"]) == (1, 1, 1)
+    assert "delivered_at" in body["results"][1]["fields"]
+
+
+def test_batch_over_1000_is_refused_whole(client, store_key):
+    _, key = store_key
+    resp = client.post("/api/v1/deliveries/batch", json={"deliveries": [{}] * 1001}, headers=auth(key))
+    assert resp.status_code == 422 and count(Order) == 0
+
+
+def test_openapi_document_lists_every_route(client):
+    doc = client.get("/api/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.")
+    assert {"/api/v1/deliveries", "/api/v1/deliveries/batch", "/api/v1/deliveries/{order_id}/cancel",
+            "/api/v1/responses", "/api/v1/metrics"} <= set(doc["paths"])

@@ -1,0 +1,76 @@
+"""Plain factory functions for tests (no magic): stores, deliveries, due invitations."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from surveys.extensions import db
+from surveys.models import Invitation, utcnow
+from surveys.services import intake, tenancy
+from surveys.services.tokens import issue_token
+
+_seq = itertools.count(1)
+
+
+def make_store(slug: str | None = None, **settings):
+    """A store plus its API key; returns (store, api_key)."""
+    n = next(_seq)
+    store = tenancy.create_store(settings.pop("name", f"Tienda {n}"), slug or f"tienda-{n}",
+                                 settings.pop("locale", "es"), settings.pop("timezone", "America/Mexico_City"),
+                                 settings.pop("sender", "Tienda <hola@tienda.test>"), settings.pop("send_window", None))
+    for key, value in settings.items():
+        setattr(store, key, value)
+    key = tenancy.create_api_key(store)
+    db.session.commit()
+    return store, key
+
+
+def delivery_payload(order_id: str | None = None, email: str | None = None, **overrides) -> dict:
+    n = next(_seq)
+    payload = {
+        "order_id": order_id or f"ORD-{n}",
+        "delivered_at": (utcnow() - timedelta(days=3)).isoformat(),
+        "customer": {"email": email or f"cliente{n}@example.com", "name": "Ana López", "locale": "es-MX"},
+        "items": [{"sku": "TAZA-01", "name": "Taza de barro"}],
+    }
+    payload.update(overrides)
+    return payload
+
+
+def deliver(store, **kwargs) -> Invitation:
+    """Record a delivery through the intake service and return its invitation."""
+    result, _ = intake.record_delivery(store, intake.validate_delivery(delivery_payload(**kwargs)))
+    db.session.commit()
+    return db.session.scalar(select(Invitation).where(Invitation.order_id == result["id"]))
+
+
+def make_due(invitation: Invitation) -> None:
+    db.session.execute(update(Invitation).where(Invitation.id == invitation.id)
+                       .values(send_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+
+
+def sent_invitation(store, **kwargs) -> Invitation:
+    """An invitation already mailed (status sent), ready to be answered."""
+    invitation = deliver(store, **kwargs)
+    now = utcnow()
+    invitation.status, invitation.sent_at, invitation.expires_at = "sent", now, now + timedelta(days=30)
+    db.session.commit()
+    return invitation
+
+
+def survey_path(invitation: Invitation, score: int | None = None) -> str:
+    path = f"/s/{issue_token('survey', invitation.public_id)}"
+    return path if score is None else f"{path}?score={score}"
+
+
+def unsubscribe_path(invitation: Invitation) -> str:
+    return f"/u/{issue_token('unsubscribe', invitation.public_id)}"
+
+
+def links_in(text: str) -> list[str]:
+    return re.findall(r"https?://[^\s\"<>]+", text)

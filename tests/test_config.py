@@ -1,0 +1,37 @@
+"""Start-up refuses unsafe configuration; precedence is defaults < instance < env < test."""
+
+import pytest
+
+from surveys import create_app
+from surveys.config import ConfigError
+
+
+def test_production_refuses_the_placeholder_secret_key(monkeypatch, tmp_path):
+    monkeypatch.delenv("SURVEYS_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_secret_key_fallbacks_as_plain_string_from_env_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("SURVEYS_SECRET_KEY_FALLBACKS", "old-key")
+    with pytest.raises(ConfigError, match="JSON list"):
+        create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_secret_key_fallbacks_as_json_list_from_env_is_accepted(monkeypatch, tmp_path):
+    monkeypatch.setenv("SURVEYS_SECRET_KEY_FALLBACKS", '["old-key"]')
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["SECRET_KEY_FALLBACKS"] == ["old-key"]
+
+
+def test_env_overrides_defaults_and_test_config_overrides_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("SURVEYS_BASE_URL", "https://encuestas.example.com/")
+    monkeypatch.setenv("SURVEYS_MAIL_PORT", "2525")
+    app = create_app({"ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "MAIL_PORT": 26})
+    assert app.config["BASE_URL"] == "https://encuestas.example.com"
+    assert app.config["MAIL_PORT"] == 26
+
+
+def test_unknown_mail_backend_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="MAIL_BACKEND"):
+        create_app({"ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "MAIL_BACKEND": "pigeon"})
