@@ -52,22 +52,23 @@ DEFAULTS: dict[str, Any] = {
     "TESTING": False,
 }
 
-_BOOL_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "TESTING"}
-_INT_KEYS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "MAIL_TIMEOUT", "WORKER_INTERVAL_SECONDS"}
-
 
 def _from_env(environ: dict[str, str]) -> dict[str, Any]:
-    """Read every SURVEYS_* variable; values that parse as JSON are decoded."""
+    """Read every SURVEYS_* variable, typed like its default (bool, int, JSON list)."""
     out: dict[str, Any] = {}
     for name, raw in environ.items():
         if not name.startswith("SURVEYS_") or name.startswith("SURVEYS_TEST_"):
             continue
         key = name[len("SURVEYS_") :]
-        if key in _BOOL_KEYS:
+        default = DEFAULTS.get(key)
+        if isinstance(default, bool):
             out[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
-        elif key in _INT_KEYS:
-            out[key] = int(raw)
-        elif key in {"SECRET_KEY_FALLBACKS", "LANGUAGES", "TRUSTED_HOSTS"}:
+        elif isinstance(default, int):
+            try:
+                out[key] = int(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+        elif isinstance(default, list) or key == "TRUSTED_HOSTS":
             try:
                 out[key] = json.loads(raw)
             except ValueError:

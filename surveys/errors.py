@@ -54,3 +54,8 @@ class SurveyClosed(DomainError):
 
     status = 410
     code = "closed"
+
+
+class IdempotencyKeyReused(DomainError):
+    status = 422
+    code = "idempotency_key_reused"

@@ -13,6 +13,7 @@ import secrets
 from flask import Response, g, jsonify, render_template, request
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .errors import DomainError
@@ -30,14 +31,15 @@ def wants_json() -> bool:
 
 
 def json_error(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": code, "message": message, "fields": fields or {}}
-    return jsonify(body), status
+    resp = jsonify({"error": code, "message": message, "fields": fields or {}})
+    resp.status_code = status
+    return resp
 
 
 def page_error(status: int, message: str | None = None):
     template = {404: "errors/404.html", 410: "errors/410.html"}.get(status, "errors/error.html")
     try:
-        return render_template(template, status=status, message=message), status
+        return Response(render_template(template, status=status, message=message), status=status, mimetype="text/html")
     except Exception:  # the error page itself must never fail: plain text as a last resort
         log.exception("error page failed to render")
         return Response(f"Error {status}", status=status, mimetype="text/plain")
@@ -57,6 +59,7 @@ def _http_messages() -> dict[int, str]:
         422: gettext("Some fields are not valid."),
         429: gettext("Too many requests; please slow down."),
         500: gettext("Something went wrong on our side. Nothing was lost; please try again."),
+        503: gettext("We are busy right now. Nothing was lost; please try again in a moment."),
     }
 
 
@@ -116,9 +119,18 @@ def register(app) -> None:
         if wants_json():
             resp = json_error(status, (exc.name or "error").lower().replace(" ", "_"), message)
             if status == 405 and exc.valid_methods:
-                resp[0].headers["Allow"] = ", ".join(exc.valid_methods)
+                resp.headers["Allow"] = ", ".join(exc.valid_methods)
             return resp
         return page_error(status, message)
+
+    @app.errorhandler(OperationalError)
+    def _database_busy(exc: OperationalError):
+        db.session.rollback()
+        log.error("database unavailable: %s", exc.orig)
+        message = _http_messages()[503]
+        resp = json_error(503, "unavailable", message) if wants_json() else page_error(503, message)
+        resp.headers["Retry-After"] = "5"
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

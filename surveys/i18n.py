@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request
+from flask_babel import refresh
 
 
 def select_locale() -> str:
@@ -13,3 +14,9 @@ def select_locale() -> str:
         if best:
             return best
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def use_locale(lang: str) -> None:
+    """Switch the current request to ``lang`` (e.g. the invitation's language)."""
+    g.locale = lang
+    refresh()

@@ -19,9 +19,14 @@ _seq = itertools.count(1)
 def make_store(slug: str | None = None, **settings):
     """A store plus its API key; returns (store, api_key)."""
     n = next(_seq)
-    store = tenancy.create_store(settings.pop("name", f"Tienda {n}"), slug or f"tienda-{n}",
-                                 settings.pop("locale", "es"), settings.pop("timezone", "America/Mexico_City"),
-                                 settings.pop("sender", "Tienda <hola@tienda.test>"), settings.pop("send_window", None))
+    store = tenancy.create_store(
+        settings.pop("name", f"Tienda {n}"),
+        slug or f"tienda-{n}",
+        settings.pop("locale", "es"),
+        settings.pop("timezone", "America/Mexico_City"),
+        settings.pop("sender", "Tienda <hola@tienda.test>"),
+        settings.pop("send_window", None),
+    )
     for key, value in settings.items():
         setattr(store, key, value)
     key = tenancy.create_api_key(store)
@@ -49,8 +54,9 @@ def deliver(store, **kwargs) -> Invitation:
 
 
 def make_due(invitation: Invitation) -> None:
-    db.session.execute(update(Invitation).where(Invitation.id == invitation.id)
-                       .values(send_at=utcnow() - timedelta(minutes=1)))
+    db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id).values(send_at=utcnow() - timedelta(minutes=1))
+    )
     db.session.commit()
 
 

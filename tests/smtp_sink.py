@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import email
+import socket
 import threading
 from email import policy
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
 
 
 class _Handler:
@@ -28,10 +28,17 @@ class _Handler:
         with self.sink.lock:
             if self.sink.refuse_all:
                 return "421 4.3.2 service not available"
-            self.sink.raw.append(envelope.content.decode("utf-8") if isinstance(envelope.content, bytes)
-                                 else envelope.content)
+            self.sink.raw.append(
+                envelope.content.decode("utf-8") if isinstance(envelope.content, bytes) else envelope.content
+            )
             self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class SmtpSink:
@@ -42,12 +49,13 @@ class SmtpSink:
         self.reject_rcpt: set[str] = set()
         self.temp_failures = 0
         self.refuse_all = False
-        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=0,
-                                     server_kwargs={"decode_data": False})
+        self.port = _free_port()
+        self.controller = None
 
     def start(self):
+        """Listen on the same port every time, so a stop/start looks like an outage."""
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
         self.controller.start()
-        self.port = self.controller.server.sockets[0].getsockname()[1]
 
     def stop(self):
         self.controller.stop()
@@ -59,6 +67,3 @@ class SmtpSink:
 
     def config(self) -> dict:
         return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_TIMEOUT": 5}
-
-
-__all__ = ["SmtpSink", "SMTP"]

@@ -11,7 +11,7 @@ from datetime import date
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
 
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError, IdempotencyKeyReused, ValidationFailed
 from ..extensions import csrf, db
 from ..http import json_error
 from ..models import IdempotencyRecord
@@ -33,7 +33,7 @@ def _authenticate():
     store = tenancy.authenticate_api_key(header[7:].strip()) if header.startswith("Bearer ") else None
     if store is None:
         resp = json_error(401, "unauthorized", "a valid API key is required: Authorization: Bearer <api_key>")
-        resp[0].headers["WWW-Authenticate"] = 'Bearer realm="postventa"'
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="postventa"'
         return resp
     g.store = store
     if request.method == "POST" and (request.content_length or 0) > 0 and not request.is_json:
@@ -61,8 +61,8 @@ def _idempotent(handler):
     )
     if found is not None:
         if found.request_hash != digest:
-            return json_error(422, "idempotency_key_reused", "this Idempotency-Key was used with another body")
-        return jsonify(found.body), found.status_code
+            raise IdempotencyKeyReused("this Idempotency-Key was used with another body")
+        return found.body, found.status_code
     body, status = handler()
     insert_ignore(
         IdempotencyRecord,
@@ -81,7 +81,7 @@ def create_delivery():
 
     body, status = _idempotent(handle)
     db.session.commit()
-    return jsonify(body) if isinstance(body, dict) else body, status
+    return jsonify(body), status
 
 
 @bp.post("/v1/deliveries/batch")
@@ -98,7 +98,7 @@ def create_deliveries_batch():
 
     body, status = _idempotent(handle)
     db.session.commit()
-    return jsonify(body) if isinstance(body, dict) else body, status
+    return jsonify(body), status
 
 
 @bp.post("/v1/deliveries/<order_id>/cancel")

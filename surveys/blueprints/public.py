@@ -5,13 +5,14 @@ GET never writes (mail scanners fetch every link); answers and unsubscribes are 
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
 from ..errors import AlreadyAnswered, ValidationFailed
 from ..extensions import csrf, db
 from ..http import json_error, page_error, wants_json
+from ..i18n import use_locale
 from ..services import responses
 from ..services.invitations import scale_for
 
@@ -54,7 +55,7 @@ def _render_form(invitation, response, *, values=None, errors=None, status=200, 
 @bp.get("/s/<token>")
 def survey(token: str):
     invitation = responses.open_invitation("survey", token)
-    g.locale = invitation.locale
+    use_locale(invitation.locale)
     response = responses.find_response(invitation)
     try:
         responses.check_open(invitation, response)
@@ -70,7 +71,7 @@ def survey(token: str):
 @bp.post("/s/<token>")
 def submit(token: str):
     invitation = responses.open_invitation("survey", token)
-    g.locale = invitation.locale
+    use_locale(invitation.locale)
     try:
         answer = responses.parse_answer(invitation, request.form)
         response = responses.submit_response(invitation, answer)
@@ -102,7 +103,7 @@ def _csrf_failed(exc):
     if request.endpoint != "public.submit":
         return page_error(400)
     invitation = responses.open_invitation("survey", request.view_args["token"])
-    g.locale = invitation.locale
+    use_locale(invitation.locale)
     return _render_form(
         invitation,
         responses.find_response(invitation),
@@ -115,7 +116,7 @@ def _csrf_failed(exc):
 @bp.get("/u/<token>")
 def unsubscribe_page(token: str):
     invitation = responses.open_invitation("unsubscribe", token, enforce_lifetime=False)
-    g.locale = invitation.locale
+    use_locale(invitation.locale)
     return render_template(
         "public/unsubscribe.html", store=invitation.store, done=invitation.customer.unsubscribed_at is not None
     )
@@ -125,7 +126,7 @@ def unsubscribe_page(token: str):
 @csrf.exempt  # RFC 8058 one-click: no cookie, no CSRF token; the signed URL is the authorisation
 def unsubscribe(token: str):
     invitation = responses.open_invitation("unsubscribe", token, enforce_lifetime=False)
-    g.locale = invitation.locale
+    use_locale(invitation.locale)
     responses.unsubscribe(invitation)
     db.session.commit()
     return render_template("public/unsubscribe.html", store=invitation.store, done=True)

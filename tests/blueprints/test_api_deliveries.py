@@ -28,12 +28,14 @@ def auth(key):
 def test_delivery_is_scheduled_two_days_after_delivery(client, store_key):
     store, key = store_key
     delivered = utcnow() - timedelta(hours=1)
-    resp = client.post("/api/v1/deliveries", json=delivery_payload("1001", delivered_at=delivered.isoformat()),
-                       headers=auth(key))
+    resp = client.post(
+        "/api/v1/deliveries", json=delivery_payload("1001", delivered_at=delivered.isoformat()), headers=auth(key)
+    )
     assert resp.status_code == 201
     body = resp.get_json()
     assert body["order_id"] == "1001" and body["status"] == "scheduled"
     from datetime import datetime
+
     send_at = datetime.fromisoformat(body["send_at"])
     assert abs((send_at - (delivered + timedelta(days=2))).total_seconds()) < 2
 
@@ -50,8 +52,12 @@ def test_same_order_again_returns_200_with_the_same_body_and_no_second_invitatio
 
 def test_invalid_fields_are_all_reported_and_nothing_is_written(client, store_key):
     _, key = store_key
-    bad = {"order_id": "", "delivered_at": "2026-11-20T15:04:00", "customer": {"email": "not-an-email"},
-           "items": [{"sku": "", "name": "x", "url": "javascript:alert(1)"}]}
+    bad = {
+        "order_id": "",
+        "delivered_at": "2026-11-20T15:04:00",
+        "customer": {"email": "not-an-email"},
+        "items": [{"sku": "", "name": "x", "url": "javascript:alert(1)"}],
+    }
     resp = client.post("/api/v1/deliveries", json=bad, headers=auth(key))
     assert resp.status_code == 422
     fields = resp.get_json()["fields"]
@@ -60,12 +66,13 @@ def test_invalid_fields_are_all_reported_and_nothing_is_written(client, store_ke
     assert count(Order) == count(Customer) == count(Invitation) == 0
 
 
-@pytest.mark.parametrize("body", [[], "text", 42, {"order_id": 5.5}, {"customer": "ana@example.com"},
-                                  {"items": "TAZA"}, {"items": [{"sku": 1}]}])
+@pytest.mark.parametrize(
+    "body",
+    [[], "text", 42, {"order_id": 5.5}, {"customer": "ana@example.com"}, {"items": "TAZA"}, {"items": [{"sku": 1}]}],
+)
 def test_wrong_json_types_get_422_not_500(client, store_key, body):
     _, key = store_key
-    resp = client.post("/api/v1/deliveries", data=json.dumps(body), content_type="application/json",
-                       headers=auth(key))
+    resp = client.post("/api/v1/deliveries", data=json.dumps(body), content_type="application/json", headers=auth(key))
     assert resp.status_code == 422
     assert resp.get_json()["error"] == "validation_failed"
 
@@ -78,8 +85,9 @@ def test_missing_or_wrong_api_key_is_401(client, store_key):
 
 def test_non_json_body_is_415(client, store_key):
     _, key = store_key
-    resp = client.post("/api/v1/deliveries", data="order_id=1", content_type="application/x-www-form-urlencoded",
-                       headers=auth(key))
+    resp = client.post(
+        "/api/v1/deliveries", data="order_id=1", content_type="application/x-www-form-urlencoded", headers=auth(key)
+    )
     assert resp.status_code == 415
 
 
@@ -113,8 +121,7 @@ def test_idempotency_key_replays_and_refuses_another_body(client, store_key):
 def test_second_order_within_the_throttle_window_is_suppressed(client, store_key):
     _, key = store_key
     client.post("/api/v1/deliveries", json=delivery_payload("3001", email="ana@example.com"), headers=auth(key))
-    resp = client.post("/api/v1/deliveries", json=delivery_payload("3002", email="ANA@example.com"),
-                       headers=auth(key))
+    resp = client.post("/api/v1/deliveries", json=delivery_payload("3002", email="ANA@example.com"), headers=auth(key))
     assert resp.get_json()["status"] == "suppressed"
     assert resp.get_json()["suppressed_reason"] == "throttled"
 
@@ -134,6 +141,7 @@ def test_send_window_moves_send_time_into_local_opening_hours(client, app):
     resp = client.post("/api/v1/deliveries", json=delivery_payload(delivered_at=delivered), headers=auth(key))
     from datetime import datetime
     from zoneinfo import ZoneInfo
+
     send_local = datetime.fromisoformat(resp.get_json()["send_at"]).astimezone(ZoneInfo("America/Mexico_City"))
     assert 9 <= send_local.hour < 20
 
@@ -173,5 +181,10 @@ def test_batch_over_1000_is_refused_whole(client, store_key):
 def test_openapi_document_lists_every_route(client):
     doc = client.get("/api/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    assert {"/api/v1/deliveries", "/api/v1/deliveries/batch", "/api/v1/deliveries/{order_id}/cancel",
-            "/api/v1/responses", "/api/v1/metrics"} <= set(doc["paths"])
+    assert {
+        "/api/v1/deliveries",
+        "/api/v1/deliveries/batch",
+        "/api/v1/deliveries/{order_id}/cancel",
+        "/api/v1/responses",
+        "/api/v1/metrics",
+    } <= set(doc["paths"])

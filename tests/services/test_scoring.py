@@ -5,8 +5,10 @@ import pytest
 from surveys.services.scoring import csat_satisfied, nps_category, summarize_csat, summarize_nps, wilson_interval
 
 
-@pytest.mark.parametrize(("score", "category"), [(0, "detractor"), (6, "detractor"), (7, "passive"),
-                                                 (8, "passive"), (9, "promoter"), (10, "promoter")])
+@pytest.mark.parametrize(
+    ("score", "category"),
+    [(0, "detractor"), (6, "detractor"), (7, "passive"), (8, "passive"), (9, "promoter"), (10, "promoter")],
+)
 def test_nps_category_boundaries(score, category):
     assert nps_category(score) == category
 

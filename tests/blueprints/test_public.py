@@ -1,0 +1,154 @@
+"""Customer pages: GET never writes, POST records once, friendly errors in the customer's language."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from surveys.extensions import db
+from surveys.models import Customer, Invitation, Response, utcnow
+
+from ..factories import make_store, sent_invitation, survey_path, unsubscribe_path
+
+
+def responses_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response))
+
+
+@pytest.fixture
+def store(app):
+    return make_store(name="Barro & Co")[0]
+
+
+def test_one_click_link_shows_the_form_with_the_score_selected_and_records_nothing(client, store):
+    invitation = sent_invitation(store)
+    resp = client.get(survey_path(invitation, 9))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert 'name="nps" value="9" checked' in html
+    assert 'data-autopost="1"' in html
+    assert responses_count() == 0
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert resp.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_page_is_in_the_invitations_language(client, store):
+    es = sent_invitation(store, email="es@example.com")
+    en = sent_invitation(store, email="en@example.com", customer={"email": "en@example.com", "locale": "en-US"})
+    assert "¿Qué tan probable es que recomiendes Barro &amp; Co" in client.get(survey_path(es)).get_data(as_text=True)
+    assert "How likely are you to recommend Barro &amp; Co" in client.get(survey_path(en)).get_data(as_text=True)
+
+
+def test_post_records_the_answer_and_marks_the_invitation_answered(client, store):
+    invitation = sent_invitation(store)
+    resp = client.post(survey_path(invitation), data={"nps": "3", "comment": "Llegó roto"})
+    assert resp.status_code == 200
+    assert "¡Gracias!" in resp.get_data(as_text=True)
+    response = db.session.scalar(select(Response))
+    assert (response.nps, response.nps_category, response.comment) == (3, "detractor", "Llegó roto")
+    assert db.session.get(Invitation, invitation.id).status == "answered"
+
+
+def test_second_post_within_the_edit_window_updates_the_same_row(client, store):
+    invitation = sent_invitation(store)
+    client.post(survey_path(invitation), data={"nps": "9"}, headers={"X-Requested-With": "fetch"})
+    client.post(survey_path(invitation), data={"comment": "Todo perfecto"})
+    client.post(survey_path(invitation), data={"nps": "10"})
+    rows = db.session.scalars(select(Response)).all()
+    assert len(rows) == 1
+    db.session.refresh(rows[0])
+    assert (rows[0].nps, rows[0].comment) == (10, "Todo perfecto")
+
+
+def test_post_after_the_edit_window_is_refused_with_a_page(client, store):
+    invitation = sent_invitation(store)
+    client.post(survey_path(invitation), data={"nps": "9"})
+    db.session.scalar(select(Response)).created_at = utcnow() - timedelta(hours=store.edit_window_hours + 1)
+    db.session.commit()
+    resp = client.post(survey_path(invitation), data={"nps": "2"})
+    assert resp.status_code == 409
+    assert db.session.scalar(select(Response.nps)) == 9
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"nps": "11"}, {"nps": "-1"}, {"nps": "nueve"}, {"comment": "sin nota"}, {"nps": "5", "comment": "x" * 5001}],
+)
+def test_bad_answers_re_render_the_form_with_errors_and_write_nothing(client, store, data):
+    invitation = sent_invitation(store)
+    resp = client.post(survey_path(invitation), data=data)
+    assert resp.status_code == 422
+    assert "Revisa las respuestas marcadas" in resp.get_data(as_text=True)
+    assert responses_count() == 0
+
+
+def test_comment_is_kept_when_the_score_is_missing(client, store):
+    invitation = sent_invitation(store)
+    resp = client.post(survey_path(invitation), data={"comment": "Mi comentario largo"})
+    assert "Mi comentario largo" in resp.get_data(as_text=True)
+
+
+def test_csat_store_asks_1_to_5(client, app):
+    store = make_store(survey_kind="csat")[0]
+    invitation = sent_invitation(store)
+    html = client.get(survey_path(invitation, 4)).get_data(as_text=True)
+    assert 'name="csat" value="4" checked' in html and 'name="nps"' not in html
+    client.post(survey_path(invitation), data={"csat": "4"})
+    assert db.session.scalar(select(Response.csat)) == 4
+
+
+@pytest.mark.parametrize("path", ["/s/garbage", "/s/" + "a" * 300, "/u/garbage"])
+def test_bad_tokens_get_one_generic_404_page(client, store, path):
+    resp = client.get(path, headers={"Accept-Language": "es-MX"})
+    assert resp.status_code == 404
+    assert "Este enlace no es válido" in resp.get_data(as_text=True)
+
+
+def test_unsubscribe_token_does_not_open_the_survey(client, store):
+    invitation = sent_invitation(store)
+    token = unsubscribe_path(invitation).split("/")[-1]
+    assert client.get(f"/s/{token}").status_code == 404
+
+
+def test_expired_link_shows_410(client, store):
+    invitation = sent_invitation(store)
+    store.token_lifetime_days = -1
+    db.session.commit()
+    resp = client.get(survey_path(invitation))
+    assert resp.status_code == 410
+    assert "Este enlace ya venció" in resp.get_data(as_text=True)
+    assert client.post(survey_path(invitation), data={"nps": "9"}).status_code == 410
+
+
+def test_withdrawn_invitation_cannot_be_answered(client, store):
+    invitation = sent_invitation(store)
+    invitation.status = "withdrawn"
+    db.session.commit()
+    assert client.post(survey_path(invitation), data={"nps": "9"}).status_code == 410
+    assert responses_count() == 0
+
+
+def test_unsubscribe_get_only_shows_a_confirmation(client, store):
+    invitation = sent_invitation(store)
+    resp = client.get(unsubscribe_path(invitation))
+    assert resp.status_code == 200 and "¿Darte de baja" in resp.get_data(as_text=True)
+    assert db.session.get(Customer, invitation.customer_id).unsubscribed_at is None
+
+
+def test_one_click_unsubscribe_post_without_cookie_or_csrf_answers_200(make_app, store):
+    invitation = sent_invitation(store)
+    path = unsubscribe_path(invitation)
+    db.session.rollback()  # end our read transaction: SQLite writers queue behind it
+    csrf_app = make_app(WTF_CSRF_ENABLED=True)
+    with csrf_app.test_client(use_cookies=False) as bare:
+        resp = bare.post(path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+        again = bare.post(path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert resp.status_code == 200 and again.status_code == 200
+    assert "Location" not in resp.headers
+    db.session.expire_all()
+    assert db.session.get(Customer, invitation.customer_id).unsubscribed_at is not None
+
+
+def test_answer_pages_are_not_frameable(client, store):
+    resp = client.get(survey_path(sent_invitation(store)))
+    assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
