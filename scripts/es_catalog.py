@@ -17,6 +17,7 @@ ES = {
     "Some fields are not valid.": "Algunos campos no son válidos.",
     "Too many requests; please slow down.": "Demasiadas solicitudes; espera un momento.",
     "Something went wrong on our side. Nothing was lost; please try again.": "Algo falló de nuestro lado. No se perdió nada; inténtalo de nuevo.",
+    "We are busy right now. Nothing was lost; please try again in a moment.": "Estamos con mucha carga. No se perdió nada; inténtalo de nuevo en un momento.",
     "This form has expired. Please go back, reload the page and send it again.": "Este formulario venció. Vuelve atrás, recarga la página y envíalo de nuevo.",
     "For your security, please press Send once more.": "Por tu seguridad, presiona Enviar una vez más.",
     "%(name)s, one minute for %(store)s?": "%(name)s, ¿un minuto para %(store)s?",

@@ -74,6 +74,12 @@ def document() -> dict:
         "schema": {"type": "string", "maxLength": 128},
     }
     cursor = {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}}
+    limit = {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+    }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Postventa API", "version": "1.0.0"},
@@ -131,6 +137,7 @@ def document() -> dict:
                             "schema": {"type": "string", "format": "date-time"},
                         },
                         cursor,
+                        limit,
                     ],
                     "responses": {
                         "200": _json(

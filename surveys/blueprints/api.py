@@ -113,9 +113,12 @@ def list_responses():
     errors: dict = {}
     since = request.args.get("updated_since")
     since_at = parse_timestamp(since, "updated_since", errors) if since else None
+    limit = request.args.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 500:
+        errors["limit"] = "must be 1-500"
     if errors:
         raise ValidationFailed("invalid query", errors)
-    data, cursor = metrics.list_responses(g.store, since_at, request.args.get("cursor"))
+    data, cursor = metrics.list_responses(g.store, since_at, request.args.get("cursor"), int(limit))
     return jsonify(data=data, next_cursor=cursor)
 
 

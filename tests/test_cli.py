@@ -1,0 +1,112 @@
+"""Command line: store and staff creation, CSV import with line numbers, demo seeding, dispatch."""
+
+import json
+
+from sqlalchemy import func, select
+
+from surveys.extensions import db
+from surveys.models import ApiKey, Order, Response, StaffUser, Store
+from surveys.services.tenancy import authenticate_api_key
+
+CSV = """order_id,email,name,locale,delivered_at,sku,product_name
+A-1,ana@example.com,Ana López,es-MX,2026-11-20T15:04:00-06:00,TAZA-01,Taza de barro
+A-1,ana@example.com,Ana López,es-MX,2026-11-20T15:04:00-06:00,JARRO-02,Jarro de talavera
+A-2,no-es-correo,Luis,es-AR,2026-11-20T15:04:00-03:00,TAZA-01,Taza de barro
+A-3,emily@example.com,Emily,en-GB,2026-11-20,TAZA-01,Taza de barro
+A-4,joe@example.com,Joe,en,2026-11-19T10:00:00Z,,
+"""
+
+
+def test_store_create_prints_keys_once_and_stores_only_a_hash(runner):
+    result = runner.invoke(
+        args=[
+            "store",
+            "create",
+            "Barro & Co",
+            "--slug",
+            "barro",
+            "--send-window",
+            "9-20",
+            "--sender",
+            "Barro <hola@barro.test>",
+            "--json",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert set(out) == {"slug", "api_key", "webhook_secret", "widget_key"}
+    assert authenticate_api_key(out["api_key"]).slug == "barro"
+    assert out["api_key"] not in {k.key_hash for k in db.session.scalars(select(ApiKey))}
+    store = db.session.scalar(select(Store))
+    assert (store.send_window_start, store.send_window_end, store.survey_kind) == (9, 20, "nps")
+
+
+def test_store_create_refuses_bad_input_with_a_message(runner):
+    assert (
+        "unknown timezone"
+        in runner.invoke(args=["store", "create", "X", "--slug", "x", "--timezone", "Mars/Olympus"]).output
+    )
+    assert "send window" in runner.invoke(args=["store", "create", "X", "--slug", "x", "--send-window", "20-9"]).output
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    assert "already exists" in runner.invoke(args=["store", "create", "X", "--slug", "x"]).output
+
+
+def test_user_create_reads_the_password_from_stdin_and_hashes_it_strongly(runner):
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    result = runner.invoke(
+        args=["user", "create", "Admin@Shop.test", "--store", "x", "--role", "admin", "--password-stdin"],
+        input="una clave larga y segura\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(StaffUser))
+    assert user.email == "admin@shop.test" and user.password_hash.startswith("scrypt:131072:8:1$")
+
+
+def test_csv_import_reports_counts_and_rejected_line_numbers_and_is_idempotent(runner, tmp_path):
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    path = tmp_path / "entregas.csv"
+    path.write_text(CSV, encoding="utf-8")
+    result = runner.invoke(args=["deliveries", "import", str(path), "--store", "x"])
+    assert result.exit_code == 0, result.output
+    assert "created 2, duplicate 0, rejected 2" in result.output
+    assert "line 4: rejected order A-2 (customer.email" in result.output
+    assert "line 5: rejected order A-3 (delivered_at" in result.output
+    order = db.session.scalar(select(Order).where(Order.order_ref == "A-1"))
+    assert [i.product.sku for i in order.items] == ["TAZA-01", "JARRO-02"]
+    again = runner.invoke(args=["deliveries", "import", str(path), "--store", "x"])
+    assert "created 0, duplicate 2, rejected 2" in again.output
+
+
+def test_csv_dry_run_writes_nothing(runner, tmp_path):
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    path = tmp_path / "entregas.csv"
+    path.write_text(CSV, encoding="utf-8")
+    result = runner.invoke(args=["deliveries", "import", str(path), "--store", "x", "--dry-run"])
+    assert "dry run: valid 2, rejected 2" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_csv_without_required_columns_is_refused(runner, tmp_path):
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    path = tmp_path / "malo.csv"
+    path.write_text("pedido,correo\n1,a@b.c\n", encoding="utf-8")
+    result = runner.invoke(args=["deliveries", "import", str(path), "--store", "x"])
+    assert result.exit_code != 0 and "missing CSV columns" in result.output
+
+
+def test_demo_seeds_once_and_prints_a_working_link(runner, client):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    responses = db.session.scalar(select(func.count()).select_from(Response))
+    assert 250 <= responses <= 350
+    second = runner.invoke(args=["demo"])
+    assert db.session.scalar(select(func.count()).select_from(Response)) == responses
+    link = next(line.split()[-1] for line in second.output.splitlines() if line.startswith("Survey link"))
+    key = next(line.split()[-1] for line in second.output.splitlines() if line.startswith("API key"))
+    assert client.get(link.replace("http://survey.test", "")).status_code == 200
+    assert client.get("/api/v1/metrics", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+
+
+def test_dispatch_prints_counts(runner):
+    result = runner.invoke(args=["dispatch"])
+    assert result.exit_code == 0 and "invitations=0" in result.output
