@@ -47,6 +47,8 @@ def test_invitation_arrives_personalised_in_spanish_with_one_click_links_and_rfc
     assert parseaddr(msg["To"]) == ("Ana López", "ana@example.com")
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert msg["List-Unsubscribe"].startswith("<http://survey.test/u/") and msg["List-Unsubscribe"].endswith(">")
+    raw_headers = smtp_sink.raw[0].split("\r\n\r\n", 1)[0].replace("\r\n", "\n").split("\n\n", 1)[0]
+    assert "\nList-Unsubscribe: <http://survey.test/u/" in raw_headers  # a plain URI, not an encoded-word
     assert msg.get_content_type() == "multipart/alternative"
     text, html = text_part(msg), html_part(msg)
     assert "¿Qué tan probable es que recomiendes Barro & Co a un amigo?" in text

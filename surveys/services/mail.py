@@ -15,7 +15,7 @@ import sys
 import tempfile
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
@@ -24,6 +24,10 @@ from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
 from ..models import Customer, Invitation, OutboxMessage, utcnow
+
+# Fold only past RFC 5322's 998-character limit: a List-Unsubscribe URL folded at
+# 78 columns would be turned into an RFC 2047 encoded-word that no client reads as a URI.
+SMTP_POLICY = SMTP.clone(max_line_length=998)
 
 
 class PermanentFailure(Exception):
