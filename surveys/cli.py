@@ -124,5 +124,18 @@ def demo_cmd():
 
 
 def register_cli(app) -> None:
-    for command in (store_cli, user_cli, deliveries_cli, dispatch_cmd, worker_cmd, demo_cmd):
+    for command in (store_cli, user_cli, deliveries_cli, dispatch_cmd, worker_cmd, demo_cmd, evaluate_comments_cmd):
         app.cli.add_command(command)
+
+
+@click.command("evaluate-comments")
+@click.option("--data", "data_dir", default="tests/data", show_default=True, type=click.Path(exists=True))
+def evaluate_comments_cmd(data_dir):
+    """Report sentiment, topic and language accuracy on the labelled comment sets."""
+    from pathlib import Path
+
+    from .services.evaluation import evaluate, load
+
+    for lang in ("es", "en"):
+        result = evaluate(load(Path(data_dir) / f"comments_{lang}.tsv", lang))
+        click.echo(json.dumps({"lang": lang, **result}))

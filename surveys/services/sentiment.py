@@ -1,0 +1,337 @@
+"""Sentiment of short shop comments in Spanish and English, through TextBlob's API.
+
+Spanish uses ``SpanishAnalyzer``, English ``EnglishAnalyzer``: both are TextBlob
+``BaseSentimentAnalyzer`` subclasses over one rule engine (negation scope,
+boosters and dampeners, contrast and concession, exclamation, elongation,
+emojis, e-commerce phrases, sarcasm before a hard failure). English reuses
+TextBlob's own adjective lexicon, extended for shops; Spanish uses the team's
+lexicon (lexicons/es.py). Hand-written because no maintained offline Spanish
+analyzer with a clear licence exists. Pure: no Flask, no database, no downloads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from textblob import TextBlob
+from textblob.base import BaseSentimentAnalyzer
+
+from .lexicons import en as EN
+from .lexicons import es as ES
+from .textnorm import fold, is_punct, raw_tokens, tokenize, unelongate
+
+# Label thresholds on polarity, calibrated by cross-validation on tests/data
+# (see docs/sentiment.md and `python -m scripts.evaluate_comments`).
+THRESHOLDS = {"es": (-0.2, 0.35), "en": (-0.2, 0.35)}
+NORMALIZE_ALPHA = 15.0
+NEGATION_FACTOR = -0.7
+NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing
+
+Sentiment = namedtuple("Sentiment", ["polarity", "subjectivity"])
+
+
+@dataclass
+class Hit:
+    index: int
+    end: int
+    score: float
+    hard: bool = False
+    bait: bool = False
+
+
+@dataclass
+class Reading:
+    """The engine's full reading of a text (used for topics' per-aspect polarity too)."""
+
+    tokens: list[str]
+    hits: list[Hit] = field(default_factory=list)
+    total: float = 0.0
+
+    @property
+    def polarity(self) -> float:
+        return normalize(self.total)
+
+    @property
+    def hard_failure(self) -> bool:
+        return any(h.hard for h in self.hits)
+
+
+def normalize(total: float) -> float:
+    return max(-1.0, min(1.0, total / math.sqrt(total * total + NORMALIZE_ALPHA)))
+
+
+class Lexicon:
+    """Word, stem and phrase scores for one language, with its modifier words."""
+
+    def __init__(self, words, stems, phrases, module):
+        self.words = words
+        self.stems = stems
+        self.phrases: dict[str, list[tuple[tuple[str, ...], float, bool]]] = {}
+        for text, (score, hard) in phrases.items():
+            key = tuple(tokenize(text))
+            self.phrases.setdefault(key[0], []).append((key, score, hard))
+        for entries in self.phrases.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        self.negators = {fold(w) for w in module.NEGATORS}
+        self.boosters = {fold(w): v for w, v in module.BOOSTERS.items()}
+        self.dampeners = {fold(w): v for w, v in module.DAMPENERS.items()}
+        self.contrast = {fold(w) for w in module.CONTRAST_AFTER}
+        self.concessive = {fold(w) for w in module.CONCESSIVE}
+        self.bait = {fold(w) for w in module.SARCASM_BAIT}
+        self.joins = {}
+        for word in [*self.dampeners, *self.contrast, *self.concessive]:
+            if "_" in word:
+                first, *rest = word.split("_")
+                self.joins.setdefault(first, []).append((tuple(rest), word))
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - lexicons live for the process
+    def score(self, word: str) -> float | None:
+        """The score of one folded word: exact, elongation-folded, then longest known stem."""
+        if word in self.words:
+            return self.words[word]
+        for variant in unelongate(word):
+            if variant in self.words:
+                return self.words[variant] * 1.15
+        for cut in range(len(word), 3, -1):
+            stem = word[:cut]
+            if stem in self.stems:
+                return self.stems[stem]
+        return None
+
+
+def _spanish_forms(adjectives: dict[str, float]) -> dict[str, float]:
+    """bueno -> buena/buenos/buenas, buenísimo..., buenito...; feliz -> felices."""
+    out: dict[str, float] = {}
+    for base, score in adjectives.items():
+        base = fold(base)
+        forms = {base: score}
+        if base.endswith("o"):
+            stem = base[:-1]
+            forms.update({stem + "a": score, stem + "os": score, stem + "as": score})
+            sup = stem[:-1] + "qu" if stem.endswith("c") else stem[:-1] + "gu" if stem.endswith("g") else stem
+            for end in ("isimo", "isima", "isimos", "isimas"):
+                forms[sup + end] = max(-4.0, min(4.0, score * 1.3))
+            for end in ("ito", "ita", "itos", "itas"):
+                forms.setdefault(sup + end, score)
+        elif base.endswith("e"):
+            forms[base + "s"] = score
+            for end in ("isimo", "isima"):
+                forms[base[:-1] + end] = max(-4.0, min(4.0, score * 1.3))
+        elif base.endswith("z"):
+            forms[base[:-1] + "ces"] = score
+        elif base[-1] not in "aeiou" and len(base) > 3:
+            forms[base + "es"] = score
+            forms[base + "a"] = score
+            forms[base + "as"] = score
+        for form, value in forms.items():
+            out.setdefault(form, value)
+    return out
+
+
+def _textblob_words() -> dict[str, float]:
+    """TextBlob's (Pattern's) English adjective lexicon on our -4..4 scale, modifiers left out."""
+    from textblob.en import sentiment as pattern
+
+    words = {}
+    for word, senses in pattern.items():
+        polarity, _subjectivity, intensity = senses[None]
+        if intensity == 1.0 and abs(polarity) >= 0.1 and " " not in word:
+            words[fold(word)] = round(polarity * 3.5, 2)
+    return words
+
+
+@lru_cache(maxsize=2)
+def lexicon(lang: str) -> Lexicon:
+    if lang == "en":
+        words = _textblob_words()
+        words.update({fold(w): v for w, v in EN.WORDS.items()})
+        return Lexicon(words, {}, EN.PHRASES, EN)
+    words = _spanish_forms(ES.ADJECTIVES)
+    words.update({fold(w): v for w, v in ES.WORDS.items()})
+    return Lexicon(words, {fold(s): v for s, v in ES.STEMS.items()}, ES.PHRASES, ES)
+
+
+EMOJI_SCORES = {
+    "😍": 3.0, "🥰": 3.0, "😊": 2.2, "🙂": 1.2, "😀": 2.0, "😃": 2.0, "😄": 2.2, "😁": 2.2, "😆": 1.8,
+    "🤩": 3.0, "😘": 2.4, "❤": 3.0, "💕": 2.8, "💖": 2.8, "💯": 2.4, "👍": 2.2, "👌": 2.2, "👏": 2.4,
+    "🙌": 2.4, "🔥": 1.6, "⭐": 1.2, "🌟": 1.6, "✨": 1.4, "🎉": 2.0, "😎": 1.6, "🤗": 2.2, "☺": 2.0,
+    "🙏": 1.4, "💪": 1.6, "🥳": 2.4, "😂": 0.6, "🤣": 0.6,
+    "😡": -3.0, "😠": -2.6, "🤬": -3.4, "😤": -2.2, "😞": -2.2, "😔": -2.0, "😢": -2.2, "😭": -2.4,
+    "👎": -2.6, "😒": -1.8, "😕": -1.4, "🙁": -1.8, "☹": -2.0, "💩": -3.0, "🤮": -3.2, "🤢": -2.8,
+    "😑": -1.2, "😐": -0.6, "😩": -2.4, "😫": -2.4, "😖": -2.2, "😣": -2.0, "💔": -2.6, "😱": -1.6,
+    "🤦": -2.2, "🙄": -1.8, "😓": -1.6, "😰": -1.8,
+    ":)": 1.8, ":-)": 1.8, ":d": 2.2, ":-d": 2.2, "=)": 1.8, ";)": 1.4, "<3": 2.6, "xd": 1.0,
+    ":(": -1.8, ":-(": -1.8, "=(": -1.8, ":/": -1.0, ":-/": -1.0, ":p": 0.8,
+}
+
+
+def read(text: str, lang: str) -> Reading:
+    """Score ``text`` with the ``lang`` lexicon and rules; returns the detailed reading."""
+    lex = lexicon("en" if lang == "en" else "es")
+    tokens = _join(tokenize(text), lex)
+    caps = {i for i, t in enumerate(raw_tokens(text)) if len(t) > 2 and t.isupper()}
+    reading = Reading(tokens)
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if is_punct(tok):
+            i += 1
+            continue
+        hit = _phrase(tokens, i, lex)
+        if hit is None:
+            emoji = EMOJI_SCORES.get(tok.rstrip("\ufe0f").lower())
+            if emoji is not None:
+                hit = Hit(i, i + 1, emoji)
+            elif not _is_modifier_before_scored(tokens, i, lex):
+                score = lex.score(tok)
+                if score is not None and score != 0:
+                    hit = Hit(i, i + 1, score, bait=tok in lex.bait)
+        if hit is None:
+            i += 1
+            continue
+        hit.score = _modify(tokens, hit, lex) * (1.2 if i in caps and lang == "en" else 1.0)
+        reading.hits.append(hit)
+        i = hit.end
+    _weigh_clauses(reading, lex)
+    _sarcasm(reading, lex)
+    total = sum(h.score for h in reading.hits)
+    bangs = min(tokens.count("!"), 4)
+    if total and bangs:
+        total += math.copysign(0.29 * bangs, total)
+    reading.total = total
+    return reading
+
+
+def _join(tokens: list[str], lex: Lexicon) -> list[str]:
+    """Fuse multiword modifiers ('sin embargo' -> 'sin_embargo', 'a bit' -> 'a_bit')."""
+    out, i = [], 0
+    while i < len(tokens):
+        for rest, joined in lex.joins.get(tokens[i], ()):
+            if tuple(tokens[i + 1 : i + 1 + len(rest)]) == rest:
+                out.append(joined)
+                i += 1 + len(rest)
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _phrase(tokens, i, lex) -> Hit | None:
+    for key, score, hard in lex.phrases.get(tokens[i], ()):
+        if tuple(tokens[i : i + len(key)]) == key:
+            return Hit(i, i + len(key), score, hard=hard, bait=" ".join(key) in lex.bait)
+    return None
+
+
+def _is_modifier_before_scored(tokens, i, lex) -> bool:
+    """'bien rico', 'super rápido': a booster that is also a word only boosts."""
+    if tokens[i] not in lex.boosters or i + 1 >= len(tokens):
+        return False
+    nxt = tokens[i + 1]
+    return lex.score(nxt) is not None or nxt in lex.boosters
+
+
+def _modify(tokens, hit: Hit, lex) -> float:
+    """Apply boosters, dampeners and negation found up to three words before the hit."""
+    score = hit.score
+    negated = False
+    for j in range(hit.index - 1, max(hit.index - 4, -1), -1):
+        tok = tokens[j]
+        if is_punct(tok) or tok in lex.contrast or tok in lex.concessive:
+            break
+        if tok in lex.boosters and lex.score(tok) is None or tok in lex.boosters and j == hit.index - 1:
+            score *= 1 + lex.boosters[tok]
+        elif tok in lex.dampeners:
+            if tok in ("poco", "apenas") and score > 0 and j == hit.index - 1:
+                negated = not negated  # "poco útil" says "not useful"
+            else:
+                score *= 1 + lex.dampeners[tok]
+        elif tok in lex.negators and not (hit.end - hit.index > 1 and tokens[hit.index] in lex.negators):
+            negated = not negated
+    if negated:
+        score *= NEGATION_FACTOR if score > 0 else NEGATED_NEGATIVE_FACTOR
+        hit.hard = False
+    return score
+
+
+def _weigh_clauses(reading: Reading, lex) -> None:
+    """After 'pero'/'but' the clause weighs more; a concession ('aunque ...') weighs less."""
+    tokens = reading.tokens
+    contrast = [k for k, t in enumerate(tokens) if t in lex.contrast]
+    if contrast:
+        k = contrast[-1]
+        for h in reading.hits:
+            h.score *= 0.5 if h.index < k else 1.5
+    for k, tok in enumerate(tokens):
+        if tok not in lex.concessive:
+            continue
+        end = next((m for m in range(k + 1, len(tokens)) if tokens[m] in {",", ".", ";", "!", "?"}), len(tokens))
+        for h in reading.hits:
+            if k < h.index < end:
+                h.score *= 0.5
+
+
+def _sarcasm(reading: Reading, lex) -> None:
+    """'Genial, llegó roto': praise right before a hard failure is not praise."""
+    hard = [h.index for h in reading.hits if h.hard]
+    if not hard:
+        return
+    for h in reading.hits:
+        if h.bait and h.score > 0 and any(h.index < k for k in hard):
+            between = reading.tokens[h.index : min(k for k in hard if k > h.index)]
+            if not any(t in lex.contrast for t in between):
+                h.score = -0.4 * abs(h.score)
+
+
+def label_for(polarity: float, lang: str) -> str:
+    neg, pos = THRESHOLDS.get(lang, THRESHOLDS["es"])
+    if polarity <= neg:
+        return "negative"
+    if polarity >= pos:
+        return "positive"
+    return "neutral"
+
+
+def confidence_for(polarity: float, lang: str, evidence: int) -> float:
+    """0..1: how far the polarity sits from the label boundaries, times how much was read."""
+    neg, pos = THRESHOLDS.get(lang, THRESHOLDS["es"])
+    label = label_for(polarity, lang)
+    if label == "positive":
+        margin = (polarity - pos) / (1 - pos)
+    elif label == "negative":
+        margin = (neg - polarity) / (1 + neg)
+    else:
+        margin = min(polarity - neg, pos - polarity) / ((pos - neg) / 2)
+    weight = 1 - 0.5 ** (evidence + (1 if label == "neutral" else 0))
+    return round(max(0.05, min(1.0, (0.5 + 0.5 * margin) * weight)), 3)
+
+
+class _RuleAnalyzer(BaseSentimentAnalyzer):
+    """TextBlob analyzer over the rule engine; ``analyze`` returns Sentiment(polarity, subjectivity)."""
+
+    lang = "es"
+
+    def analyze(self, text: str) -> Sentiment:
+        reading = read(text, self.lang)
+        words = sum(1 for t in reading.tokens if not is_punct(t)) or 1
+        return Sentiment(round(reading.polarity, 4), round(min(1.0, len(reading.hits) / words * 2), 4))
+
+
+class SpanishAnalyzer(_RuleAnalyzer):
+    lang = "es"
+
+
+class EnglishAnalyzer(_RuleAnalyzer):
+    lang = "en"
+
+
+ANALYZERS = {"es": SpanishAnalyzer(), "en": EnglishAnalyzer()}
+
+
+def blob(text: str, lang: str) -> TextBlob:
+    """A TextBlob whose ``.sentiment`` uses our analyzer for ``lang``."""
+    return TextBlob(text, analyzer=ANALYZERS["en" if lang == "en" else "es"])
