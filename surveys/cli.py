@@ -124,8 +124,28 @@ def demo_cmd():
 
 
 def register_cli(app) -> None:
-    for command in (store_cli, user_cli, deliveries_cli, dispatch_cmd, worker_cmd, demo_cmd, evaluate_comments_cmd):
+    for command in (
+        store_cli,
+        user_cli,
+        deliveries_cli,
+        dispatch_cmd,
+        worker_cmd,
+        demo_cmd,
+        analyze_cmd,
+        evaluate_comments_cmd,
+    ):
         app.cli.add_command(command)
+
+
+@click.command("analyze")
+@click.option("--lang", type=click.Choice(["es", "en"]), default=None, help="skip detection, read as this language")
+def analyze_cmd(lang):
+    """Read one comment per line on stdin; write one JSON reading per line (the service's own code path)."""
+    from .services.analysis import analyze_text
+
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        click.echo(json.dumps(analyze_text(text, lang=lang).as_json(), ensure_ascii=False))
 
 
 @click.command("evaluate-comments")

@@ -228,11 +228,14 @@ class Response(db.Model):
     csat: Mapped[int | None] = mapped_column(Integer)
     nps_category: Mapped[str | None] = mapped_column(String(10))
     comment: Mapped[str | None] = mapped_column(Text)
-    # Filled by the comment analysis hook (services.responses.analyze_comment).
+    # Filled at submit time by services.analysis (language, sentiment, topics, flags).
     language: Mapped[str | None] = mapped_column(String(8))
     sentiment_label: Mapped[str | None] = mapped_column(String(10))
     polarity: Mapped[float | None] = mapped_column(Float)
+    sentiment_confidence: Mapped[float | None] = mapped_column(Float)
     topics: Mapped[list | None] = mapped_column(JSON)
+    topic_polarity: Mapped[dict | None] = mapped_column(JSON)
+    flags: Mapped[list | None] = mapped_column(JSON)
     hidden_detractor: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

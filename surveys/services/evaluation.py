@@ -33,8 +33,7 @@ class Row:
 def load(path: Path, lang: str) -> list[Row]:
     with path.open(encoding="utf-8") as fh:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return [Row(r["label"], {t for t in r["topics"].split(",") if t}, r["region"], r["text"], lang)
-                for r in reader]
+        return [Row(r["label"], {t for t in r["topics"].split(",") if t}, r["region"], r["text"], lang) for r in reader]
 
 
 def classify(polarity: float, neg: float, pos: float) -> str:
@@ -101,7 +100,10 @@ def evaluate(rows: list[Row], folds: int = 5) -> dict:
         "neg_vs_pos_accuracy": round(sum((p < 0) == (g == "negative") for g, p in polar) / len(polar), 3),
         "negative_precision": round(neg_pred.count("negative") / len(neg_pred), 3) if neg_pred else 0.0,
         "topic_micro_f1": round(2 * topic_p * topic_r / (topic_p + topic_r), 3) if topic_p + topic_r else 0.0,
-        "language_accuracy": round(sum(detect_language(r.text) == r.lang for r in rows if r.text.strip(".") )
-                                   / sum(1 for r in rows if r.text.strip(".")), 3),
+        "language_accuracy": round(
+            sum(detect_language(r.text) == r.lang for r in rows if r.text.strip("."))
+            / sum(1 for r in rows if r.text.strip(".")),
+            3,
+        ),
         "thresholds_all_rows": fit_thresholds(rows),
     }

@@ -19,7 +19,7 @@ ES_WORDS = set(
     "tienen llego llegaron llega pedido producto productos compra gracias bueno buena excelente todo todos "
     "nada bien mal hace hizo solo ademas entonces asi algo poco mucho muchos mucha dias semana semanas "
     "al era estaba estuvo han ha he hemos sido siempre nunca despues antes tiempo recomiendo envio "
-    "entrega calidad precio talla atencion servicio vendedor paquete caja ni o u e pues vez veces".split()
+    "entrega calidad precio talla atencion servicio vendedor paquete caja ni o u e pues vez veces diez puntos".split()
 )
 EN_WORDS = set(
     "the and of to a an in is was were are be been it its this that these those for with without my your "
@@ -30,14 +30,22 @@ EN_WORDS = set(
     "love fast service seller size fits fit price money bought buy got get came really well nice".split()
 )
 OTHER_WORDS = {
-    "pt": set("nao muito com uma para produto chegou otimo obrigado obrigada voce isso mas bom boa "
-              "entrega rapida gostei recomendo qualidade ainda veio os em ao pelo pela foi esta".split()),
-    "fr": set("le les est tres et pas je produit une avec cest mais tres bien livraison recu rapide "
-              "qualite merci sont du des au aux il elle nous vous tout".split()),
-    "de": set("der die das und ist nicht sehr ich gut mit ein eine auf fur war zu schnell lieferung "
-              "danke qualitat produkt aber auch noch".split()),
-    "it": set("il lo gli e molto non prodotto che per ottimo grazie arrivato consegna veloce qualita "
-              "sono della buono ma anche".split()),
+    "pt": set(
+        "nao muito com uma para produto chegou otimo obrigado obrigada voce isso mas bom boa "
+        "entrega rapida gostei recomendo qualidade ainda veio os em ao pelo pela foi esta".split()
+    ),
+    "fr": set(
+        "le les est tres et pas je produit une avec cest mais tres bien livraison recu rapide "
+        "qualite merci sont du des au aux il elle nous vous tout".split()
+    ),
+    "de": set(
+        "der die das und ist nicht sehr ich gut mit ein eine auf fur war zu schnell lieferung "
+        "danke qualitat produkt aber auch noch".split()
+    ),
+    "it": set(
+        "il lo gli e molto non prodotto che per ottimo grazie arrivato consegna veloce qualita "
+        "sono della buono ma anche".split()
+    ),
 }
 # Words both Spanish and English use: they count for neither.
 SHARED = {"no", "me", "a", "de", "ok", "super", "top", "mega", "y", "e", "u", "o", "1", "a+"}
@@ -77,6 +85,16 @@ def _lexicon_votes(words: list[str]) -> tuple[float, float]:
     from .sentiment import lexicon
 
     es_lex, en_lex = lexicon("es"), lexicon("en")
-    es = sum(1 for w in words if es_lex.score(w) is not None)
-    en = sum(1 for w in words if en_lex.score(w) is not None)
+    es = sum(1 for w in words if w in es_lex.words)
+    en = sum(1 for w in words if w in en_lex.words)
+    if es == en:  # then looser matches (stems, typos), then word endings
+        es += 0.5 * sum(1 for w in words if es_lex.score(w) is not None)
+        en += 0.5 * sum(1 for w in words if en_lex.score(w) is not None)
+    if es == en:
+        es += 0.25 * sum(1 for w in words if w.endswith(ES_SUFFIXES))
+        en += 0.25 * sum(1 for w in words if w.endswith(EN_SUFFIXES))
     return float(es), float(en)
+
+
+ES_SUFFIXES = ("cion", "mente", "ado", "ada", "ido", "ida", "dad", "oso", "osa", "ito", "ita")
+EN_SUFFIXES = ("ing", "tion", "ly", "ness", "ed", "ful", "less", "able")

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from ..errors import AlreadyAnswered, SurveyClosed, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
 from ..models import Customer, Invitation, Response, utcnow
+from .analysis import analyze_text, score_flags
 from .db_util import insert_ignore
 from .scoring import nps_category
 from .tokens import read_token
@@ -90,12 +91,17 @@ def parse_answer(invitation: Invitation, form) -> Answer:
     return answer
 
 
-def analyze_comment(response: Response) -> None:
-    """Hook for comment understanding (language, sentiment, topics, hidden detractor).
-
-    Left empty on purpose until the text-understanding service exists: the
-    columns stay NULL rather than holding invented values.
-    """
+def analyze_comment(response: Response, hint: str | None) -> None:
+    """Store the comment's reading (language, sentiment, topics) and the score/words flags."""
+    result = analyze_text(response.comment, hint=hint) if response.comment else None
+    response.language = result.language if result else None
+    response.sentiment_label = result.label if result else None
+    response.polarity = result.polarity if result else None
+    response.sentiment_confidence = result.confidence if result else None
+    response.topics = result.topics if result else []
+    response.topic_polarity = result.topic_polarity if result else {}
+    response.flags = score_flags(response.nps, response.csat, result)
+    response.hidden_detractor = "hidden_detractor" in response.flags
 
 
 def submit_response(invitation: Invitation, answer: Answer, now: datetime | None = None) -> Response:
@@ -134,7 +140,7 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
     if answer.comment is not None:
         response.comment = answer.comment
     response.updated_at = now
-    analyze_comment(response)
+    analyze_comment(response, hint=invitation.locale)
     db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.status.in_(("sent", "bounced", "expired")))

@@ -25,7 +25,7 @@ from .textnorm import fold, is_punct, raw_tokens, tokenize, unelongate
 
 # Label thresholds on polarity, calibrated by cross-validation on tests/data
 # (see docs/sentiment.md and `python -m scripts.evaluate_comments`).
-THRESHOLDS = {"es": (-0.2, 0.35), "en": (-0.2, 0.35)}
+THRESHOLDS = {"es": (-0.45, 0.45), "en": (-0.4, 0.3)}
 NORMALIZE_ALPHA = 15.0
 NEGATION_FACTOR = -0.7
 NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing
@@ -81,6 +81,12 @@ class Lexicon:
         self.contrast = {fold(w) for w in module.CONTRAST_AFTER}
         self.concessive = {fold(w) for w in module.CONCESSIVE}
         self.bait = {fold(w) for w in module.SARCASM_BAIT}
+        # one-letter typos of longer words ("exelente", "pesimo" without accent is already folded)
+        self.deletes: dict[str, str] = {}
+        for word in words:
+            if len(word) >= 6 and "_" not in word:
+                for k in range(len(word)):
+                    self.deletes.setdefault(word[:k] + word[k + 1 :], word)
         self.joins = {}
         for word in [*self.dampeners, *self.contrast, *self.concessive]:
             if "_" in word:
@@ -99,7 +105,17 @@ class Lexicon:
             stem = word[:cut]
             if stem in self.stems:
                 return self.stems[stem]
+        if len(word) >= 6 and word.isalpha():
+            match = self.deletes.get(word)  # a letter missing: "exelente"
+            if match is None:
+                match = next((self.deletes[v] for v in _deletions(word) if v in self.deletes), None)
+            if match is not None and abs(len(match) - len(word)) <= 1:
+                return self.words[match] * 0.9
         return None
+
+
+def _deletions(word: str):
+    return (word[:k] + word[k + 1 :] for k in range(len(word)))
 
 
 def _spanish_forms(adjectives: dict[str, float]) -> dict[str, float]:
@@ -155,16 +171,80 @@ def lexicon(lang: str) -> Lexicon:
 
 
 EMOJI_SCORES = {
-    "😍": 3.0, "🥰": 3.0, "😊": 2.2, "🙂": 1.2, "😀": 2.0, "😃": 2.0, "😄": 2.2, "😁": 2.2, "😆": 1.8,
-    "🤩": 3.0, "😘": 2.4, "❤": 3.0, "💕": 2.8, "💖": 2.8, "💯": 2.4, "👍": 2.2, "👌": 2.2, "👏": 2.4,
-    "🙌": 2.4, "🔥": 1.6, "⭐": 1.2, "🌟": 1.6, "✨": 1.4, "🎉": 2.0, "😎": 1.6, "🤗": 2.2, "☺": 2.0,
-    "🙏": 1.4, "💪": 1.6, "🥳": 2.4, "😂": 0.6, "🤣": 0.6,
-    "😡": -3.0, "😠": -2.6, "🤬": -3.4, "😤": -2.2, "😞": -2.2, "😔": -2.0, "😢": -2.2, "😭": -2.4,
-    "👎": -2.6, "😒": -1.8, "😕": -1.4, "🙁": -1.8, "☹": -2.0, "💩": -3.0, "🤮": -3.2, "🤢": -2.8,
-    "😑": -1.2, "😐": -0.6, "😩": -2.4, "😫": -2.4, "😖": -2.2, "😣": -2.0, "💔": -2.6, "😱": -1.6,
-    "🤦": -2.2, "🙄": -1.8, "😓": -1.6, "😰": -1.8,
-    ":)": 1.8, ":-)": 1.8, ":d": 2.2, ":-d": 2.2, "=)": 1.8, ";)": 1.4, "<3": 2.6, "xd": 1.0,
-    ":(": -1.8, ":-(": -1.8, "=(": -1.8, ":/": -1.0, ":-/": -1.0, ":p": 0.8,
+    "😍": 3.0,
+    "🥰": 3.0,
+    "😊": 2.2,
+    "🙂": 1.2,
+    "😀": 2.0,
+    "😃": 2.0,
+    "😄": 2.2,
+    "😁": 2.2,
+    "😆": 1.8,
+    "🤩": 3.0,
+    "😘": 2.4,
+    "❤": 3.0,
+    "💕": 2.8,
+    "💖": 2.8,
+    "💯": 2.4,
+    "👍": 2.2,
+    "👌": 2.2,
+    "👏": 2.4,
+    "🙌": 2.4,
+    "🔥": 1.6,
+    "⭐": 1.2,
+    "🌟": 1.6,
+    "✨": 1.4,
+    "🎉": 2.0,
+    "😎": 1.6,
+    "🤗": 2.2,
+    "☺": 2.0,
+    "🙏": 1.4,
+    "💪": 1.6,
+    "🥳": 2.4,
+    "😂": 0.6,
+    "🤣": 0.6,
+    "😡": -3.0,
+    "😠": -2.6,
+    "🤬": -3.4,
+    "😤": -2.2,
+    "😞": -2.2,
+    "😔": -2.0,
+    "😢": -2.2,
+    "😭": -2.4,
+    "👎": -2.6,
+    "😒": -1.8,
+    "😕": -1.4,
+    "🙁": -1.8,
+    "☹": -2.0,
+    "💩": -3.0,
+    "🤮": -3.2,
+    "🤢": -2.8,
+    "😑": -1.2,
+    "😐": -0.6,
+    "😩": -2.4,
+    "😫": -2.4,
+    "😖": -2.2,
+    "😣": -2.0,
+    "💔": -2.6,
+    "😱": -1.6,
+    "🤦": -2.2,
+    "🙄": -1.8,
+    "😓": -1.6,
+    "😰": -1.8,
+    ":)": 1.8,
+    ":-)": 1.8,
+    ":d": 2.2,
+    ":-d": 2.2,
+    "=)": 1.8,
+    ";)": 1.4,
+    "<3": 2.6,
+    "xd": 1.0,
+    ":(": -1.8,
+    ":-(": -1.8,
+    "=(": -1.8,
+    ":/": -1.0,
+    ":-/": -1.0,
+    ":p": 0.8,
 }
 
 
@@ -253,7 +333,8 @@ def _modify(tokens, hit: Hit, lex) -> float:
         elif tok in lex.negators and not (hit.end - hit.index > 1 and tokens[hit.index] in lex.negators):
             negated = not negated
     if negated:
-        score *= NEGATION_FACTOR if score > 0 else NEGATED_NEGATIVE_FACTOR
+        # "no excelente" is lukewarm, not damning: strong praise negates to a mild negative
+        score = NEGATION_FACTOR * min(score, 2.2) if score > 0 else NEGATED_NEGATIVE_FACTOR * score
         hit.hard = False
     return score
 

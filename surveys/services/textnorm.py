@@ -10,9 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-EMOJI = (
-    "[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2764\u2639\u263a]\ufe0f?"
-)
+EMOJI = "[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2764\u2639\u263a]\ufe0f?"
 TOKEN = re.compile(
     r"(?:[:;=]-?[()dDpP\]\[/\\]|<3|\bx[dD]\b)"  # emoticons
     r"|\d+\s?/\s?\d+|\d+%?"  # 10/10, 100%
