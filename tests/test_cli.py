@@ -110,3 +110,16 @@ def test_demo_seeds_once_and_prints_a_working_link(runner, client):
 def test_dispatch_prints_counts(runner):
     result = runner.invoke(args=["dispatch"])
     assert result.exit_code == 0 and "invitations=0" in result.output
+
+
+def test_analyze_reads_stdin_lines_and_writes_one_json_object_per_line(runner):
+    result = runner.invoke(args=["analyze"], input="Genial, llegó roto\nFast shipping, love it\n\n")
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["language"], r["label"]) for r in lines[:2]] == [("es", "negative"), ("en", "positive")]
+    assert lines[0]["topics"] == ["packaging"] and -1 <= lines[0]["polarity"] <= 1
+    assert len(lines) == 3 and lines[2]["label"] == "neutral"
+
+
+def test_analyze_with_forced_language(runner):
+    result = runner.invoke(args=["analyze", "--lang", "en"], input="ok\n")
+    assert json.loads(result.output)["language"] == "en"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from .language import detect_language
 from .scoring import nps_category
 from .sentiment import confidence_for, label_for, read
-from .topics import find_topics, topic_polarity
+from .topics import topic_polarity
 
 HIDDEN_DETRACTOR_POLARITY = -0.45
 SCALE_MIXUP_POLARITY = 0.6
@@ -45,13 +45,13 @@ def analyze_text(text: str, lang: str | None = None, hint: str | None = None) ->
     engine_lang = language if language in ("es", "en") else (hint if hint in ("es", "en") else "es")
     reading = read(text, engine_lang)
     polarity = round(reading.polarity, 4)
-    per_topic = topic_polarity(text, engine_lang)
+    per_topic = topic_polarity(text, engine_lang, reading)
     return CommentAnalysis(
         language=language,
         polarity=polarity,
         label=label_for(polarity, engine_lang),
         confidence=confidence_for(polarity, engine_lang, len(reading.hits)),
-        topics=list(per_topic) or sorted(find_topics(text)),
+        topics=list(per_topic),
         topic_polarity=per_topic,
         hard_failure=reading.hard_failure,
     )

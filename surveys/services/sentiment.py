@@ -327,7 +327,7 @@ def _modify(tokens, hit: Hit, lex) -> float:
             score *= 1 + lex.boosters[tok]
         elif tok in lex.dampeners:
             if tok in ("poco", "apenas") and score > 0 and j == hit.index - 1:
-                negated = not negated  # "poco útil" says "not useful"
+                score = -1.1 * score  # "poco útil" says "useless", more than "no útil"
             else:
                 score *= 1 + lex.dampeners[tok]
         elif tok in lex.negators and not (hit.end - hit.index > 1 and tokens[hit.index] in lex.negators):

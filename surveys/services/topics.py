@@ -159,7 +159,22 @@ PHRASES = {
     "perfect condition": "packaging",
     "good condition": "packaging",
 }
-_PHRASE_KEYS = {tuple(tokenize(p)): t for p, t in PHRASES.items()}
+_PHRASE_KEYS: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _phrase, _topic in PHRASES.items():
+    _key = tuple(tokenize(_phrase))
+    _PHRASE_KEYS.setdefault(_key[0], []).append((_key, _topic))
+_STEM_LENGTHS = sorted({len(s) for s in STEMS}, reverse=True)
+
+
+def _keyword_topic(tok: str) -> str | None:
+    topic = KEYWORDS.get(tok)
+    if topic is None:
+        for n in _STEM_LENGTHS:
+            if len(tok) > n and tok[:n] in STEMS:
+                return STEMS[tok[:n]]
+    return topic
+
+
 # Words that name a topic only together with another cue (they are too common alone).
 WEAK = {
     "came",
@@ -223,7 +238,7 @@ WEAK = {
 }
 
 
-def find_topics(text: str) -> dict[str, list[int]]:
+def find_topics(text: str, judged: bool | None = None) -> dict[str, list[int]]:
     """topic -> token positions where it is mentioned.
 
     A comment that judges its purchase without naming any aspect ("Malísimo,
@@ -235,21 +250,19 @@ def find_topics(text: str) -> dict[str, list[int]]:
     i = 0
     while i < len(tokens):
         matched = False
-        for key, topic in _PHRASE_KEYS.items():
+        tok = tokens[i]
+        for key, topic in _PHRASE_KEYS.get(tok, ()):
             if tuple(tokens[i : i + len(key)]) == key:
                 found.setdefault(topic, []).append(i)
                 matched = True
-        tok = tokens[i]
-        topic = KEYWORDS.get(tok) or next(
-            (t for s, t in STEMS.items() if tok.startswith(s) and len(tok) > len(s)), None
-        )
+        topic = _keyword_topic(tok)
         if topic and not matched:
             (weak if tok in WEAK else found).setdefault(topic, []).append(i)
         i += 1
     for topic, positions in weak.items():
         if topic in found or len(positions) > 1 or _weak_confirmed(topic, tokens, positions):
             found.setdefault(topic, []).extend(positions)
-    if not found and _judges(text):
+    if not found and (_judges(text) if judged is None else judged):
         found["product"] = [0]
     return found
 
@@ -366,12 +379,12 @@ def _weak_confirmed(topic: str, tokens: list[str], positions: list[int]) -> bool
     return bool(window & cues.get(topic, set()))
 
 
-def topic_polarity(text: str, lang: str) -> dict[str, float]:
+def topic_polarity(text: str, lang: str, reading=None) -> dict[str, float]:
     """Polarity of each mentioned topic, from the clause(s) that mention it."""
-    found = find_topics(text)
+    reading = reading or read(text, lang)
+    found = find_topics(text, judged=bool(reading.hits))
     if not found:
         return {}
-    reading = read(text, lang)
     bounds = _clauses(reading.tokens)
     out = {}
     for topic, positions in found.items():

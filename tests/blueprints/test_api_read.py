@@ -102,3 +102,12 @@ def test_healthz_reports_db_mail_and_queue_depth(client, app):
 def test_unknown_api_route_is_json_404(client, app):
     resp = client.get("/api/v1/nope")
     assert resp.status_code == 404 and resp.get_json()["error"]
+
+
+def test_responses_api_carries_the_comment_analysis(client, app):
+    store, key = make_store()
+    answer(client, store, 9, "Great quality but it never arrived")
+    [row] = client.get("/api/v1/responses", headers=auth(key)).get_json()["data"]
+    assert row["language"] == "en" and row["sentiment"]["label"] == "negative"
+    assert row["hidden_detractor"] is True and "delivery" in row["topics"]
+    assert row["topic_polarity"]["delivery"] < 0

@@ -152,3 +152,21 @@ def test_one_click_unsubscribe_post_without_cookie_or_csrf_answers_200(make_app,
 def test_answer_pages_are_not_frameable(client, store):
     resp = client.get(survey_path(sent_invitation(store)))
     assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+
+
+def test_comment_is_analysed_when_submitted_and_a_hidden_detractor_is_flagged(client, store):
+    invitation = sent_invitation(store)
+    client.post(survey_path(invitation), data={"nps": "9", "comment": "Todo bien con la tienda, pero llegó roto"})
+    response = db.session.scalar(select(Response))
+    assert (response.language, response.sentiment_label) == ("es", "negative")
+    assert "packaging" in response.topics and response.polarity < 0
+    assert response.hidden_detractor and "hard_failure" in response.flags
+
+
+def test_editing_the_comment_re_analyses_it(client, store):
+    invitation = sent_invitation(store)
+    client.post(survey_path(invitation), data={"nps": "10", "comment": "Nunca llegó"})
+    client.post(survey_path(invitation), data={"comment": "Ya llegó, me encantó, gracias"})
+    response = db.session.scalar(select(Response))
+    db.session.refresh(response)
+    assert response.sentiment_label == "positive" and not response.hidden_detractor

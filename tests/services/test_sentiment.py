@@ -1,0 +1,87 @@
+"""Sentiment rules on the cases shop comments are made of (pure: no app needed)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from textblob import TextBlob
+
+from surveys.services.sentiment import EnglishAnalyzer, SpanishAnalyzer, blob, label_for, read
+
+
+def label(text, lang="es"):
+    return label_for(read(text, lang).polarity, lang)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Excelente calidad, volveré a comprar", "positive"),
+    ("Pésimo, nunca llegó", "negative"),
+    ("pesimo nunca llego", "negative"),  # no accents
+    ("no está nada mal", "positive"),  # double negation
+    ("No es bueno", "negative"),
+    ("buenísimooo", "positive"),  # superlative + elongation
+    ("re rápido el envío, re copado", "positive"),  # Argentina
+    ("Me mola mucho", "positive"),  # Spain
+    ("Está bien chido", "positive"),  # Mexico
+    ("Bacán, muy buena calidad", "positive"),  # Chile
+    ("Exelente producto", "positive"),  # typo
+    ("Todo perfecto, tal cual la foto 😍", "positive"),
+    ("El producto es poco útil", "negative"),
+    ("Ni bien ni mal", "neutral"),
+    ("Llegó el jueves", "neutral"),
+])
+def test_spanish_labels(text, expected):
+    assert label(text) == expected
+
+
+def test_clause_after_pero_weighs_more_than_the_one_before():
+    assert read("Bueno pero tardó tres semanas", "es").polarity < 0
+    assert read("Tardó un poco pero el producto es excelente", "es").polarity > 0
+
+
+def test_concession_with_aunque_weighs_less():
+    assert read("Aunque tardó, el producto es excelente", "es").polarity > 0
+
+
+def test_sarcastic_praise_before_a_hard_failure_reads_negative():
+    reading = read("Genial, llegó roto", "es")
+    assert reading.polarity < -0.4 and reading.hard_failure
+    assert read("Great, it arrived broken", "en").polarity < -0.4
+
+
+def test_recovery_after_a_failure_reads_positive():
+    assert read("Llegó roto pero me lo cambiaron rapidísimo, excelente servicio", "es").polarity > 0.3
+
+
+def test_exclamations_and_boosters_strengthen():
+    assert read("Muy bueno!!!", "es").polarity > read("bueno", "es").polarity > 0
+
+
+def test_textblob_misses_in_english_are_caught():
+    assert TextBlob("It never arrived").sentiment.polarity == 0  # TextBlob alone sees nothing
+    assert label("It never arrived", "en") == "negative"
+    assert label("Arrived broken", "en") == "negative"
+    assert label("Not bad at all", "en") == "positive"
+
+
+def test_analyzers_plug_into_textblob():
+    assert TextBlob("Me encantó, súper recomendable", analyzer=SpanishAnalyzer()).sentiment.polarity > 0.5
+    assert TextBlob("Waste of money", analyzer=EnglishAnalyzer()).sentiment.polarity < -0.5
+    assert -1 <= blob("¡¡¡HORRIBLE!!! 😡😡", "es").sentiment.polarity < -0.8
+
+
+def test_empty_and_odd_input_is_neutral_not_an_error():
+    for text in ["", "   ", "...", "12345", "🙃", "a" * 10000]:
+        assert -1 <= read(text, "es").polarity <= 1
+
+
+@pytest.mark.parametrize("module", ["sentiment", "topics", "language", "scoring", "analysis", "textnorm"])
+def test_text_modules_import_neither_flask_nor_the_database(module):
+    source = Path(__file__).resolve().parents[2] / "surveys" / "services" / f"{module}.py"
+    names = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    assert not names & {"flask", "flask_sqlalchemy", "sqlalchemy"}
