@@ -27,10 +27,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
-    from .blueprints import api, health, public
+    from .blueprints import api, health, hooks, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
+    app.register_blueprint(hooks.bp, url_prefix="/hooks")
     app.register_blueprint(health.bp)
 
     from . import http

@@ -31,6 +31,29 @@ def _fail(exc: DomainError):
 store_cli = AppGroup("store", help="Manage stores.")
 user_cli = AppGroup("user", help="Manage staff accounts.")
 deliveries_cli = AppGroup("deliveries", help="Bulk intake of deliveries.")
+customer_cli = AppGroup("customer", help="GDPR access and erasure for one customer of one store.")
+
+
+@customer_cli.command("export")
+@click.argument("email")
+@click.option("--store", "slug", required=True)
+def customer_export(email, slug):
+    """Print everything held about EMAIL in the store, as JSON."""
+    from .services import privacy
+
+    click.echo(json.dumps(privacy.export_customer(_store(slug), email), ensure_ascii=False, indent=2))
+
+
+@customer_cli.command("erase")
+@click.argument("email")
+@click.option("--store", "slug", required=True)
+def customer_erase(email, slug):
+    """Erase EMAIL's personal data in the store (scores stay, anonymous)."""
+    from .services import privacy
+
+    counts = privacy.erase_customer(_store(slug), email)
+    db.session.commit()
+    click.echo(f"erased: customer {counts['customer']}, comments {counts['comments']}, emails {counts['emails']}")
 
 
 @store_cli.command("create")
@@ -123,20 +146,6 @@ def demo_cmd():
     click.echo(demo.describe(info, current_app.config["BASE_URL"]))
 
 
-def register_cli(app) -> None:
-    for command in (
-        store_cli,
-        user_cli,
-        deliveries_cli,
-        dispatch_cmd,
-        worker_cmd,
-        demo_cmd,
-        analyze_cmd,
-        evaluate_comments_cmd,
-    ):
-        app.cli.add_command(command)
-
-
 @click.command("analyze")
 @click.option("--lang", type=click.Choice(["es", "en"]), default=None, help="skip detection, read as this language")
 def analyze_cmd(lang):
@@ -159,3 +168,18 @@ def evaluate_comments_cmd(data_dir):
     for lang in ("es", "en"):
         result = evaluate(load(Path(data_dir) / f"comments_{lang}.tsv", lang))
         click.echo(json.dumps({"lang": lang, **result}))
+
+
+def register_cli(app) -> None:
+    for command in (
+        store_cli,
+        user_cli,
+        deliveries_cli,
+        customer_cli,
+        dispatch_cmd,
+        worker_cmd,
+        demo_cmd,
+        analyze_cmd,
+        evaluate_comments_cmd,
+    ):
+        app.cli.add_command(command)

@@ -78,6 +78,8 @@ class Store(db.Model):
     send_window_end: Mapped[int | None] = mapped_column(Integer)
     fallback_transit_days: Mapped[int] = mapped_column(Integer, default=4)
     webhook_secret: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(24))
+    webhook_secret_previous: Mapped[str | None] = mapped_column(String(64))
+    retention_days: Mapped[int] = mapped_column(Integer, default=730)
     widget_key: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: "wk_" + secrets.token_urlsafe(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -284,3 +286,45 @@ class IdempotencyRecord(db.Model):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookEvent(db.Model):
+    """A verified platform event, reduced to what the product needs, waiting to be applied.
+
+    Unique on (store, source, order, milestone): platforms resend and use a new
+    delivery id each time, so the order's milestone is what makes it the same event.
+    """
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (
+        UniqueConstraint("store_id", "source", "order_ref", "milestone"),
+        Index("ix_webhook_events_pending", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16))
+    order_ref: Mapped[str] = mapped_column(String(64))
+    milestone: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PrivacyRequest(db.Model):
+    """A customer's (or a platform's) data access or erasure request, and what was done."""
+
+    __tablename__ = "privacy_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # export | erase | shop_erase
+    source: Mapped[str] = mapped_column(String(16))  # cli | shopify | retention
+    email_hash: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))  # kept only while an export is pending
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

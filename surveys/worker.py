@@ -14,7 +14,7 @@ import time
 from flask import current_app
 
 from .extensions import db
-from .services import invitations, mail
+from .services import invitations, mail, privacy, webhooks
 
 log = logging.getLogger("surveys.worker")
 
@@ -50,7 +50,13 @@ def deliver_outbox(limit: int) -> dict[str, int]:
 def dispatch_once() -> dict[str, int]:
     """One pass over all due work; returns counts per kind of work done."""
     limit = current_app.config["DISPATCH_BATCH_SIZE"]
-    counts = {"invitations": 0, "suppressed": 0, "reminders": 0, "expired": 0}
+    counts = {"events": 0, "invitations": 0, "suppressed": 0, "reminders": 0, "expired": 0, "erased": 0}
+    while True:
+        applied = webhooks.apply_pending_events(limit)
+        db.session.commit()
+        counts["events"] += applied
+        if applied < limit:
+            break
     while True:
         step = invitations.enqueue_due_invitations(limit=limit)
         db.session.commit()
@@ -66,8 +72,23 @@ def dispatch_once() -> dict[str, int]:
             break
     counts["expired"] = invitations.expire_invitations()
     db.session.commit()
+    if _retention_due():
+        counts["erased"] = privacy.apply_retention()
+        db.session.commit()
     counts.update(deliver_outbox(limit))
     return counts
+
+
+_last_retention = {"at": 0.0}
+
+
+def _retention_due(every_seconds: float = 3600) -> bool:
+    """Retention is a daily-scale rule: check it once an hour, not on every pass."""
+    now = time.monotonic()
+    if now - _last_retention["at"] < every_seconds and _last_retention["at"]:
+        return False
+    _last_retention["at"] = now
+    return True
 
 
 def run_worker(once: bool = False) -> None:

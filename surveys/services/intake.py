@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Customer, Invitation, Order, OrderItem, Product, Store, utcnow
+from . import privacy
 from .db_util import insert_ignore
 from .invitations import compute_send_at, suppression_reason, withdraw_invitation
 
@@ -153,12 +154,19 @@ def validate_delivery(payload) -> Delivery:
 
 
 def _customer(store: Store, d: Delivery) -> Customer:
+    erased = db.session.scalar(
+        select(Customer).where(Customer.store_id == store.id, Customer.email == privacy.erased_marker(store, d.email))
+    )
+    if erased is not None:  # an erased customer: keep nothing new, the hash only suppresses
+        return erased
     insert_ignore(
         Customer,
         {"store_id": store.id, "email": d.email, "name": d.name, "locale": d.locale, "created_at": utcnow()},
         ["store_id", "email"],
     )
     customer = db.session.scalar(select(Customer).where(Customer.store_id == store.id, Customer.email == d.email))
+    if customer.email.startswith(privacy.ERASED_PREFIX):
+        return customer
     if d.name and customer.name != d.name:
         customer.name = d.name
     if d.locale and customer.locale != d.locale:
@@ -226,6 +234,10 @@ def record_delivery(store: Store, d: Delivery, source: str = "api") -> tuple[dic
         send_at=send_at,
     )
     reason = suppression_reason(store, customer, send_at)
+    if customer.email.startswith(privacy.ERASED_PREFIX):
+        reason = "erased"
+    elif d.delivered_at < utcnow() - timedelta(days=store.throttle_days):
+        reason = "stale"  # a late or replayed event: recorded, never mailed
     if reason:
         invitation.status, invitation.suppressed_reason, invitation.send_at = "suppressed", reason, None
     db.session.add(invitation)

@@ -8,10 +8,20 @@ from surveys.services.evaluation import evaluate, load
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FLOORS = {
-    "es": {"macro_f1": 0.85, "neg_vs_pos_accuracy": 0.95, "negative_precision": 0.9, "topic_micro_f1": 0.85,
-           "language_accuracy": 0.98},
-    "en": {"macro_f1": 0.82, "neg_vs_pos_accuracy": 0.93, "negative_precision": 0.88, "topic_micro_f1": 0.8,
-           "language_accuracy": 0.97},
+    "es": {
+        "macro_f1": 0.85,
+        "neg_vs_pos_accuracy": 0.95,
+        "negative_precision": 0.9,
+        "topic_micro_f1": 0.85,
+        "language_accuracy": 0.98,
+    },
+    "en": {
+        "macro_f1": 0.82,
+        "neg_vs_pos_accuracy": 0.93,
+        "negative_precision": 0.88,
+        "topic_micro_f1": 0.8,
+        "language_accuracy": 0.97,
+    },
 }
 
 

@@ -13,23 +13,26 @@ def label(text, lang="es"):
     return label_for(read(text, lang).polarity, lang)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Excelente calidad, volveré a comprar", "positive"),
-    ("Pésimo, nunca llegó", "negative"),
-    ("pesimo nunca llego", "negative"),  # no accents
-    ("no está nada mal", "positive"),  # double negation
-    ("No es bueno", "negative"),
-    ("buenísimooo", "positive"),  # superlative + elongation
-    ("re rápido el envío, re copado", "positive"),  # Argentina
-    ("Me mola mucho", "positive"),  # Spain
-    ("Está bien chido", "positive"),  # Mexico
-    ("Bacán, muy buena calidad", "positive"),  # Chile
-    ("Exelente producto", "positive"),  # typo
-    ("Todo perfecto, tal cual la foto 😍", "positive"),
-    ("El producto es poco útil", "negative"),
-    ("Ni bien ni mal", "neutral"),
-    ("Llegó el jueves", "neutral"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Excelente calidad, volveré a comprar", "positive"),
+        ("Pésimo, nunca llegó", "negative"),
+        ("pesimo nunca llego", "negative"),  # no accents
+        ("no está nada mal", "positive"),  # double negation
+        ("No es bueno", "negative"),
+        ("buenísimooo", "positive"),  # superlative + elongation
+        ("re rápido el envío, re copado", "positive"),  # Argentina
+        ("Me mola mucho", "positive"),  # Spain
+        ("Está bien chido", "positive"),  # Mexico
+        ("Bacán, muy buena calidad", "positive"),  # Chile
+        ("Exelente producto", "positive"),  # typo
+        ("Todo perfecto, tal cual la foto 😍", "positive"),
+        ("El producto es poco útil", "negative"),
+        ("Ni bien ni mal", "neutral"),
+        ("Llegó el jueves", "neutral"),
+    ],
+)
 def test_spanish_labels(text, expected):
     assert label(text) == expected
 

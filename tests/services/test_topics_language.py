@@ -7,16 +7,19 @@ from surveys.services.language import detect_language
 from surveys.services.topics import find_topics, topic_polarity
 
 
-@pytest.mark.parametrize(("text", "topics"), [
-    ("La talla no corresponde, me quedó chico", {"size_fit"}),
-    ("El repartidor fue grosero y la paquetería lo perdió", {"delivery"}),
-    ("Me cobraron dos veces y el reembolso no aparece", {"price", "returns"}),
-    ("Llegó rapidísimo y muy bien empacado", {"delivery", "packaging"}),
-    ("Excelente atención al cliente por WhatsApp", {"support"}),
-    ("Pedí la devolución y me hicieron válida la garantía", {"returns"}),
-    ("Runs small and shipping took forever", {"size_fit", "delivery"}),
-    ("Malísimo, no lo compres", {"product"}),  # judging the purchase, no aspect named
-])
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        ("La talla no corresponde, me quedó chico", {"size_fit"}),
+        ("El repartidor fue grosero y la paquetería lo perdió", {"delivery"}),
+        ("Me cobraron dos veces y el reembolso no aparece", {"price", "returns"}),
+        ("Llegó rapidísimo y muy bien empacado", {"delivery", "packaging"}),
+        ("Excelente atención al cliente por WhatsApp", {"support"}),
+        ("Pedí la devolución y me hicieron válida la garantía", {"returns"}),
+        ("Runs small and shipping took forever", {"size_fit", "delivery"}),
+        ("Malísimo, no lo compres", {"product"}),  # judging the purchase, no aspect named
+    ],
+)
 def test_topics_found(text, topics):
     assert set(find_topics(text)) == topics
 
@@ -26,11 +29,19 @@ def test_each_topic_gets_the_polarity_of_its_own_clause():
     assert polarity["delivery"] < 0 < polarity["product"]
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("Llegó rapidísimo, gracias", "es"), ("Re copado todo, che", "es"), ("Excelente", "es"),
-    ("Great quality, fast shipping", "en"), ("Awesome", "en"), ("It never arrived", "en"),
-    ("Muito bom, chegou rápido", "other"), ("Très bien, livraison rapide", "other"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Llegó rapidísimo, gracias", "es"),
+        ("Re copado todo, che", "es"),
+        ("Excelente", "es"),
+        ("Great quality, fast shipping", "en"),
+        ("Awesome", "en"),
+        ("It never arrived", "en"),
+        ("Muito bom, chegou rápido", "other"),
+        ("Très bien, livraison rapide", "other"),
+    ],
+)
 def test_language_detection(text, lang):
     assert detect_language(text) == lang
 

@@ -1,0 +1,243 @@
+"""GDPR access and erasure per customer and store, platform privacy requests, retention.
+
+Erasure rule: the customer's email and name are replaced by a salted hash that
+only serves as a suppression (a later delivery for the same address is matched
+by hash, stores nothing new and is never mailed); comments and their analysis
+are deleted; scores stay, anonymous, so the store's NPS history does not change;
+queued and sent mail copies are deleted; signed links stop working.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, update
+
+from ..extensions import db
+from ..models import (
+    Customer,
+    Invitation,
+    Order,
+    OutboxMessage,
+    PrivacyRequest,
+    Response,
+    Store,
+    WebhookEvent,
+    utcnow,
+)
+
+ERASED_PREFIX = "erased:"
+
+
+def email_hash(store: Store, email: str) -> str:
+    return hashlib.sha256(f"{store.id}:{email.strip().lower()}".encode()).hexdigest()
+
+
+def erased_marker(store: Store, email: str) -> str:
+    return ERASED_PREFIX + email_hash(store, email)
+
+
+def find_customer(store: Store, email: str) -> Customer | None:
+    email = email.strip().lower()
+    return db.session.scalar(select(Customer).where(Customer.store_id == store.id, Customer.email == email))
+
+
+def export_customer(store: Store, email: str) -> dict:
+    """Everything held about ``email`` in ``store``."""
+    customer = find_customer(store, email)
+    if customer is None:
+        return {"store": store.slug, "email": email.strip().lower(), "found": False}
+    orders = db.session.scalars(select(Order).where(Order.customer_id == customer.id).order_by(Order.id)).all()
+    invitations = {
+        i.order_id: i for i in db.session.scalars(select(Invitation).where(Invitation.customer_id == customer.id))
+    }
+    responses = {
+        r.invitation_id: r
+        for r in db.session.scalars(
+            select(Response).where(Response.invitation_id.in_([i.id for i in invitations.values()]))
+        )
+    }
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.store_id == store.id, OutboxMessage.recipient == customer.email)
+    ).all()
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    out_orders = []
+    for order in orders:
+        inv = invitations.get(order.id)
+        resp = responses.get(inv.id) if inv else None
+        out_orders.append(
+            {
+                "order_id": order.order_ref,
+                "delivered_at": when(order.delivered_at),
+                "status": order.status,
+                "items": [{"sku": i.product.sku, "name": i.product.name} for i in order.items],
+                "invitation": inv
+                and {
+                    "status": inv.status,
+                    "sent_at": when(inv.sent_at),
+                    "reminder_sent_at": when(inv.reminder_sent_at),
+                    "answered_at": when(inv.answered_at),
+                },
+                "response": resp
+                and {
+                    "nps": resp.nps,
+                    "csat": resp.csat,
+                    "comment": resp.comment,
+                    "language": resp.language,
+                    "sentiment": resp.sentiment_label,
+                    "topics": resp.topics,
+                    "created_at": when(resp.created_at),
+                    "updated_at": when(resp.updated_at),
+                },
+            }
+        )
+    return {
+        "store": store.slug,
+        "found": True,
+        "customer": {
+            "email": customer.email,
+            "name": customer.name,
+            "locale": customer.locale,
+            "created_at": when(customer.created_at),
+            "unsubscribed_at": when(customer.unsubscribed_at),
+            "bounced_at": when(customer.bounced_at),
+        },
+        "orders": out_orders,
+        "emails": [
+            {"kind": m.kind, "status": m.status, "sent_at": when(m.sent_at), "message_id": m.message_id} for m in mail
+        ],
+    }
+
+
+def erase_customer(store: Store, email: str, source: str = "cli") -> dict:
+    """Anonymise one customer (see the module docstring); idempotent."""
+    customer = find_customer(store, email)
+    marker = erased_marker(store, email)
+    counts = {"customer": 0, "comments": 0, "emails": 0}
+    if customer is not None:
+        counts["customer"] = 1
+        counts["emails"] = _erase_customer_row(store, customer, marker)
+        counts["comments"] = _erase_responses(customer)
+    db.session.add(
+        PrivacyRequest(
+            store_id=store.id, kind="erase", source=source, email_hash=marker, status="done", completed_at=utcnow()
+        )
+    )
+    db.session.flush()
+    return counts
+
+
+def _erase_customer_row(store: Store, customer: Customer, marker: str) -> int:
+    inv_ids = select(Invitation.id).where(Invitation.customer_id == customer.id)
+    emails = db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.store_id == store.id,
+            (OutboxMessage.recipient == customer.email) | OutboxMessage.invitation_id.in_(inv_ids),
+        )
+    ).rowcount
+    for invitation in db.session.scalars(select(Invitation).where(Invitation.customer_id == customer.id)):
+        invitation.public_id = secrets.token_urlsafe(12)  # every signed link stops resolving
+        invitation.reminder_due_at = None
+        if invitation.status == "scheduled":
+            invitation.status, invitation.suppressed_reason, invitation.send_at = "suppressed", "erased", None
+    db.session.execute(
+        update(WebhookEvent)
+        .where(
+            WebhookEvent.store_id == store.id,
+            WebhookEvent.status == "pending",
+            WebhookEvent.order_ref.in_(select(Order.order_ref).where(Order.customer_id == customer.id)),
+        )
+        .values(data={})
+    )
+    customer.email, customer.name = marker, None
+    customer.unsubscribed_at = customer.unsubscribed_at or utcnow()
+    return emails
+
+
+def _erase_responses(customer: Customer) -> int:
+    return db.session.execute(
+        update(Response)
+        .where(Response.invitation_id.in_(select(Invitation.id).where(Invitation.customer_id == customer.id)))
+        .values(
+            comment=None,
+            language=None,
+            sentiment_label=None,
+            polarity=None,
+            sentiment_confidence=None,
+            topics=[],
+            topic_polarity={},
+            flags=[],
+            updated_at=utcnow(),
+        )
+    ).rowcount
+
+
+def erase_store_customers(store: Store, source: str) -> int:
+    """Erase every customer of a store (Shopify shop/redact)."""
+    customers = db.session.scalars(
+        select(Customer).where(Customer.store_id == store.id, ~Customer.email.startswith(ERASED_PREFIX))
+    ).all()
+    for customer in customers:
+        erase_customer(store, customer.email, source)
+    return len(customers)
+
+
+def apply_retention(now=None, limit: int = 200) -> int:
+    """Erase customers whose newest order is older than their store's retention period."""
+    now = now or utcnow()
+    erased = 0
+    for store in db.session.scalars(select(Store)):
+        cutoff = now - timedelta(days=store.retention_days)
+        newest = (
+            select(Order.customer_id, func.max(Order.created_at).label("last"))
+            .where(Order.store_id == store.id)
+            .group_by(Order.customer_id)
+            .subquery()
+        )
+        stale = db.session.scalars(
+            select(Customer)
+            .join(newest, newest.c.customer_id == Customer.id)
+            .where(newest.c.last < cutoff, ~Customer.email.startswith(ERASED_PREFIX))
+            .limit(limit)
+        ).all()
+        for customer in stale:
+            erase_customer(store, customer.email, "retention")
+            erased += 1
+    return erased
+
+
+# -- Shopify's mandatory privacy webhooks ---------------------------------------------------
+
+
+def is_shopify_privacy_body(body: dict) -> bool:
+    keys = set(body)
+    return "data_request" in keys or "orders_to_redact" in keys or (keys and keys <= {"shop_id", "shop_domain"})
+
+
+def record_shopify_request(store: Store, body: dict) -> str:
+    """customers/data_request -> an open export request; customers/redact, shop/redact -> erased now."""
+    customer = body.get("customer") if isinstance(body.get("customer"), dict) else {}
+    email = customer.get("email") if isinstance(customer.get("email"), str) else None
+    if "data_request" in body:
+        if email:
+            db.session.add(
+                PrivacyRequest(
+                    store_id=store.id,
+                    kind="export",
+                    source="shopify",
+                    email=email.lower(),
+                    email_hash=erased_marker(store, email),
+                )
+            )
+        return "export_requested"
+    if "orders_to_redact" in body:
+        if email:
+            erase_customer(store, email, "shopify")
+        return "erased"
+    erase_store_customers(store, "shopify")
+    return "shop_erased"

@@ -1,0 +1,202 @@
+"""Shopify and WooCommerce webhooks: verify, reduce to a milestone, persist, apply later.
+
+The tenant is the store whose secret verifies the raw body; the order's state
+comes from the signed body, never from the unsigned topic header. Only what the
+product needs is kept (order id, email, first name, locale, items): no
+addresses, phones or prices.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..models import Invitation, Order, Store, WebhookEvent, utcnow
+from . import intake
+from .db_util import insert_ignore
+from .invitations import compute_send_at
+
+MILESTONES = ("delivered", "fulfilled", "cancelled")
+
+
+def signature_valid(store: Store, raw: bytes, header: str | None) -> bool:
+    """Base64 HMAC-SHA256 of the raw body with the store's current or previous secret."""
+    if not header:
+        return False
+    for secret in (store.webhook_secret, store.webhook_secret_previous):
+        if secret:
+            expected = base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
+            if hmac.compare_digest(expected, header.strip()):
+                return True
+    return False
+
+
+def _when(value, fallback: datetime | None = None) -> datetime:
+    """Platform timestamps: ISO 8601; WooCommerce *_gmt values come without an offset."""
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    return fallback or utcnow()
+
+
+def _items(lines) -> list[dict]:
+    items = []
+    for line in lines if isinstance(lines, list) else []:
+        if not isinstance(line, dict):
+            continue
+        sku = str(line.get("sku") or line.get("variant_id") or line.get("product_id") or "").strip()[:64]
+        name = str(line.get("title") or line.get("name") or sku).strip()[:200]
+        if sku and name:
+            items.append({"sku": sku, "name": name})
+    return items
+
+
+def _customer(email, first, last, locale) -> dict:
+    name = " ".join(p for p in (first, last) if isinstance(p, str) and p.strip()).strip() or None
+    return {
+        "email": email if isinstance(email, str) else None,
+        "name": name,
+        "locale": locale if isinstance(locale, str) else None,
+    }
+
+
+def shopify_events(body: dict) -> list[tuple[str, str, datetime, dict]]:
+    """(order_ref, milestone, occurred_at, data) found in a Shopify order or fulfillment body."""
+    if "order_id" in body and ("shipment_status" in body or "tracking_number" in body or "status" in body):
+        order_ref = str(body["order_id"])
+        dest = body.get("destination") if isinstance(body.get("destination"), dict) else {}
+        data = {
+            "customer": _customer(body.get("email"), dest.get("first_name"), dest.get("last_name"), None),
+            "items": _items(body.get("line_items")),
+        }
+        if body.get("shipment_status") == "delivered":
+            return [(order_ref, "delivered", _when(body.get("updated_at")), data)]
+        if body.get("status") in ("success", None):
+            return [(order_ref, "fulfilled", _when(body.get("created_at")), data)]
+        return []
+    if "line_items" in body and "id" in body:
+        order_ref = str(body["id"])
+        cust = body.get("customer") if isinstance(body.get("customer"), dict) else {}
+        data = {
+            "customer": _customer(
+                body.get("email") or cust.get("email"),
+                cust.get("first_name"),
+                cust.get("last_name"),
+                body.get("customer_locale"),
+            ),
+            "items": _items(body.get("line_items")),
+        }
+        if body.get("cancelled_at") or body.get("financial_status") in ("refunded", "voided"):
+            return [(order_ref, "cancelled", _when(body.get("cancelled_at") or body.get("updated_at")), {})]
+        if body.get("fulfillment_status") == "fulfilled":
+            return [(order_ref, "fulfilled", _when(body.get("updated_at")), data)]
+    return []
+
+
+def woocommerce_events(body: dict) -> list[tuple[str, str, datetime, dict]]:
+    """Order status completed -> delivered; cancelled/refunded -> cancelled."""
+    if "id" not in body or "status" not in body:
+        return []
+    order_ref = str(body["id"])
+    billing = body.get("billing") if isinstance(body.get("billing"), dict) else {}
+    status = body.get("status")
+    if status == "completed":
+        data = {
+            "customer": _customer(billing.get("email"), billing.get("first_name"), billing.get("last_name"), None),
+            "items": _items(body.get("line_items")),
+        }
+        return [(order_ref, "delivered", _when(body.get("date_completed_gmt") or body.get("date_modified_gmt")), data)]
+    if status in ("cancelled", "refunded"):
+        return [(order_ref, "cancelled", _when(body.get("date_modified_gmt")), {})]
+    return []
+
+
+def record_events(store: Store, source: str, events) -> list[str]:
+    """Persist events; returns 'queued' or 'duplicate' for each, in order."""
+    out = []
+    for order_ref, milestone, occurred_at, data in events:
+        new = insert_ignore(
+            WebhookEvent,
+            {
+                "store_id": store.id,
+                "source": source,
+                "order_ref": order_ref[:64],
+                "milestone": milestone,
+                "occurred_at": occurred_at,
+                "data": data,
+                "status": "pending",
+                "created_at": utcnow(),
+            },
+            ["store_id", "source", "order_ref", "milestone"],
+        )
+        out.append("queued" if new else "duplicate")
+    return out
+
+
+def apply_pending_events(limit: int = 200) -> int:
+    """Turn queued events into deliveries, schedule moves and withdrawals (worker)."""
+    events = db.session.scalars(
+        select(WebhookEvent)
+        .where(WebhookEvent.status == "pending")
+        .order_by(WebhookEvent.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for event in events:
+        store = db.session.get(Store, event.store_id)
+        event.outcome = _apply(store, event)
+        event.status, event.processed_at = "processed", utcnow()
+        event.data = {}  # the order now holds what we keep; drop the copy
+    db.session.flush()
+    return len(events)
+
+
+def _apply(store: Store, event: WebhookEvent) -> str:
+    order = db.session.scalar(select(Order).where(Order.store_id == store.id, Order.order_ref == event.order_ref))
+    if event.milestone == "cancelled":
+        if order is None:
+            return "cancel before delivery: nothing to withdraw"
+        return "withdrawn: " + intake.cancel_delivery(store, event.order_ref)["status"]
+    if order is not None:
+        return _move_send_time(store, order, event)
+    delivered_at = event.occurred_at
+    if event.milestone == "fulfilled":  # shipped, not delivered: assume the store's transit time
+        delivered_at = event.occurred_at + timedelta(days=store.fallback_transit_days)
+    payload = {
+        "order_id": event.order_ref,
+        "delivered_at": min(delivered_at, utcnow()).isoformat(),
+        "customer": event.data.get("customer") or {},
+        "items": event.data.get("items") or [],
+    }
+    try:
+        result, _ = intake.record_delivery(store, intake.validate_delivery(payload), source=event.source)
+    except ValidationFailed as exc:
+        return "rejected: " + ", ".join(f"{k} {v}" for k, v in exc.fields.items())[:180]
+    if event.milestone == "fulfilled" and delivered_at > utcnow():
+        _reschedule(store, db.session.get(Order, result["id"]), delivered_at)
+    return f"{result['status']}"
+
+
+def _move_send_time(store: Store, order: Order, event: WebhookEvent) -> str:
+    """A delivered event after a fulfilled one moves the pending send time to the real delivery."""
+    if event.milestone != "delivered":
+        return "already known"
+    return "moved" if _reschedule(store, order, event.occurred_at) else "already sent"
+
+
+def _reschedule(store: Store, order: Order, delivered_at: datetime) -> bool:
+    invitation = db.session.scalar(select(Invitation).where(Invitation.order_id == order.id))
+    order.delivered_at = delivered_at
+    if invitation is None or invitation.status != "scheduled":
+        return False
+    invitation.send_at = compute_send_at(store, delivered_at)
+    return True
