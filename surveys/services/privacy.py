@@ -125,7 +125,12 @@ def erase_customer(store: Store, email: str, source: str = "cli") -> dict:
         counts["comments"] = _erase_responses(customer)
     db.session.add(
         PrivacyRequest(
-            store_id=store.id, kind="erase", source=source, email_hash=marker, status="done", completed_at=utcnow()
+            store_id=store.id,
+            kind="erase",
+            source=source,
+            email_hash=email_hash(store, email),
+            status="done",
+            completed_at=utcnow(),
         )
     )
     db.session.flush()
@@ -231,7 +236,7 @@ def record_shopify_request(store: Store, body: dict) -> str:
                     kind="export",
                     source="shopify",
                     email=email.lower(),
-                    email_hash=erased_marker(store, email),
+                    email_hash=email_hash(store, email),
                 )
             )
         return "export_requested"
