@@ -16,13 +16,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     logs.configure(app)
 
-    from .extensions import babel, csrf, db, migrate
+    from .extensions import babel, csrf, db, limiter, migrate
     from .i18n import select_locale
 
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["DATABASE_URL"]))
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
         _configure_sqlite(db.engine)

@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "TRUSTED_HOSTS": None,
     "TESTING": False,
+    "API_RATE_LIMIT": "600 per minute",
+    "RATELIMIT_HEADERS_ENABLED": True,
 }
 
 

@@ -2,60 +2,11 @@
 
 from __future__ import annotations
 
-from .services.intake import MAX_ITEMS
+from .schemas import DELIVERY, DELIVERY_RESULT, ERROR
 
-_ERROR = {
-    "type": "object",
-    "required": ["error", "message", "fields"],
-    "properties": {"error": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object"}},
-}
-
-_ITEM = {
-    "type": "object",
-    "required": ["sku", "name"],
-    "properties": {
-        "sku": {"type": "string", "minLength": 1, "maxLength": 64},
-        "name": {"type": "string", "minLength": 1, "maxLength": 200},
-        "url": {"type": "string", "format": "uri", "maxLength": 2048},
-        "image_url": {"type": "string", "format": "uri", "maxLength": 2048},
-    },
-}
-
-_DELIVERY = {
-    "type": "object",
-    "required": ["order_id", "delivered_at", "customer"],
-    "properties": {
-        "order_id": {"type": "string", "minLength": 1, "maxLength": 64},
-        "delivered_at": {"type": "string", "format": "date-time"},
-        "customer": {
-            "type": "object",
-            "required": ["email"],
-            "properties": {
-                "email": {"type": "string", "format": "email", "maxLength": 254},
-                "name": {"type": "string", "maxLength": 120},
-                "locale": {"type": "string", "example": "es-MX"},
-            },
-        },
-        "items": {"type": "array", "maxItems": MAX_ITEMS, "items": _ITEM},
-    },
-    "example": {
-        "order_id": "1001",
-        "delivered_at": "2026-11-20T15:04:00-06:00",
-        "customer": {"email": "ana@example.com", "name": "Ana", "locale": "es-MX"},
-        "items": [{"sku": "TAZA-01", "name": "Taza de barro"}],
-    },
-}
-
-_RESULT = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "order_id": {"type": "string"},
-        "status": {"type": "string", "enum": ["scheduled", "suppressed", "withdrawn"]},
-        "send_at": {"type": ["string", "null"], "format": "date-time"},
-        "suppressed_reason": {"type": ["string", "null"]},
-    },
-}
+_RESULT = DELIVERY_RESULT
+_DELIVERY = DELIVERY
+_ERROR = ERROR
 
 
 def _errors(*codes: int) -> dict:

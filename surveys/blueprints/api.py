@@ -12,15 +12,17 @@ from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from ..errors import DomainError, IdempotencyKeyReused, ValidationFailed
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
 from ..http import json_error
 from ..models import IdempotencyRecord
+from ..schemas import BATCH_VALIDATOR, field_errors
 from ..services import intake, metrics, tenancy
 from ..services.db_util import insert_ignore
 from ..services.intake import parse_timestamp
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
@@ -88,10 +90,10 @@ def create_delivery():
 def create_deliveries_batch():
     def handle():
         payload = _json_body()
-        items = payload.get("deliveries") if isinstance(payload, dict) else None
-        limit = current_app.config["MAX_BATCH_SIZE"]
-        if not isinstance(items, list) or not items:
-            raise ValidationFailed("deliveries must be a non-empty list", {"deliveries": "required"})
+        errors = field_errors(BATCH_VALIDATOR, payload)
+        if errors:
+            raise ValidationFailed("the batch is not valid", errors)
+        items, limit = payload["deliveries"], current_app.config["MAX_BATCH_SIZE"]
         if len(items) > limit:
             raise ValidationFailed(f"at most {limit} deliveries per batch", {"deliveries": f"max {limit}"})
         return intake.record_batch(g.store, items), 200

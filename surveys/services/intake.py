@@ -15,11 +15,11 @@ from sqlalchemy import select
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Customer, Invitation, Order, OrderItem, Product, Store, utcnow
+from ..schemas import DELIVERY_VALIDATOR, field_errors
 from . import privacy
 from .db_util import insert_ignore
 from .invitations import compute_send_at, suppression_reason, withdraw_invitation
 
-MAX_ITEMS = 50
 SUPPORTED_LANGUAGES = ("es", "en")
 
 
@@ -39,34 +39,6 @@ class Delivery:
     name: str | None
     locale: str | None
     items: list[Item] = field(default_factory=list)
-
-
-def _text(value, path, errors, *, required=True, max_len=200, min_len=1):
-    if value is None or value == "":
-        if required:
-            errors[path] = "required"
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and path.endswith("order_id"):
-        value = str(value)  # shops often send numeric order ids
-    if not isinstance(value, str):
-        errors[path] = "must be a string"
-        return None
-    value = value.strip()
-    if len(value) < min_len or len(value) > max_len:
-        errors[path] = f"length must be {min_len}-{max_len}"
-        return None
-    if any(ch in value for ch in "\r\n\x00"):
-        errors[path] = "must be a single line"
-        return None
-    return value
-
-
-def _url(value, path, errors):
-    value = _text(value, path, errors, required=False, max_len=2048)
-    if value and not value.lower().startswith(("https://", "http://")):
-        errors[path] = "must be an http(s) URL"
-        return None
-    return value
 
 
 def parse_timestamp(value, path: str, errors: dict) -> datetime | None:
@@ -91,12 +63,9 @@ def parse_timestamp(value, path: str, errors: dict) -> datetime | None:
     return parsed
 
 
-def normalize_email(value, path: str, errors: dict) -> str | None:
-    value = _text(value, path, errors, max_len=254, min_len=3)
-    if value is None:
-        return None
+def normalize_email(value: str, path: str, errors: dict) -> str | None:
     try:
-        return validate_email(value, check_deliverability=False).normalized.lower()
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         errors[path] = "not a valid email address"
         return None
@@ -111,46 +80,31 @@ def normalize_locale(value) -> str | None:
 
 
 def validate_delivery(payload) -> Delivery:
-    """Check one delivery payload; raise ValidationFailed with every field error at once."""
+    """Check one delivery: the shared JSON Schema first (types, lengths), then meaning
+    (a real email, a timestamp with an offset, not in the future). Every field error at once."""
+    errors = field_errors(DELIVERY_VALIDATOR, payload)
     if not isinstance(payload, dict):
-        raise ValidationFailed("body must be a JSON object", {"": "must be an object"})
-    errors: dict[str, str] = {}
-    order_id = _text(payload.get("order_id"), "order_id", errors, max_len=64)
-    delivered_at = parse_timestamp(payload.get("delivered_at"), "delivered_at", errors)
-    customer = payload.get("customer")
-    email = name = locale = None
-    if not isinstance(customer, dict):
-        errors["customer"] = "required object with email"
-    else:
-        email = normalize_email(customer.get("email"), "customer.email", errors)
-        name = _text(customer.get("name"), "customer.name", errors, required=False, max_len=120)
-        raw_locale = customer.get("locale")
-        if raw_locale is not None and not isinstance(raw_locale, str):
-            errors["customer.locale"] = "must be a string like es-MX"
-        locale = normalize_locale(raw_locale)
-    items = []
-    raw_items = payload.get("items", [])
-    if not isinstance(raw_items, list):
-        errors["items"] = "must be a list"
-    elif len(raw_items) > MAX_ITEMS:
-        errors["items"] = f"at most {MAX_ITEMS} items"
-    else:
-        seen = set()
-        for i, raw in enumerate(raw_items):
-            path = f"items.{i}"
-            if not isinstance(raw, dict):
-                errors[path] = "must be an object"
-                continue
-            sku = _text(raw.get("sku"), f"{path}.sku", errors, max_len=64)
-            pname = _text(raw.get("name"), f"{path}.name", errors, max_len=200)
-            url = _url(raw.get("url"), f"{path}.url", errors)
-            image = _url(raw.get("image_url"), f"{path}.image_url", errors)
-            if sku and pname and sku not in seen:
-                seen.add(sku)
-                items.append(Item(sku, pname, url, image))
+        raise ValidationFailed("body must be a JSON object", errors or {"": "must be an object"})
+    customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
+    order_id = str(payload.get("order_id", "")).strip()
+    if not order_id and "order_id" not in errors:
+        errors["order_id"] = "required"
+    delivered_at = None
+    if "delivered_at" not in errors:
+        delivered_at = parse_timestamp(payload.get("delivered_at"), "delivered_at", errors)
+    email = None
+    if "customer.email" not in errors and "customer" not in errors:
+        email = normalize_email(customer.get("email", ""), "customer.email", errors)
     if errors:
         raise ValidationFailed("the delivery has invalid fields", errors)
-    return Delivery(order_id, delivered_at, email, name, locale, items)
+    items, seen = [], set()
+    for raw in payload.get("items") or []:
+        sku = raw["sku"].strip()
+        if sku and sku not in seen:
+            seen.add(sku)
+            items.append(Item(sku, raw["name"].strip() or sku, raw.get("url"), raw.get("image_url")))
+    name = (customer.get("name") or "").strip() or None
+    return Delivery(order_id, delivered_at, email, name, normalize_locale(customer.get("locale")), items)
 
 
 def _customer(store: Store, d: Delivery) -> Customer:
@@ -266,6 +220,7 @@ def record_batch(store: Store, items: list) -> dict:
         except ValidationFailed as exc:
             counts["rejected"] += 1
             order_id = payload.get("order_id") if isinstance(payload, dict) else None
+            order_id = str(order_id) if isinstance(order_id, int) else order_id
             results.append(
                 {
                     "index": index,

@@ -111,3 +111,21 @@ def test_responses_api_carries_the_comment_analysis(client, app):
     assert row["language"] == "en" and row["sentiment"]["label"] == "negative"
     assert row["hidden_detractor"] is True and "delivery" in row["topics"]
     assert row["topic_polarity"]["delivery"] < 0
+
+
+def test_api_calls_over_the_rate_limit_get_429_with_retry_after_per_key(make_app, app):
+    _, key_a = make_store()
+    _, key_b = make_store()
+    db.session.commit()
+    limited = make_app(API_RATE_LIMIT="3 per minute")
+    c = limited.test_client()
+    codes = [c.get("/api/v1/metrics", headers=auth(key_a)).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    resp = c.get("/api/v1/metrics", headers=auth(key_a))
+    assert resp.get_json()["error"] and int(resp.headers["Retry-After"]) > 0
+    assert c.get("/api/v1/metrics", headers=auth(key_b)).status_code == 200  # another key, its own budget
+
+
+def test_every_api_response_carries_a_request_id(client, app):
+    resp = client.get("/api/v1/metrics", headers={"X-Request-Id": "abc-123"})
+    assert resp.status_code == 401 and resp.headers["X-Request-Id"] == "abc-123"

@@ -57,8 +57,11 @@ def test_a_delivery_after_erasure_stores_nothing_personal_and_is_never_mailed(cl
     answered(client, store)
     privacy.erase_customer(store, "ana@example.com")
     db.session.commit()
-    resp = client.post("/api/v1/deliveries", headers={"Authorization": f"Bearer {key}"},
-                       json=delivery_payload("NEW-1", email="Ana@Example.com"))
+    resp = client.post(
+        "/api/v1/deliveries",
+        headers={"Authorization": f"Bearer {key}"},
+        json=delivery_payload("NEW-1", email="Ana@Example.com"),
+    )
     assert resp.get_json()["status"] == "suppressed" and resp.get_json()["suppressed_reason"] == "erased"
     emails = db.session.scalars(select(Customer.email)).all()
     assert len(emails) == 1 and emails[0].startswith("erased:")
@@ -75,8 +78,7 @@ def test_retention_erases_customers_whose_last_order_is_older_than_the_setting(c
     store = make_store(retention_days=365)[0]
     old = answered(client, store, "old@example.com")
     answered(client, store, "recent@example.com")
-    db.session.execute(update(Order).where(Order.id == old.order_id)
-                       .values(created_at=utcnow() - timedelta(days=400)))
+    db.session.execute(update(Order).where(Order.id == old.order_id).values(created_at=utcnow() - timedelta(days=400)))
     db.session.commit()
     assert privacy.apply_retention() == 1
     db.session.commit()

@@ -1,0 +1,118 @@
+"""JSON Schemas shared by the request validators and the OpenAPI document.
+
+One definition serves both, so what /api/openapi.json promises is what the API checks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jsonschema import Draft202012Validator
+
+ONE_LINE = r"^[^\r\n\x00]*$"
+MAX_ITEMS = 50
+MAX_BATCH = 1000
+
+ITEM = {
+    "type": "object",
+    "required": ["sku", "name"],
+    "properties": {
+        "sku": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": ONE_LINE},
+        "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": ONE_LINE},
+        "url": {"type": "string", "maxLength": 2048, "pattern": r"^https?://[^\s]+$"},
+        "image_url": {"type": "string", "maxLength": 2048, "pattern": r"^https?://[^\s]+$"},
+    },
+}
+
+CUSTOMER = {
+    "type": "object",
+    "required": ["email"],
+    "properties": {
+        "email": {"type": "string", "minLength": 3, "maxLength": 254, "format": "email"},
+        "name": {"type": ["string", "null"], "maxLength": 120, "pattern": ONE_LINE},
+        "locale": {"type": ["string", "null"], "maxLength": 16, "examples": ["es-MX"]},
+    },
+}
+
+DELIVERY = {
+    "type": "object",
+    "required": ["order_id", "delivered_at", "customer"],
+    "properties": {
+        "order_id": {"type": ["string", "integer"], "minLength": 1, "maxLength": 64, "pattern": ONE_LINE},
+        "delivered_at": {
+            "type": "string",
+            "format": "date-time",
+            "maxLength": 40,
+            "description": "ISO 8601 with a timezone offset",
+        },
+        "customer": CUSTOMER,
+        "items": {"type": "array", "maxItems": MAX_ITEMS, "items": ITEM},
+    },
+    "examples": [
+        {
+            "order_id": "1001",
+            "delivered_at": "2026-11-20T15:04:00-06:00",
+            "customer": {"email": "ana@example.com", "name": "Ana", "locale": "es-MX"},
+            "items": [{"sku": "TAZA-01", "name": "Taza de barro", "url": "https://tienda.example/taza"}],
+        }
+    ],
+}
+
+BATCH = {
+    "type": "object",
+    "required": ["deliveries"],
+    "properties": {"deliveries": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": {"type": "object"}}},
+}
+
+ERROR = {
+    "type": "object",
+    "required": ["error", "message", "fields"],
+    "properties": {"error": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object"}},
+}
+
+DELIVERY_RESULT = {
+    "type": "object",
+    "required": ["id", "order_id", "status", "send_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "order_id": {"type": "string"},
+        "status": {"type": "string", "enum": ["scheduled", "suppressed", "withdrawn"]},
+        "send_at": {"type": ["string", "null"], "format": "date-time"},
+        "suppressed_reason": {"type": ["string", "null"]},
+    },
+}
+
+_REQUIRED = re.compile(r"'(.+)' is a required property")
+
+
+def field_errors(validator: Draft202012Validator, payload) -> dict[str, str]:
+    """jsonschema errors as {"customer.email": "required", "items.0.sku": "at most 64 characters"}."""
+    out: dict[str, str] = {}
+    for error in validator.iter_errors(payload):
+        path = ".".join(str(p) for p in error.absolute_path)
+        kind = error.validator
+        if kind == "required":
+            missing = _REQUIRED.search(error.message)
+            path = ".".join(p for p in (path, missing.group(1) if missing else "") if p)
+            message = "required"
+        elif kind == "type":
+            expected = error.validator_value
+            message = "must be " + (" or ".join(expected) if isinstance(expected, list) else expected)
+        elif kind == "minLength":
+            message = "required" if error.validator_value == 1 else f"at least {error.validator_value} characters"
+        elif kind == "maxLength":
+            message = f"at most {error.validator_value} characters"
+        elif kind == "maxItems":
+            message = f"at most {error.validator_value} items"
+        elif kind == "minItems":
+            message = f"at least {error.validator_value} item"
+        elif kind == "pattern":
+            message = "must be an http(s) URL" if "http" in error.validator_value else "must be a single line"
+        else:
+            message = "invalid"
+        out.setdefault(path, message)
+    return out
+
+
+DELIVERY_VALIDATOR = Draft202012Validator(DELIVERY)
+BATCH_VALIDATOR = Draft202012Validator(BATCH)
