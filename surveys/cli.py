@@ -95,29 +95,46 @@ def user_create(email, slug, role, password_stdin):
 
 
 @deliveries_cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--store", "slug", required=True)
 @click.option("--dry-run", is_flag=True, help="validate only; write nothing")
 def deliveries_import(file, slug, dry_run):
-    """Import deliveries from CSV (order_id,email,name,locale,delivered_at,sku,product_name)."""
+    """Import deliveries from CSV (order_id,email,name,locale,delivered_at,sku,product_name).
+
+    Streams the file (constant memory), commits every 500 orders, shows progress
+    on a terminal, reports rejected lines with their line numbers.
+    """
+    import os
+
     from .services.intake import import_csv
 
     store = _store(slug)
     counts = {"created": 0, "duplicate": 0, "rejected": 0, "valid": 0}
-    try:
-        for n, outcome in enumerate(import_csv(store, csv.DictReader(file), dry_run=dry_run), 1):
-            counts[outcome.status] += 1
-            if outcome.status == "rejected":
-                fields = ", ".join(f"{k}: {v}" for k, v in outcome.errors.items())
-                click.echo(f"line {outcome.line}: rejected order {outcome.order_id or '?'} ({fields})", err=True)
-            if n % 500 == 0 and not dry_run:
-                db.session.commit()
-    except DomainError as exc:
-        _fail(exc)
-    db.session.commit() if not dry_run else db.session.rollback()
+    with (
+        open(file, encoding="utf-8-sig", newline="") as fh,
+        click.progressbar(length=os.path.getsize(file), label="importing", file=sys.stderr) as bar,
+    ):
+
+        def lines():
+            for line in fh:
+                bar.update(len(line.encode("utf-8")))
+                yield line
+
+        try:
+            for n, outcome in enumerate(import_csv(store, csv.DictReader(lines()), dry_run=dry_run), 1):
+                counts[outcome.status] += 1
+                if outcome.status == "rejected":
+                    fields = ", ".join(f"{k}: {v}" for k, v in outcome.errors.items())
+                    click.echo(f"line {outcome.line}: rejected order {outcome.order_id or '?'} ({fields})", err=True)
+                if n % 500 == 0 and not dry_run:
+                    db.session.commit()
+        except DomainError as exc:
+            _fail(exc)
     if dry_run:
+        db.session.rollback()
         click.echo(f"dry run: valid {counts['valid']}, rejected {counts['rejected']}")
     else:
+        db.session.commit()
         click.echo(f"created {counts['created']}, duplicate {counts['duplicate']}, rejected {counts['rejected']}")
 
 

@@ -123,3 +123,50 @@ def test_analyze_reads_stdin_lines_and_writes_one_json_object_per_line(runner):
 def test_analyze_with_forced_language(runner):
     result = runner.invoke(args=["analyze", "--lang", "en"], input="ok\n")
     assert json.loads(result.output)["language"] == "en"
+
+
+MEASURE = """
+import csv, resource, sys
+from click.testing import CliRunner
+from surveys import create_app
+app = create_app()
+runner = app.test_cli_runner()
+result = runner.invoke(args=["deliveries", "import", sys.argv[1], "--store", "x"])
+assert result.exit_code == 0, result.output
+print(result.output.strip().splitlines()[-1])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _write_csv(path, rows, prefix):
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("order_id,email,name,locale,delivered_at,sku,product_name\n")
+        for i in range(rows):
+            fh.write(
+                f"{prefix}{i},{prefix.lower()}{i}@example.com,Cliente {i},es-MX,"
+                f"2026-11-20T15:04:00-06:00,SKU-{i % 40},Producto {i % 40}\n"
+            )
+
+
+def test_a_100k_row_csv_imports_in_constant_memory(runner, tmp_path, database_url):
+    import os
+    import subprocess
+    import sys
+
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    db.session.commit()
+    env = {**os.environ, "SURVEYS_ENV": "test", "SURVEYS_DATABASE_URL": database_url, "SURVEYS_MAIL_BACKEND": "memory"}
+    peaks = {}
+    for rows, prefix in ((10_000, "S"), (100_000, "L")):
+        path = tmp_path / f"{rows}.csv"
+        _write_csv(path, rows, prefix)
+        out = subprocess.run(
+            [sys.executable, "-c", MEASURE, str(path)], env=env, capture_output=True, text=True, timeout=600
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        summary, peak = out.stdout.strip().splitlines()[-2:]
+        assert summary == f"created {rows}, duplicate 0, rejected 0"
+        peaks[rows] = int(peak)
+    print("peak RSS KiB by rows:", peaks)
+    assert peaks[100_000] < peaks[10_000] * 1.25, peaks  # ten times the rows, about the same memory
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 110_000

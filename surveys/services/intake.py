@@ -14,11 +14,10 @@ from sqlalchemy import select
 
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Customer, Invitation, Order, OrderItem, Product, Store, utcnow
+from ..models import Invitation, Order, Store, utcnow
 from ..schemas import DELIVERY_VALIDATOR, field_errors
-from . import privacy
-from .db_util import insert_ignore
-from .invitations import compute_send_at, suppression_reason, withdraw_invitation
+from .ingest import record_many
+from .invitations import withdraw_invitation
 
 SUPPORTED_LANGUAGES = ("es", "en")
 
@@ -107,96 +106,28 @@ def validate_delivery(payload) -> Delivery:
     return Delivery(order_id, delivered_at, email, name, normalize_locale(customer.get("locale")), items)
 
 
-def _customer(store: Store, d: Delivery) -> Customer:
-    erased = db.session.scalar(
-        select(Customer).where(Customer.store_id == store.id, Customer.email == privacy.erased_marker(store, d.email))
-    )
-    if erased is not None:  # an erased customer: keep nothing new, the hash only suppresses
-        return erased
-    insert_ignore(
-        Customer,
-        {"store_id": store.id, "email": d.email, "name": d.name, "locale": d.locale, "created_at": utcnow()},
-        ["store_id", "email"],
-    )
-    customer = db.session.scalar(select(Customer).where(Customer.store_id == store.id, Customer.email == d.email))
-    if customer.email.startswith(privacy.ERASED_PREFIX):
-        return customer
-    if d.name and customer.name != d.name:
-        customer.name = d.name
-    if d.locale and customer.locale != d.locale:
-        customer.locale = d.locale
-    return customer
-
-
-def _product(store: Store, item: Item) -> Product:
-    insert_ignore(
-        Product,
-        {"store_id": store.id, "sku": item.sku, "name": item.name, "url": item.url, "image_url": item.image_url},
-        ["store_id", "sku"],
-    )
-    product = db.session.scalar(select(Product).where(Product.store_id == store.id, Product.sku == item.sku))
-    product.name, product.url = item.name, item.url or product.url
-    product.image_url = item.image_url or product.image_url
-    return product
-
-
 def delivery_result(order: Order, invitation: Invitation) -> dict:
     """The API body for a recorded delivery; identical on every replay."""
-    status = invitation.status if invitation.status in ("suppressed", "withdrawn") else "scheduled"
+    return result_body(order.id, order.order_ref, invitation.status, invitation.send_at, invitation.suppressed_reason)
+
+
+def result_body(order_pk: int, order_ref: str, status: str, send_at, reason: str | None) -> dict:
     return {
-        "id": order.id,
-        "order_id": order.order_ref,
-        "status": status,
-        "send_at": invitation.send_at.isoformat() if invitation.send_at else None,
-        "suppressed_reason": invitation.suppressed_reason,
+        "id": order_pk,
+        "order_id": order_ref,
+        "status": status if status in ("suppressed", "withdrawn") else "scheduled",
+        "send_at": send_at.isoformat() if send_at else None,
+        "suppressed_reason": reason,
     }
 
 
 def record_delivery(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bool]:
-    """Record a validated delivery; return (result, created).
+    """Record one validated delivery; return (result, created).
 
     (store, order_id) is unique by constraint, so a replayed or concurrent
     delivery of the same order creates nothing and returns the first result.
     """
-    customer = _customer(store, d)
-    order_pk = insert_ignore(
-        Order,
-        {
-            "store_id": store.id,
-            "order_ref": d.order_id,
-            "customer_id": customer.id,
-            "delivered_at": d.delivered_at,
-            "status": "delivered",
-            "source": source,
-            "created_at": utcnow(),
-        },
-        ["store_id", "order_ref"],
-    )
-    if order_pk is None:
-        order = db.session.scalar(select(Order).where(Order.store_id == store.id, Order.order_ref == d.order_id))
-        invitation = db.session.scalar(select(Invitation).where(Invitation.order_id == order.id))
-        return delivery_result(order, invitation), False
-    order = db.session.get(Order, order_pk)
-    for item in d.items:
-        db.session.add(OrderItem(order_id=order.id, product_id=_product(store, item).id))
-    send_at = compute_send_at(store, d.delivered_at)
-    invitation = Invitation(
-        store_id=store.id,
-        order_id=order.id,
-        customer_id=customer.id,
-        locale=d.locale or customer.locale or store.locale,
-        send_at=send_at,
-    )
-    reason = suppression_reason(store, customer, send_at)
-    if customer.email.startswith(privacy.ERASED_PREFIX):
-        reason = "erased"
-    elif d.delivered_at < utcnow() - timedelta(days=store.throttle_days):
-        reason = "stale"  # a late or replayed event: recorded, never mailed
-    if reason:
-        invitation.status, invitation.suppressed_reason, invitation.send_at = "suppressed", reason, None
-    db.session.add(invitation)
-    db.session.flush()
-    return delivery_result(order, invitation), True
+    return record_many(store, [d], source)[0]
 
 
 def cancel_delivery(store: Store, order_ref: str) -> dict:
@@ -208,33 +139,35 @@ def cancel_delivery(store: Store, order_ref: str) -> dict:
     invitation = db.session.scalar(select(Invitation).where(Invitation.order_id == order.id))
     withdraw_invitation(invitation)
     db.session.flush()
-    return {"id": order.id, "order_id": order.order_ref, "status": invitation.status}
+    return delivery_result(order, invitation)
 
 
 def record_batch(store: Store, items: list) -> dict:
     """Validate and record many deliveries in the caller's single transaction."""
-    results, counts = [], {"created": 0, "duplicate": 0, "rejected": 0}
+    results: list[dict | None] = [None] * len(items)
+    valid: list[tuple[int, Delivery]] = []
     for index, payload in enumerate(items):
         try:
-            delivery = validate_delivery(payload)
+            valid.append((index, validate_delivery(payload)))
         except ValidationFailed as exc:
-            counts["rejected"] += 1
             order_id = payload.get("order_id") if isinstance(payload, dict) else None
-            order_id = str(order_id) if isinstance(order_id, int) else order_id
-            results.append(
-                {
-                    "index": index,
-                    "status_code": 422,
-                    "order_id": order_id if isinstance(order_id, str) else None,
-                    "error": exc.code,
-                    "fields": exc.fields,
-                }
-            )
-            continue
-        result, created = record_delivery(store, delivery)
-        counts["created" if created else "duplicate"] += 1
-        results.append({"index": index, "status_code": 201 if created else 200, **result})
-    return {"results": results, **counts}
+            results[index] = {
+                "index": index,
+                "status_code": 422,
+                "error": exc.code,
+                "fields": exc.fields,
+                "order_id": str(order_id) if isinstance(order_id, (str, int)) else None,
+            }
+    recorded = record_many(store, [d for _, d in valid])
+    for (index, _), (result, created) in zip(valid, recorded, strict=True):
+        results[index] = {"index": index, "status_code": 201 if created else 200, **result}
+    codes = [r["status_code"] for r in results]
+    return {
+        "results": results,
+        "created": codes.count(201),
+        "duplicate": codes.count(200),
+        "rejected": codes.count(422),
+    }
 
 
 CSV_COLUMNS = ("order_id", "email", "name", "locale", "delivered_at", "sku", "product_name")
@@ -277,11 +210,15 @@ def _csv_orders(reader):
         yield first_line, current
 
 
-def import_csv(store: Store, reader, dry_run: bool = False):
-    """Yield a CsvOutcome per order from a csv.DictReader; the caller commits in chunks."""
+def import_csv(store: Store, reader, dry_run: bool = False, chunk: int = 500):
+    """Yield a CsvOutcome per order from a csv.DictReader, recording ``chunk`` orders at a time.
+
+    Memory stays flat: only one chunk is held; the caller commits between chunks.
+    """
     missing = [c for c in ("order_id", "email", "delivered_at") if c not in (reader.fieldnames or [])]
     if missing:
         raise ValidationFailed("missing CSV columns: " + ", ".join(missing), {c: "missing column" for c in missing})
+    pending: list[tuple[int, Delivery]] = []
     for line, payload in _csv_orders(reader):
         try:
             delivery = validate_delivery(payload)
@@ -291,5 +228,15 @@ def import_csv(store: Store, reader, dry_run: bool = False):
         if dry_run:
             yield CsvOutcome(line, delivery.order_id, "valid")
             continue
-        _, created = record_delivery(store, delivery, source="csv")
-        yield CsvOutcome(line, delivery.order_id, "created" if created else "duplicate")
+        pending.append((line, delivery))
+        if len(pending) >= chunk:
+            yield from _record_chunk(store, pending)
+            pending = []
+    if pending:
+        yield from _record_chunk(store, pending)
+
+
+def _record_chunk(store: Store, pending: list[tuple[int, Delivery]]):
+    recorded = record_many(store, [d for _, d in pending], source="csv")
+    for (line, d), (_, created) in zip(pending, recorded, strict=True):
+        yield CsvOutcome(line, d.order_id, "created" if created else "duplicate")
