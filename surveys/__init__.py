@@ -16,7 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     logs.configure(app)
 
-    from .extensions import babel, csrf, db, limiter, migrate
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .i18n import select_locale
 
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["DATABASE_URL"]))
@@ -25,16 +25,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
+    login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
         _configure_sqlite(db.engine)
 
-    from .blueprints import api, health, hooks, public
+    from .blueprints import api, health, hooks, public, staff
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     app.register_blueprint(hooks.bp, url_prefix="/hooks")
     app.register_blueprint(health.bp)
+    app.register_blueprint(staff.bp, url_prefix="/staff")
 
     from . import http
 

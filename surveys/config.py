@@ -51,6 +51,11 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_HOSTS": None,
     "TESTING": False,
     "API_RATE_LIMIT": "600 per minute",
+    "LOGIN_RATE_LIMIT_IP": "20 per minute",
+    "LOGIN_RATE_LIMIT_ACCOUNT": "5 per minute",
+    "STAFF_IDLE_MINUTES": 60,
+    "STAFF_ABSOLUTE_HOURS": 12,
+    "SESSION_COOKIE_NAME": "postventa_session",
     "RATELIMIT_HEADERS_ENABLED": True,
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timezone
 
+from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -105,7 +106,7 @@ class ApiKey(db.Model):
     store: Mapped[Store] = relationship()
 
 
-class StaffUser(db.Model):
+class StaffUser(UserMixin, db.Model):
     __tablename__ = "staff_users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +117,10 @@ class StaffUser(db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        """The session remembers id and generation: bumping the generation revokes sessions."""
+        return f"{self.id}:{self.session_generation}"
 
 
 class Membership(db.Model):

@@ -1,0 +1,61 @@
+"""Staff console (/staff): sign-in, store scoping and roles, checked once for the blueprint.
+
+Every view works on ``g.store``, chosen among the signed-in user's memberships;
+admin-only endpoints are listed in ADMIN_ONLY, so access fails closed.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from ...extensions import login_manager
+from ...i18n import use_locale
+from ...models import utcnow
+from ...services import staff_auth
+
+bp = Blueprint("staff", __name__)
+PUBLIC = {"staff.login"}
+ADMIN_ONLY = {"staff.privacy", "staff.privacy_export", "staff.privacy_erase"}
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    return staff_auth.load_session_user(token)
+
+
+@bp.before_request
+def _guard():
+    if request.endpoint in PUBLIC:
+        return None
+    cfg = current_app.config
+    if not current_user.is_authenticated or staff_auth.session_expired(
+        session.get("started"), session.get("seen"), utcnow(), cfg["STAFF_IDLE_MINUTES"], cfg["STAFF_ABSOLUTE_HOURS"]
+    ):
+        logout_user()
+        session.clear()
+        return redirect(url_for("staff.login", next=request.full_path if request.method == "GET" else None))
+    session["seen"] = time.time()
+    use_locale(current_user.locale)
+    g.memberships = staff_auth.memberships(current_user)
+    chosen = session.get("store_id")
+    current = next(((s, r) for s, r in g.memberships if s.id == chosen), None) or (
+        g.memberships[0] if g.memberships else None
+    )
+    if current is None:
+        abort(403)
+    g.store, g.role = current
+    if request.endpoint in ADMIN_ONLY and g.role != "admin":
+        abort(404)  # another role's page does not exist for you
+    return None
+
+
+@bp.after_request
+def _private(resp):
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+from . import auth, views  # noqa: E402,F401  (routes register on bp)

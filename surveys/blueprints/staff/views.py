@@ -1,0 +1,66 @@
+"""Staff pages: dashboard, store switcher, and the admins' privacy desk (export / erase)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+
+from ...extensions import db
+from ...services import metrics
+from ...services import privacy as privacy_service
+from . import bp
+
+
+@bp.get("/")
+def dashboard():
+    return render_template("staff/dashboard.html", m=metrics.store_metrics(g.store))
+
+
+@bp.post("/store")
+def switch_store():
+    wanted = request.form.get("store_id", type=int)
+    if wanted not in {s.id for s, _ in g.memberships}:
+        abort(404)
+    session["store_id"] = wanted
+    return redirect(url_for("staff.dashboard"))
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("staff/privacy.html")
+
+
+@bp.post("/privacy/export")
+def privacy_export():
+    email = (request.form.get("email") or "").strip()
+    if "@" not in email:
+        flash(gettext("Enter the customer's email address."), "error")
+        return redirect(url_for("staff.privacy"))
+    data = privacy_service.export_customer(g.store, email)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    filename = f"postventa-{g.store.slug}-customer-export.json"
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@bp.post("/privacy/erase")
+def privacy_erase():
+    email = (request.form.get("email") or "").strip()
+    if "@" not in email or request.form.get("confirm") != "yes":
+        flash(gettext("Enter the email and tick the box to confirm the erasure."), "error")
+        return redirect(url_for("staff.privacy"))
+    counts = privacy_service.erase_customer(g.store, email, source="staff")
+    db.session.commit()
+    flash(
+        gettext(
+            "Erased: %(customers)d customer, %(comments)d comments, %(emails)d emails.",
+            customers=counts["customer"],
+            comments=counts["comments"],
+            emails=counts["emails"],
+        ),
+        "ok",
+    )
+    return redirect(url_for("staff.privacy"))

@@ -1,0 +1,167 @@
+"""Staff console: sign-in security, sessions, roles and store isolation, the privacy desk."""
+
+import json
+import time
+
+import pytest
+from sqlalchemy import select
+
+from surveys.extensions import db
+from surveys.models import Customer, StaffUser
+from surveys.services import staff_auth
+from surveys.services.tenancy import create_staff_user
+
+from ..factories import make_store, sent_invitation, survey_path
+
+PASSWORD = "una clave muy larga"  # noqa: S105
+
+
+@pytest.fixture
+def shop(app):
+    store = make_store(name="Barro & Co")[0]
+    other = make_store(name="Otra Tienda")[0]
+    create_staff_user("admin@barro.test", store, "admin", PASSWORD)
+    create_staff_user("agente@barro.test", store, "agent", PASSWORD)
+    create_staff_user("otra@otra.test", other, "admin", PASSWORD)
+    db.session.commit()
+    return store, other
+
+
+def login(client, email, password=PASSWORD, next_url=None):
+    url = "/staff/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"email": email, "password": password})
+
+
+def test_every_staff_page_sends_anonymous_visitors_to_sign_in(client, shop):
+    for path in ("/staff/", "/staff/privacy"):
+        resp = client.get(path)
+        assert resp.status_code == 302 and "/staff/login" in resp.headers["Location"]
+    assert client.post("/staff/privacy/erase", data={"email": "a@b.c", "confirm": "yes"}).status_code == 302
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(client, shop):
+    unknown = login(client, "nadie@barro.test")
+    wrong = login(client, "admin@barro.test", "otra clave cualquiera")
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.get_data() == wrong.get_data().replace(b"admin@barro.test", b"nadie@barro.test")
+
+
+def test_sign_in_shows_the_dashboard_of_the_users_store_in_their_language(client, shop):
+    resp = login(client, "ADMIN@barro.test")
+    assert resp.status_code == 302
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "Barro &amp; Co" in html and "Tasa de respuesta" in html
+
+
+def test_sign_in_renews_the_session(client, shop):
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    login(client, "admin@barro.test")
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+
+
+def test_logout_revokes_a_copied_session_cookie(make_app, client, shop):
+    login(client, "admin@barro.test")
+    stolen = client.get_cookie("postventa_session").value
+    client.post("/staff/logout")
+    thief = make_app().test_client()  # its own app: nothing cached from our requests
+    thief.set_cookie("postventa_session", stolen)
+    assert thief.get("/staff/").status_code == 302
+
+
+def test_password_change_and_disabling_revoke_sessions(make_app, shop):
+    client = make_app().test_client()  # its own app context per request, as in production
+    login(client, "admin@barro.test")
+    assert client.get("/staff/").status_code == 200
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == "admin@barro.test"))
+    create_staff_user(user.email, shop[0], "admin", "una clave nueva y larga")
+    db.session.commit()
+    assert client.get("/staff/").status_code == 302
+    login(client, "admin@barro.test", "una clave nueva y larga")
+    user.is_active = False
+    db.session.commit()
+    assert client.get("/staff/").status_code == 302
+
+
+def test_idle_session_expires(client, shop):
+    login(client, "admin@barro.test")
+    with client.session_transaction() as sess:
+        sess["seen"] = time.time() - 2 * 3600
+    assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"])
+def test_next_only_redirects_within_the_site(client, shop, target):
+    resp = login(client, "admin@barro.test", next_url=target)
+    assert resp.headers["Location"].endswith("/staff/")
+
+
+def test_next_to_a_staff_page_is_kept(client, shop):
+    assert login(client, "admin@barro.test", next_url="/staff/privacy").headers["Location"] == "/staff/privacy"
+
+
+def test_login_is_throttled_per_account(make_app, shop):
+    throttled = make_app(LOGIN_RATE_LIMIT_ACCOUNT="3 per minute").test_client()
+    codes = [login(throttled, "admin@barro.test", "mal").status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    assert login(throttled, "agente@barro.test", "mal").status_code == 401  # other accounts unaffected
+
+
+def test_login_is_throttled_per_client_address(make_app, shop):
+    throttled = make_app(LOGIN_RATE_LIMIT_IP="3 per minute").test_client()
+    codes = [login(throttled, f"u{n}@barro.test", "mal").status_code for n in range(4)]
+    assert codes == [401, 401, 401, 429]
+
+
+@pytest.mark.parametrize(
+    ("email", "path", "method", "status"),
+    [
+        ("admin@barro.test", "/staff/", "get", 200),
+        ("admin@barro.test", "/staff/privacy", "get", 200),
+        ("agente@barro.test", "/staff/", "get", 200),
+        ("agente@barro.test", "/staff/privacy", "get", 404),
+        ("agente@barro.test", "/staff/privacy/export", "post", 404),
+        ("agente@barro.test", "/staff/privacy/erase", "post", 404),
+    ],
+)
+def test_role_access_matrix(client, shop, email, path, method, status):
+    login(client, email)
+    resp = getattr(client, method)(path, data={"email": "x@y.z", "confirm": "yes"} if method == "post" else None)
+    assert resp.status_code == status
+
+
+def test_a_store_you_do_not_belong_to_cannot_be_selected(client, shop):
+    login(client, "admin@barro.test")
+    assert client.post("/staff/store", data={"store_id": shop[1].id}).status_code == 404
+
+
+def test_admin_exports_and_erases_a_customer_of_their_store_only(client, shop):
+    store, other = shop
+    invitation = sent_invitation(store, email="ana@example.com")
+    client.post(survey_path(invitation), data={"nps": "4", "comment": "Llegó tarde"})
+    theirs = sent_invitation(other, email="ana@example.com")
+    client.post(survey_path(theirs), data={"nps": "10", "comment": "Perfecto"})
+    login(client, "admin@barro.test")
+    export = client.post("/staff/privacy/export", data={"email": "ana@example.com"})
+    data = json.loads(export.get_data())
+    assert export.headers["Content-Disposition"].startswith("attachment")
+    assert [o["response"]["comment"] for o in data["orders"]] == ["Llegó tarde"]
+    resp = client.post(
+        "/staff/privacy/erase", data={"email": "ana@example.com", "confirm": "yes"}, follow_redirects=True
+    )
+    assert "Borrado: 1 cliente, 1 comentarios" in resp.get_data(as_text=True)
+    emails = {c.store_id: c.email for c in db.session.scalars(select(Customer))}
+    assert emails[store.id].startswith("erased:") and emails[other.id] == "ana@example.com"
+
+
+def test_erase_without_confirmation_does_nothing(client, shop):
+    sent_invitation(shop[0], email="ana@example.com")
+    login(client, "admin@barro.test")
+    client.post("/staff/privacy/erase", data={"email": "ana@example.com"})
+    assert db.session.scalar(select(Customer.email)) == "ana@example.com"
+
+
+def test_session_loader_refuses_malformed_tokens(app):
+    assert staff_auth.load_session_user("garbage") is None
+    assert staff_auth.load_session_user("1:2:3") is None
