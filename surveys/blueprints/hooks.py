@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
 from ..extensions import csrf, db
 from ..http import json_error
@@ -18,38 +18,45 @@ bp = Blueprint("hooks", __name__)
 csrf.exempt(bp)
 
 
-def _verified_store(header: str):
+class _Refused(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def _verified(header: str):
+    """(store, body) for a body signed with the URL's store secret, else a 401/422 answer."""
     store = tenancy.get_store_by_slug(request.view_args["slug"])
     raw = request.get_data(cache=True)
     if store is None or not webhooks.signature_valid(store, raw, request.headers.get(header)):
-        return None
-    return store
-
-
-def _json_object():
+        raise _Refused(json_error(401, "invalid_signature", "the HMAC signature does not match this store's secret"))
     try:
-        body = json.loads(request.get_data(cache=True) or b"null")
+        body = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
-        return None
-    return body if isinstance(body, dict) else None
+        body = None
+    if not isinstance(body, dict):
+        raise _Refused(json_error(422, "invalid_body", "the body must be a JSON object"))
+    return store, body
+
+
+@bp.errorhandler(_Refused)
+def _refused(exc: _Refused):
+    return exc.response
+
+
+def _queued(store, source: str, events):
+    outcomes = webhooks.record_events(store, source, events)
+    db.session.commit()
+    return jsonify(status=outcomes[0] if outcomes else "ignored")
 
 
 @bp.post("/shopify/<slug>")
 def shopify(slug: str):
-    store = _verified_store("X-Shopify-Hmac-Sha256")
-    if store is None:
-        return json_error(401, "invalid_signature", "the HMAC signature does not match this store's secret")
-    body = _json_object()
-    if body is None:
-        return json_error(422, "invalid_body", "the body must be a JSON object")
-    g.store = store
+    store, body = _verified("X-Shopify-Hmac-Sha256")
     if privacy.is_shopify_privacy_body(body):
         result = privacy.record_shopify_request(store, body)
         db.session.commit()
         return jsonify(status=result)
-    outcomes = webhooks.record_events(store, "shopify", webhooks.shopify_events(body))
-    db.session.commit()
-    return jsonify(status="ignored" if not outcomes else outcomes[0])
+    return _queued(store, "shopify", webhooks.shopify_events(body))
 
 
 @bp.post("/woocommerce/<slug>")
@@ -58,12 +65,5 @@ def woocommerce(slug: str):
         if tenancy.get_store_by_slug(slug) is None:
             abort(404)
         return jsonify(status="ping")  # WooCommerce's unsigned creation ping: answer, do nothing
-    store = _verified_store("X-WC-Webhook-Signature")
-    if store is None:
-        return json_error(401, "invalid_signature", "the HMAC signature does not match this store's secret")
-    body = _json_object()
-    if body is None:
-        return json_error(422, "invalid_body", "the body must be a JSON object")
-    outcomes = webhooks.record_events(store, "woocommerce", webhooks.woocommerce_events(body))
-    db.session.commit()
-    return jsonify(status="ignored" if not outcomes else outcomes[0])
+    store, body = _verified("X-WC-Webhook-Signature")
+    return _queued(store, "woocommerce", webhooks.woocommerce_events(body))

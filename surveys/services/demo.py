@@ -188,7 +188,7 @@ def describe(info: dict, base_url: str) -> str:
     return "\n".join(
         [
             f"Demo store: {store.name} (slug {store.slug})",
-            f"Staff account: {DEMO_ADMIN} / {DEMO_PASSWORD}",
+            f"Staff console: {base_url}/staff/  ({DEMO_ADMIN} / {DEMO_PASSWORD})",
             f"API key (shown once): {info['api_key']}",
             f"Survey link: {survey_url(info['invitation'].public_id)}",
             f"One-click score 9: {survey_url(info['invitation'].public_id, 9)}",
