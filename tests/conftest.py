@@ -76,6 +76,7 @@ def _base_config(url: str, **extra) -> dict:
         "MAIL_BACKEND": "memory",
         "MAIL_OUTBOX_DIR": os.path.join(instance, "outbox"),
         "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "scrypt:16384:8:1",  # fast in tests; production strength is tested apart
         **extra,
     }
 

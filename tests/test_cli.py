@@ -59,7 +59,14 @@ def test_user_create_reads_the_password_from_stdin_and_hashes_it_strongly(runner
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(StaffUser))
-    assert user.email == "admin@shop.test" and user.password_hash.startswith("scrypt:131072:8:1$")
+    assert user.email == "admin@shop.test" and user.password_hash.startswith("scrypt:16384:8:1$")
+
+
+def test_production_hashes_staff_passwords_with_scrypt_n_2_17(tmp_path):
+    from surveys import create_app
+
+    app = create_app({"ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt:131072:8:1"
 
 
 def test_csv_import_reports_counts_and_rejected_line_numbers_and_is_idempotent(runner, tmp_path):

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import Membership, StaffUser, Store
-from .tenancy import PASSWORD_METHOD
 
-# Checked against when the email is unknown, so both failures cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Checked against when the email is unknown, so both failures cost the same time."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password", method=method)
+    return _DUMMY_HASHES[method]
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:
     """The active staff member with this email and password, or None (same cost either way)."""
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == (email or "").strip().lower()))
-    ok = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
+    ok = check_password_hash(user.password_hash if user and user.password_hash else _dummy_hash(), password or "")
     return user if ok and user is not None and user.is_active and user.password_hash else None
 
 

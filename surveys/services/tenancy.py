@@ -7,14 +7,13 @@ import hmac
 import secrets
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import ApiKey, Membership, StaffUser, Store, utcnow
-
-PASSWORD_METHOD = "scrypt:131072:8:1"  # noqa: S105 - a hash method name; OWASP minimum
 
 
 def _hash_key(key: str) -> str:
@@ -101,7 +100,7 @@ def create_staff_user(email: str, store: Store, role: str, password: str | None,
         user = StaffUser(email=email, name=name or email.split("@")[0], locale=store.locale)
         db.session.add(user)
     if password:
-        user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         user.session_generation = (user.session_generation or 0) + 1
     db.session.flush()
     membership = db.session.scalar(
