@@ -70,7 +70,9 @@ def _customer(email, first, last, locale) -> dict:
 
 
 def shopify_events(body: dict) -> list[tuple[str, str, datetime, dict]]:
-    """(order_ref, milestone, occurred_at, data) found in a Shopify order or fulfillment body."""
+    """(order_ref, milestone, occurred_at, data) found in a Shopify order, fulfillment or refund body."""
+    if "order_id" in body and "refund_line_items" in body:  # refunds/create: the order is not surveyed
+        return [(str(body["order_id"]), "cancelled", _when(body.get("processed_at") or body.get("created_at")), {})]
     if "order_id" in body and ("shipment_status" in body or "tracking_number" in body or "status" in body):
         order_ref = str(body["order_id"])
         dest = body.get("destination") if isinstance(body.get("destination"), dict) else {}

@@ -227,3 +227,11 @@ def test_shopify_privacy_webhooks(client, store):
     kinds = sorted(r.kind for r in db.session.scalars(select(PrivacyRequest)))
     assert kinds == ["erase", "export"]
     assert shopify(client, store, "shop_redact.json", topic="shop/redact").get_json()["status"] == "shop_erased"
+
+
+def test_a_refund_withdraws_the_pending_invitation(client, store):
+    shopify(client, store, "orders_fulfilled.json")
+    dispatch_once()
+    shopify(client, store, "refund_created.json", topic="refunds/create")
+    dispatch_once()
+    assert invitation_for("5820000001001").status == "withdrawn"
