@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -64,8 +64,26 @@ def record_many(store: Store, deliveries: list[Delivery], source: str = "api") -
     items = [{"order_id": oid, "product_id": products[i.sku]} for d, oid in new_orders for i in d.items]
     _insert_ignore_many(OrderItem, items, ["order_id", "product_id"])
     _insert_invitations(store, new_orders, customers, now)
+    _keep_statistics_fresh(len(created))
     results = _results(store, refs)
     return [(results[d.order_id], d.order_id in created and first[d.order_id] is d) for d in deliveries]
+
+
+_GROWTH = {"analysed": 0, "since": 0}
+
+
+def _keep_statistics_fresh(new_rows: int) -> None:
+    """Postgres plans the IN-list lookups above from table statistics. During a bulk load
+    they go stale within seconds (autovacuum lags, or is off), and index lookups turn into
+    scans of the whole store. Re-analyse whenever the rows added since the last ANALYZE
+    reach the number it saw: a handful of runs for any load size."""
+    if db.session.get_bind().dialect.name != "postgresql" or not new_rows:
+        return
+    _GROWTH["since"] += new_rows
+    if _GROWTH["since"] >= max(1000, _GROWTH["analysed"]):
+        db.session.execute(text("ANALYZE customers, products, orders, order_items, invitations"))
+        _GROWTH["analysed"] += _GROWTH["since"]
+        _GROWTH["since"] = 0
 
 
 def _customers(store: Store, deliveries, now) -> dict:
