@@ -18,7 +18,3 @@ def insert_ignore(model, values: dict[str, Any], conflict: list[str]) -> int | N
     module = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(model.id)
     return db.session.execute(stmt).scalar()
-
-
-def is_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"

@@ -170,9 +170,6 @@ def record_batch(store: Store, items: list) -> dict:
     }
 
 
-CSV_COLUMNS = ("order_id", "email", "name", "locale", "delivered_at", "sku", "product_name")
-
-
 @dataclass
 class CsvOutcome:
     line: int

@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import ApiKey, Membership, StaffUser, Store, utcnow
+from .staff_auth import revoke_sessions
 
 
 def _hash_key(key: str) -> str:
@@ -101,7 +102,7 @@ def create_staff_user(email: str, store: Store, role: str, password: str | None,
         db.session.add(user)
     if password:
         user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-        user.session_generation = (user.session_generation or 0) + 1
+        revoke_sessions(user)  # a new password ends every existing session
     db.session.flush()
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.store_id == store.id)
