@@ -81,6 +81,10 @@ class Store(db.Model):
     webhook_secret: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(24))
     webhook_secret_previous: Mapped[str | None] = mapped_column(String(64))
     retention_days: Mapped[int] = mapped_column(Integer, default=730)
+    sla_first_contact_minutes: Mapped[int] = mapped_column(Integer, default=180)
+    sla_resolution_minutes: Mapped[int] = mapped_column(Integer, default=2 * 9 * 60)
+    opening_hours: Mapped[dict | None] = mapped_column(JSON)  # {"0": [9, 18], ...}; None = Mon-Fri 9-18
+    holidays: Mapped[list | None] = mapped_column(JSON)  # ["2026-12-25", ...]
     widget_key: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: "wk_" + secrets.token_urlsafe(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -333,3 +337,54 @@ class PrivacyRequest(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+TASK_REASONS = ("detractor", "low_csat", "hidden_detractor", "negative_review")
+TASK_STATES = ("open", "contacted", "resolved", "dismissed")
+RESOLUTIONS = ("replacement", "refund", "coupon", "apology", "other")
+
+
+class Task(db.Model):
+    """A recovery task: an unhappy customer to contact within the first-contact SLA."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_queue", "store_id", "status", "first_contact_due_at"),
+        Index("ix_tasks_store_created", "store_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), unique=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    first_contact_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    coupon_code: Mapped[str | None] = mapped_column(String(64))
+    dismiss_reason: Mapped[str | None] = mapped_column(String(200))
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    response: Mapped[Response] = relationship()
+    assignee: Mapped[StaffUser | None] = relationship()
+    events: Mapped[list[TaskEvent]] = relationship(order_by="TaskEvent.id", cascade="all, delete-orphan")
+
+
+class TaskEvent(db.Model):
+    """The task's timeline: opened, notes, status changes, assignment, escalation."""
+
+    __tablename__ = "task_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[StaffUser | None] = relationship()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .schemas import DELIVERY, DELIVERY_RESULT, ERROR
+from .schemas import DELIVERY, DELIVERY_RESULT, ERROR, TASK
 
 _RESULT = DELIVERY_RESULT
 _DELIVERY = DELIVERY
@@ -96,6 +96,33 @@ def document() -> dict:
                                 "type": "object",
                                 "properties": {
                                     "data": {"type": "array", "items": {"type": "object"}},
+                                    "next_cursor": {"type": ["string", "null"]},
+                                },
+                            }
+                        ),
+                        **_errors(401, 422),
+                    },
+                }
+            },
+            "/api/v1/tasks": {
+                "get": {
+                    "summary": "Recovery tasks, oldest first",
+                    "parameters": [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["open", "contacted", "resolved", "dismissed"]},
+                        },
+                        cursor,
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["data", "next_cursor"],
+                                "properties": {
+                                    "data": {"type": "array", "items": TASK},
                                     "next_cursor": {"type": ["string", "null"]},
                                 },
                             }

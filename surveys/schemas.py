@@ -83,6 +83,38 @@ DELIVERY_RESULT = {
     },
 }
 
+TASK = {
+    "type": "object",
+    "required": [
+        "id",
+        "response_id",
+        "order_id",
+        "reason",
+        "status",
+        "assignee",
+        "first_contact_due_at",
+        "first_contact_at",
+        "resolved_at",
+        "resolution",
+        "overdue",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "response_id": {"type": "integer"},
+        "order_id": {"type": "string"},
+        "reason": {"type": "string", "enum": ["detractor", "low_csat", "hidden_detractor", "negative_review"]},
+        "status": {"type": "string", "enum": ["open", "contacted", "resolved", "dismissed"]},
+        "assignee": {"type": ["string", "null"]},
+        "first_contact_due_at": {"type": "string", "format": "date-time"},
+        "first_contact_at": {"type": ["string", "null"], "format": "date-time"},
+        "resolution_due_at": {"type": "string", "format": "date-time"},
+        "resolved_at": {"type": ["string", "null"], "format": "date-time"},
+        "resolution": {"type": ["string", "null"]},
+        "overdue": {"type": "boolean"},
+        "escalated": {"type": "boolean"},
+    },
+}
+
 _REQUIRED = re.compile(r"'(.+)' is a required property")
 
 

@@ -14,7 +14,7 @@ import time
 from flask import current_app
 
 from .extensions import db
-from .services import invitations, mail, privacy, webhooks
+from .services import invitations, mail, privacy, recovery, webhooks
 
 log = logging.getLogger("surveys.worker")
 
@@ -71,6 +71,7 @@ def dispatch_once() -> dict[str, int]:
         if sent < limit:
             break
     counts["expired"] = invitations.expire_invitations()
+    counts["escalated"] = len(recovery.escalate_overdue())
     db.session.commit()
     if _retention_due():
         counts["erased"] = privacy.apply_retention()

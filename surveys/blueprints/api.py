@@ -14,9 +14,9 @@ from sqlalchemy import select
 from ..errors import DomainError, IdempotencyKeyReused, ValidationFailed
 from ..extensions import csrf, db, limiter
 from ..http import json_error
-from ..models import IdempotencyRecord
+from ..models import TASK_STATES, IdempotencyRecord
 from ..schemas import BATCH_VALIDATOR, field_errors
-from ..services import intake, metrics, tenancy
+from ..services import intake, metrics, recovery, tenancy
 from ..services.db_util import insert_ignore
 from ..services.intake import parse_timestamp
 
@@ -121,6 +121,15 @@ def list_responses():
     if errors:
         raise ValidationFailed("invalid query", errors)
     data, cursor = metrics.list_responses(g.store, since_at, request.args.get("cursor"), int(limit))
+    return jsonify(data=data, next_cursor=cursor)
+
+
+@bp.get("/v1/tasks")
+def list_tasks():
+    status = request.args.get("status") or None
+    if status is not None and status not in TASK_STATES:
+        raise ValidationFailed("status must be one of " + ", ".join(TASK_STATES), {"status": "invalid"})
+    data, cursor = recovery.list_tasks(g.store, status, request.args.get("cursor"))
     return jsonify(data=data, next_cursor=cursor)
 
 

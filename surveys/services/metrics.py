@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import Invitation, Order, Response, Store
+from ..models import Invitation, Order, Response, Store, Task
 from .scoring import summarize_csat, summarize_nps
 
 
@@ -18,6 +18,12 @@ def _range(start: date | None, end: date | None) -> tuple[datetime | None, datet
     lo = datetime.combine(start, time.min, tzinfo=timezone.utc) if start else None
     hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc) if end else None
     return lo, hi
+
+
+def recovery_metrics(store: Store, lo, hi) -> dict:
+    from .recovery import recovery_metrics as compute
+
+    return compute(store, lo, hi)
 
 
 def store_metrics(store: Store, start: date | None = None, end: date | None = None) -> dict:
@@ -66,7 +72,7 @@ def store_metrics(store: Store, start: date | None = None, end: date | None = No
         },
         "invitations_sent": sent,
         "response_rate": round(answered / sent, 4) if sent else None,
-        "recovery": None,  # filled in by the recovery desk
+        "recovery": recovery_metrics(store, lo, hi),
     }
 
 
@@ -84,12 +90,27 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise ValidationFailed("invalid cursor", {"cursor": "invalid"}) from exc
 
 
+def encode_cursor_id(row_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id|{row_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor_id(cursor: str) -> int:
+    try:
+        kind, row_id = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode().split("|")
+        if kind != "id":
+            raise ValueError(kind)
+        return int(row_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ValidationFailed("invalid cursor", {"cursor": "invalid"}) from exc
+
+
 def list_responses(store: Store, updated_since: datetime | None, cursor: str | None, limit: int = 100):
     """Responses ordered by (updated_at, id), resumable with an opaque cursor."""
     query = (
-        select(Response, Order.order_ref, Invitation.locale)
+        select(Response, Order.order_ref, Task.status)
         .join(Invitation, Response.invitation_id == Invitation.id)
         .join(Order, Invitation.order_id == Order.id)
+        .outerjoin(Task, Task.response_id == Response.id)
         .where(Response.store_id == store.id)
     )
     if updated_since:
@@ -98,12 +119,12 @@ def list_responses(store: Store, updated_since: datetime | None, cursor: str | N
         at, row_id = decode_cursor(cursor)
         query = query.where(or_(Response.updated_at > at, and_(Response.updated_at == at, Response.id > row_id)))
     rows = db.session.execute(query.order_by(Response.updated_at, Response.id).limit(limit + 1)).all()
-    data = [response_json(r, order_ref) for r, order_ref, _ in rows[:limit]]
+    data = [response_json(r, order_ref, task_status) for r, order_ref, task_status in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1][0].updated_at, rows[limit - 1][0].id) if len(rows) > limit else None
     return data, next_cursor
 
 
-def response_json(r: Response, order_ref: str) -> dict:
+def response_json(r: Response, order_ref: str, task_status: str | None = None) -> dict:
     return {
         "id": r.id,
         "order_id": order_ref,
@@ -120,7 +141,7 @@ def response_json(r: Response, order_ref: str) -> dict:
         "topic_polarity": r.topic_polarity or {},
         "hidden_detractor": r.hidden_detractor,
         "flags": r.flags or [],
-        "task_status": None,
+        "task_status": task_status,
         "created_at": r.created_at.isoformat(),
         "updated_at": r.updated_at.isoformat(),
     }

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Customer, Invitation, Response, utcnow
 from .analysis import analyze_text, score_flags
 from .db_util import insert_ignore
+from .recovery import sync_task
 from .scoring import nps_category
 from .tokens import read_token
 
@@ -141,6 +142,8 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
         response.comment = answer.comment
     response.updated_at = now
     analyze_comment(response, hint=invitation.locale)
+    db.session.flush()
+    sync_task(response, now)
     db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.status.in_(("sent", "bounced", "expired")))

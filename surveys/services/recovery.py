@@ -1,0 +1,248 @@
+"""Recovery tasks: opened for unhappy answers, worked against business-hours SLAs.
+
+One task per response (a unique constraint); editing the answer updates it.
+Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from statistics import median
+
+from sqlalchemy import and_, case, func, or_, select, update
+
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..models import RESOLUTIONS, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
+from .db_util import insert_ignore
+from .metrics import decode_cursor_id, encode_cursor_id
+from .sla import add_business_minutes, business_minutes_between, parse_hours
+
+
+def task_reason(response: Response) -> str | None:
+    """Why this answer needs a person: detractor, low CSAT, or a hidden detractor."""
+    if response.nps is not None and response.nps <= 6:
+        return "detractor"
+    if response.csat is not None and response.csat <= 2:
+        return "low_csat"
+    if response.hidden_detractor:
+        return "hidden_detractor"
+    return None
+
+
+def _calendar(store: Store) -> tuple[dict, set[date]]:
+    holidays = {date.fromisoformat(d) for d in (store.holidays or [])}
+    return parse_hours(store.opening_hours), holidays
+
+
+def due_times(store: Store, opened: datetime) -> tuple[datetime, datetime]:
+    hours, holidays = _calendar(store)
+    return (
+        add_business_minutes(opened, store.sla_first_contact_minutes, store.timezone, hours, holidays),
+        add_business_minutes(opened, store.sla_resolution_minutes, store.timezone, hours, holidays),
+    )
+
+
+def sync_task(response: Response, now: datetime | None = None) -> Task | None:
+    """Open, update or withdraw the response's task after the customer answered or edited."""
+    now = now or utcnow()
+    reason = task_reason(response)
+    task = db.session.scalar(select(Task).where(Task.response_id == response.id))
+    if task is None and reason is None:
+        return None
+    if task is None:
+        store = db.session.get(Store, response.store_id)
+        first_due, resolution_due = due_times(store, now)
+        new_id = insert_ignore(
+            Task,
+            {
+                "store_id": store.id,
+                "response_id": response.id,
+                "reason": reason,
+                "status": "open",
+                "first_contact_due_at": first_due,
+                "resolution_due_at": resolution_due,
+                "created_at": now,
+                "updated_at": now,
+            },
+            ["response_id"],
+        )
+        task = db.session.scalar(select(Task).where(Task.response_id == response.id))
+        if new_id is not None:
+            _event(task, "opened", None, reason)
+        return task
+    if reason is not None and reason != task.reason:
+        _event(task, "updated", None, f"{task.reason} -> {reason}")
+        task.reason, task.updated_at = reason, now
+    elif reason is None and task.status == "open" and task.first_contact_at is None:
+        task.status, task.dismiss_reason, task.updated_at = "dismissed", "answer changed", now
+        _event(task, "dismissed", None, "the customer changed the answer")
+    return task
+
+
+def _event(task: Task, kind: str, actor: StaffUser | None, body: str | None) -> None:
+    db.session.add(TaskEvent(task_id=task.id, kind=kind, actor_id=actor.id if actor else None, body=body))
+
+
+def get_task(store: Store, task_id: int) -> Task:
+    """A task of this store, or NotFound (another store's task does not exist for you)."""
+    task = db.session.scalar(select(Task).where(Task.id == task_id, Task.store_id == store.id))
+    if task is None:
+        raise NotFound("no such task")
+    return task
+
+
+def add_note(task: Task, actor: StaffUser, body: str) -> None:
+    body = (body or "").strip()
+    if not body or len(body) > 5000:
+        raise ValidationFailed("a note needs 1-5000 characters", {"body": "length"})
+    _event(task, "note", actor, body)
+    task.updated_at = utcnow()
+
+
+def mark_contacted(task: Task, actor: StaffUser, how: str = "") -> None:
+    """First contact made: the first-contact clock stops here."""
+    if task.status not in ("open", "contacted"):
+        raise ValidationFailed("only open tasks can be marked contacted", {"status": task.status})
+    now = utcnow()
+    task.first_contact_at = task.first_contact_at or now
+    task.status, task.updated_at = "contacted", now
+    _event(task, "contacted", actor, how.strip() or None)
+
+
+def resolve(task: Task, actor: StaffUser, resolution: str, coupon_code: str | None = None, note: str = "") -> None:
+    if resolution not in RESOLUTIONS:
+        raise ValidationFailed("resolution must be one of " + ", ".join(RESOLUTIONS), {"resolution": "invalid"})
+    if resolution == "coupon" and not (coupon_code or "").strip():
+        raise ValidationFailed("a coupon resolution needs the coupon code", {"coupon_code": "required"})
+    if task.status in ("resolved", "dismissed"):
+        raise ValidationFailed("this task is already closed", {"status": task.status})
+    now = utcnow()
+    task.first_contact_at = task.first_contact_at or now
+    task.status, task.resolution, task.resolved_at, task.updated_at = "resolved", resolution, now, now
+    task.coupon_code = (coupon_code or "").strip()[:64] or None
+    _event(task, "resolved", actor, f"{resolution}{': ' + note.strip() if note.strip() else ''}")
+
+
+def dismiss(task: Task, actor: StaffUser, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("say why the task is dismissed", {"reason": "required"})
+    if task.status in ("resolved", "dismissed"):
+        raise ValidationFailed("this task is already closed", {"status": task.status})
+    task.status, task.dismiss_reason, task.updated_at = "dismissed", reason[:200], utcnow()
+    _event(task, "dismissed", actor, reason)
+
+
+def assign(task: Task, actor: StaffUser, assignee: StaffUser | None) -> None:
+    task.assignee_id = assignee.id if assignee else None
+    task.updated_at = utcnow()
+    _event(task, "assigned", actor, assignee.email if assignee else None)
+
+
+def overdue_condition(now: datetime):
+    return or_(
+        and_(Task.status == "open", Task.first_contact_due_at < now),
+        and_(Task.status.in_(("open", "contacted")), Task.resolution_due_at < now),
+    )
+
+
+def escalate_overdue(now: datetime | None = None, limit: int = 200) -> list[Task]:
+    """Flag overdue tasks once (worker); returns the newly escalated ones."""
+    now = now or utcnow()
+    tasks = db.session.scalars(
+        select(Task)
+        .where(overdue_condition(now), Task.escalated_at.is_(None))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for task in tasks:
+        moved = db.session.execute(
+            update(Task)
+            .where(Task.id == task.id, Task.escalated_at.is_(None))
+            .values(escalated_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        if moved.rowcount:
+            _event(task, "escalated", None, "past its SLA")
+    db.session.flush()
+    return tasks
+
+
+def task_json(task: Task, order_ref: str, now: datetime) -> dict:
+    def when(value):
+        return value.isoformat() if value else None
+
+    overdue = (task.status == "open" and task.first_contact_due_at < now) or (
+        task.status in ("open", "contacted") and task.resolution_due_at < now
+    )
+    return {
+        "id": task.id,
+        "response_id": task.response_id,
+        "order_id": order_ref,
+        "reason": task.reason,
+        "status": task.status,
+        "assignee": task.assignee.email if task.assignee else None,
+        "first_contact_due_at": when(task.first_contact_due_at),
+        "first_contact_at": when(task.first_contact_at),
+        "resolution_due_at": when(task.resolution_due_at),
+        "resolved_at": when(task.resolved_at),
+        "resolution": task.resolution,
+        "overdue": overdue,
+        "escalated": task.escalated_at is not None,
+    }
+
+
+def list_tasks(store: Store, status: str | None, cursor: str | None, limit: int = 100):
+    """Tasks of the store (optionally one status), oldest first, resumable with a cursor."""
+    from ..models import Invitation
+
+    query = (
+        select(Task, Order.order_ref)
+        .join(Response, Task.response_id == Response.id)
+        .join(Invitation, Response.invitation_id == Invitation.id)
+        .join(Order, Invitation.order_id == Order.id)
+        .where(Task.store_id == store.id)
+    )
+    if status:
+        query = query.where(Task.status == status)
+    if cursor:
+        query = query.where(Task.id > decode_cursor_id(cursor))
+    rows = db.session.execute(query.order_by(Task.id).limit(limit + 1)).all()
+    now = utcnow()
+    data = [task_json(task, ref, now) for task, ref in rows[:limit]]
+    return data, (encode_cursor_id(rows[limit - 1][0].id) if len(rows) > limit else None)
+
+
+def recovery_metrics(store: Store, lo: datetime | None = None, hi: datetime | None = None) -> dict:
+    """open, overdue, SLA met %, median business minutes to first contact and to resolution."""
+    now = utcnow()
+    conds = [Task.store_id == store.id]
+    if lo:
+        conds.append(Task.created_at >= lo)
+    if hi:
+        conds.append(Task.created_at < hi)
+    open_, overdue, contacted, met = db.session.execute(
+        select(
+            func.count(case((Task.status.in_(("open", "contacted")), 1))),
+            func.count(case((overdue_condition(now), 1))),
+            func.count(Task.first_contact_at),
+            func.count(case((Task.first_contact_at <= Task.first_contact_due_at, 1))),
+        ).where(*conds)
+    ).one()
+    hours, holidays = _calendar(store)
+    pairs = db.session.execute(
+        select(Task.created_at, Task.first_contact_at, Task.resolved_at).where(
+            *conds, Task.first_contact_at.is_not(None)
+        )
+    ).all()
+    to_contact = [business_minutes_between(a, b, store.timezone, hours, holidays) for a, b, _ in pairs]
+    to_resolve = [business_minutes_between(a, c, store.timezone, hours, holidays) for a, _, c in pairs if c]
+    return {
+        "open": open_,
+        "overdue": overdue,
+        "sla_met_pct": round(100 * met / contacted, 1) if contacted else None,
+        "median_first_contact_minutes": round(median(to_contact), 1) if to_contact else None,
+        "median_resolution_minutes": round(median(to_resolve), 1) if to_resolve else None,
+        "recovery_rate": None,  # measured by the follow-up question after resolution
+    }
