@@ -165,3 +165,49 @@ def test_erase_without_confirmation_does_nothing(client, shop):
 def test_session_loader_refuses_malformed_tokens(app):
     assert staff_auth.load_session_user("garbage") is None
     assert staff_auth.load_session_user("1:2:3") is None
+
+
+def unhappy(client, store, email="ana@example.com", nps=2, comment="Llegó roto y nadie contesta"):
+    invitation = sent_invitation(store, email=email)
+    client.post(survey_path(invitation), data={"nps": str(nps), "comment": comment})
+    from surveys.models import Task
+
+    return db.session.scalar(select(Task).order_by(Task.id.desc()))
+
+
+def test_agent_works_a_task_from_the_queue_to_resolution(client, shop):
+    task = unhappy(client, shop[0])
+    login(client, "agente@barro.test")
+    queue = client.get("/staff/tasks").get_data(as_text=True)
+    assert "Ana López" in queue and "Detractor" in queue and "vence en" in queue
+    page = client.get(f"/staff/tasks/{task.id}").get_data(as_text=True)
+    assert "Llegó roto y nadie contesta" in page
+    client.post(f"/staff/tasks/{task.id}/note", data={"body": "Le escribí por WhatsApp"})
+    client.post(f"/staff/tasks/{task.id}/contacted", data={"how": "WhatsApp"})
+    resp = client.post(f"/staff/tasks/{task.id}/resolve", data={"resolution": "coupon"}, follow_redirects=True)
+    assert "No se guardó" in resp.get_data(as_text=True)  # a coupon needs its code
+    client.post(f"/staff/tasks/{task.id}/resolve", data={"resolution": "coupon", "coupon_code": "PERDON10"})
+    db.session.refresh(task)
+    assert task.status == "resolved" and task.coupon_code == "PERDON10"
+    timeline = client.get(f"/staff/tasks/{task.id}").get_data(as_text=True)
+    assert "Le escribí por WhatsApp" in timeline and "resuelta" in timeline
+
+
+def test_another_stores_task_is_a_404_for_every_action(client, shop):
+    theirs = unhappy(client, shop[1])
+    login(client, "admin@barro.test")
+    assert client.get(f"/staff/tasks/{theirs.id}").status_code == 404
+    for action in ("note", "contacted", "resolve", "dismiss", "assign"):
+        assert client.post(f"/staff/tasks/{theirs.id}/{action}", data={"body": "x"}).status_code == 404
+    assert client.post(f"/staff/tasks/{theirs.id}/explode").status_code == 404
+
+
+def test_only_members_of_the_store_can_be_assigned(client, shop):
+    task = unhappy(client, shop[0])
+    outsider = db.session.scalar(select(StaffUser).where(StaffUser.email == "otra@otra.test"))
+    login(client, "admin@barro.test")
+    assert client.post(f"/staff/tasks/{task.id}/assign", data={"assignee_id": outsider.id}).status_code == 404
+    agent = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
+    client.post(f"/staff/tasks/{task.id}/assign", data={"assignee_id": agent.id})
+    db.session.refresh(task)
+    assert task.assignee_id == agent.id

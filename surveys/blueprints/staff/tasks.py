@@ -1,0 +1,84 @@
+"""The recovery queue and task pages: work an unhappy customer until they are won back."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import case, select
+
+from ...errors import ValidationFailed
+from ...extensions import db
+from ...models import TASK_STATES, Membership, StaffUser, Task, utcnow
+from ...services import recovery
+from . import bp
+
+ACTIONS = {"note", "contacted", "resolve", "dismiss", "assign"}
+
+
+@bp.get("/tasks")
+def tasks():
+    status = request.args.get("status", "active")
+    query = select(Task).where(Task.store_id == g.store.id)
+    if status == "active":
+        query = query.where(Task.status.in_(("open", "contacted")))
+    elif status in TASK_STATES:
+        query = query.where(Task.status == status)
+    now = utcnow()
+    overdue_first = case((recovery.overdue_condition(now), 0), else_=1)
+    rows = db.session.scalars(query.order_by(overdue_first, Task.first_contact_due_at).limit(200)).all()
+    return render_template("staff/tasks.html", tasks=rows, status=status, now=now, states=TASK_STATES)
+
+
+@bp.get("/tasks/<int:task_id>")
+def task(task_id: int):
+    item = recovery.get_task(g.store, task_id)
+    staff = db.session.scalars(
+        select(StaffUser)
+        .join(Membership, Membership.user_id == StaffUser.id)
+        .where(Membership.store_id == g.store.id)
+        .order_by(StaffUser.email)
+    ).all()
+    return render_template("staff/task.html", task=item, response=item.response, now=utcnow(), staff=staff)
+
+
+@bp.post("/tasks/<int:task_id>/<action>")
+def task_action(task_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    item = recovery.get_task(g.store, task_id)
+    form = request.form
+    try:
+        if action == "note":
+            recovery.add_note(item, current_user, form.get("body", ""))
+        elif action == "contacted":
+            recovery.mark_contacted(item, current_user, form.get("how", ""))
+        elif action == "resolve":
+            recovery.resolve(
+                item, current_user, form.get("resolution", ""), form.get("coupon_code"), form.get("note", "")
+            )
+        elif action == "dismiss":
+            recovery.dismiss(item, current_user, form.get("reason", ""))
+        else:
+            recovery.assign(item, current_user, _member(form.get("assignee_id", type=int)))
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(gettext("Not saved: %(reason)s", reason=exc.message), "error")
+    else:
+        db.session.commit()
+        flash(gettext("Saved."), "ok")
+    return redirect(url_for("staff.task", task_id=task_id))
+
+
+def _member(user_id: int | None) -> StaffUser | None:
+    """Only a member of this store can be assigned."""
+    if user_id is None:
+        return None
+    user = db.session.scalar(
+        select(StaffUser)
+        .join(Membership, Membership.user_id == StaffUser.id)
+        .where(StaffUser.id == user_id, Membership.store_id == g.store.id)
+    )
+    if user is None:
+        abort(404)
+    return user
