@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from zoneinfo import ZoneInfo
 
 from flask import Response, g, jsonify, render_template, request
 from flask_babel import get_locale, gettext
@@ -71,8 +72,16 @@ def brand_color(value: str | None) -> str:
     return value if value and _HEX.match(value) else "#0f766e"
 
 
+def local_time(value, tz_name: str) -> str:
+    """A UTC datetime shown on the shop's clock: '2026-11-24 12:00 (America/Mexico_City)'."""
+    if value is None:
+        return "—"
+    return f"{value.astimezone(ZoneInfo(tz_name)):%Y-%m-%d %H:%M} ({tz_name})"
+
+
 def register(app) -> None:
     app.add_template_filter(brand_color, "brand_color")
+    app.add_template_filter(local_time, "local_time")
     app.add_template_global(get_locale, "get_locale")
 
     @app.before_request
