@@ -9,7 +9,7 @@ import sys
 
 from flask import g, has_request_context, request
 
-_TOKEN_PATH = re.compile(r"^/(s|u)/[^/?]+")
+_TOKEN_PATH = re.compile(r"^/(s|u|f)/[^/?]+")
 
 
 def mask_path(path: str) -> str:

@@ -85,6 +85,7 @@ class Store(db.Model):
     sla_resolution_minutes: Mapped[int] = mapped_column(Integer, default=2 * 9 * 60)
     opening_hours: Mapped[dict | None] = mapped_column(JSON)  # {"0": [9, 18], ...}; None = Mon-Fri 9-18
     holidays: Mapped[list | None] = mapped_column(JSON)  # ["2026-12-25", ...]
+    alert_emails: Mapped[list | None] = mapped_column(JSON)  # None = the store's admins
     widget_key: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: "wk_" + secrets.token_urlsafe(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -367,6 +368,9 @@ class Task(db.Model):
     coupon_code: Mapped[str | None] = mapped_column(String(64))
     dismiss_reason: Mapped[str | None] = mapped_column(String(200))
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    followup_score: Mapped[int | None] = mapped_column(Integer)
+    followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

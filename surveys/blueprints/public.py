@@ -13,7 +13,7 @@ from ..errors import AlreadyAnswered, ValidationFailed
 from ..extensions import csrf, db
 from ..http import json_error, page_error, wants_json
 from ..i18n import use_locale
-from ..services import responses
+from ..services import recovery, responses
 from ..services.invitations import scale_for
 
 bp = Blueprint("public", __name__)
@@ -130,3 +130,45 @@ def unsubscribe(token: str):
     responses.unsubscribe(invitation)
     db.session.commit()
     return render_template("public/unsubscribe.html", store=invitation.store, done=True)
+
+
+@bp.get("/f/<token>")
+def followup(token: str):
+    """One question after a resolved task. GET only shows it (scanners fetch every link)."""
+    task = recovery.open_followup(token)
+    use_locale(task.response.invitation.locale)
+    raw = request.args.get("score", "")
+    selected = int(raw) if raw.isdigit() and 1 <= int(raw) <= 5 else task.followup_score
+    return render_template(
+        "public/followup.html",
+        store=task.response.invitation.store,
+        selected=selected,
+        autopost=raw.isdigit() and selected is not None,
+        done=False,
+        error=None,
+    )
+
+
+@bp.post("/f/<token>")
+def followup_answer(token: str):
+    task = recovery.open_followup(token)
+    use_locale(task.response.invitation.locale)
+    raw = request.form.get("score", "")
+    try:
+        recovery.record_followup(task, int(raw) if raw.isdigit() else 0)
+    except ValidationFailed:
+        db.session.rollback()
+        if wants_json():
+            return json_error(422, "validation_failed", "choose 1 to 5", {"score": "required"})
+        return render_template(
+            "public/followup.html",
+            store=task.response.invitation.store,
+            selected=None,
+            autopost=False,
+            done=False,
+            error=gettext("Please choose a score."),
+        ), 422
+    db.session.commit()
+    if wants_json():
+        return jsonify(saved=True, score=task.followup_score)
+    return render_template("public/followup.html", store=task.response.invitation.store, done=True)

@@ -6,14 +6,15 @@ Services flush; the caller commits.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from statistics import median
 
 from sqlalchemy import and_, case, func, or_, select, update
 
-from ..errors import NotFound, ValidationFailed
+from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
 from ..models import RESOLUTIONS, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
+from . import alerts
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
 from .sla import add_business_minutes, business_minutes_between, parse_hours
@@ -70,6 +71,7 @@ def sync_task(response: Response, now: datetime | None = None) -> Task | None:
         task = db.session.scalar(select(Task).where(Task.response_id == response.id))
         if new_id is not None:
             _event(task, "opened", None, reason)
+            alerts.queue_task_alert(task, "new")
         return task
     if reason is not None and reason != task.reason:
         _event(task, "updated", None, f"{task.reason} -> {reason}")
@@ -122,6 +124,7 @@ def resolve(task: Task, actor: StaffUser, resolution: str, coupon_code: str | No
     task.status, task.resolution, task.resolved_at, task.updated_at = "resolved", resolution, now, now
     task.coupon_code = (coupon_code or "").strip()[:64] or None
     _event(task, "resolved", actor, f"{resolution}{': ' + note.strip() if note.strip() else ''}")
+    alerts.queue_followup(task)
 
 
 def dismiss(task: Task, actor: StaffUser, reason: str) -> None:
@@ -165,6 +168,7 @@ def escalate_overdue(now: datetime | None = None, limit: int = 200) -> list[Task
         )
         if moved.rowcount:
             _event(task, "escalated", None, "past its SLA")
+            alerts.queue_task_alert(task, "overdue")
     db.session.flush()
     return tasks
 
@@ -222,12 +226,14 @@ def recovery_metrics(store: Store, lo: datetime | None = None, hi: datetime | No
         conds.append(Task.created_at >= lo)
     if hi:
         conds.append(Task.created_at < hi)
-    open_, overdue, contacted, met = db.session.execute(
+    open_, overdue, contacted, met, followed_up, recovered = db.session.execute(
         select(
             func.count(case((Task.status.in_(("open", "contacted")), 1))),
             func.count(case((overdue_condition(now), 1))),
             func.count(Task.first_contact_at),
             func.count(case((Task.first_contact_at <= Task.first_contact_due_at, 1))),
+            func.count(Task.followup_score),
+            func.count(case((Task.followup_score >= 4, 1))),
         ).where(*conds)
     ).one()
     hours, holidays = _calendar(store)
@@ -244,5 +250,30 @@ def recovery_metrics(store: Store, lo: datetime | None = None, hi: datetime | No
         "sla_met_pct": round(100 * met / contacted, 1) if contacted else None,
         "median_first_contact_minutes": round(median(to_contact), 1) if to_contact else None,
         "median_resolution_minutes": round(median(to_resolve), 1) if to_resolve else None,
-        "recovery_rate": None,  # measured by the follow-up question after resolution
+        "recovery_rate": round(recovered / followed_up, 4) if followed_up else None,
+        "followups_answered": followed_up,
     }
+
+
+def record_followup(task: Task, score: int) -> None:
+    """The customer's answer to "did we solve it?" (1-5); 4-5 counts as recovered. Editable."""
+    if not 1 <= score <= 5:
+        raise ValidationFailed("choose 1 to 5", {"score": "out_of_range"})
+    if task.status != "resolved":
+        raise NotFound("no follow-up for this task")
+    task.followup_score, task.followup_at = score, utcnow()
+    _event(task, "followup", None, str(score))
+
+
+def open_followup(token: str) -> Task:
+    """The resolved task behind a follow-up link (TokenInvalid / TokenExpired otherwise)."""
+    from .tokens import read_token
+
+    public_id, issued_at = read_token("followup", token)
+    task = db.session.scalar(select(Task).where(Task.public_id == public_id))
+    if task is None or task.status != "resolved":
+        raise TokenInvalid()
+    store = db.session.get(Store, task.store_id)
+    if issued_at + timedelta(days=store.token_lifetime_days) < utcnow():
+        raise TokenExpired()
+    return task

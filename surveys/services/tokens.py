@@ -15,7 +15,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..errors import TokenExpired, TokenInvalid
 
-PURPOSES = {"survey": "postventa.survey.v1", "unsubscribe": "postventa.unsubscribe.v1"}
+PURPOSES = {
+    "survey": "postventa.survey.v1",
+    "unsubscribe": "postventa.unsubscribe.v1",
+    "followup": "postventa.followup.v1",
+}
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

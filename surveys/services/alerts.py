@@ -1,0 +1,99 @@
+"""Mail about recovery tasks: alerts to the shop's team, and the follow-up question to the customer.
+
+Everything goes through the outbox in the same transaction as the change it announces.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Membership, StaffUser, Store, Task
+from . import mail
+from .tokens import issue_token, unsubscribe_url
+
+
+def alert_recipients(store: Store) -> list[str]:
+    """The store's alert addresses, by default its active admins."""
+    if store.alert_emails:
+        return list(store.alert_emails)
+    return list(
+        db.session.scalars(
+            select(StaffUser.email)
+            .join(Membership, Membership.user_id == StaffUser.id)
+            .where(Membership.store_id == store.id, Membership.role == "admin", StaffUser.is_active.is_(True))
+        )
+    )
+
+
+def queue_task_alert(task: Task, kind: str) -> int:
+    """Tell the team a task was opened (kind 'new') or went past its SLA ('overdue')."""
+    store = db.session.get(Store, task.store_id)
+    response = task.response
+    customer = response.invitation.customer
+    recipients = alert_recipients(store)
+    url = f"{current_app.config['BASE_URL']}/staff/tasks/{task.id}"
+    with force_locale(store.locale):
+        subject = (
+            gettext("Overdue: %(name)s is still waiting", name=customer.name or customer.email)
+            if kind == "overdue"
+            else gettext("Unhappy customer: %(name)s", name=customer.name or customer.email)
+        )
+        ctx = {"store": store, "task": task, "response": response, "customer": customer, "url": url, "kind": kind}
+        text = render_template("email/task_alert.txt", subject=subject, **ctx)
+        html = render_template("email/task_alert.html", subject=subject, **ctx)
+    for address in recipients:
+        mail.queue_message(
+            store_id=store.id,
+            invitation_id=None,
+            kind=f"alert-{kind}",
+            sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
+            to=("", address),
+            subject=subject,
+            text=text,
+            html=html,
+        )
+    return len(recipients)
+
+
+def followup_url(task: Task, score: int | None = None) -> str:
+    url = f"{current_app.config['BASE_URL']}/f/{issue_token('followup', task.public_id)}"
+    return url if score is None else f"{url}?score={score}"
+
+
+def queue_followup(task: Task) -> None:
+    """After resolution: "Did we solve your problem?" 1-5, one click, in the customer's language."""
+    store = db.session.get(Store, task.store_id)
+    invitation = task.response.invitation
+    customer = invitation.customer
+    if customer.unsubscribed_at or customer.bounced_at:
+        return
+    with force_locale(invitation.locale):
+        subject = (
+            gettext("Did we solve your problem, %(name)s?", name=customer.first_name)
+            if customer.first_name
+            else gettext("Did we solve your problem?")
+        )
+        ctx = {
+            "store": store,
+            "first_name": customer.first_name,
+            "form_url": followup_url(task),
+            "scores": [(n, followup_url(task, n)) for n in range(1, 6)],
+            "order_ref": invitation.order.order_ref,
+        }
+        ctx["unsubscribe_url"] = unsubscribe_url(invitation.public_id)
+        text = render_template("email/followup.txt", subject=subject, **ctx)
+        html = render_template("email/followup.html", subject=subject, **ctx)
+    mail.queue_message(
+        store_id=store.id,
+        invitation_id=invitation.id,
+        kind="followup",
+        sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
+        to=(customer.name or "", customer.email),
+        subject=subject,
+        text=text,
+        html=html,
+        unsubscribe_url=ctx["unsubscribe_url"],
+    )
