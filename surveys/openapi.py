@@ -13,8 +13,96 @@ def _errors(*codes: int) -> dict:
     return {str(c): {"description": "error", "content": {"application/json": {"schema": _ERROR}}} for c in codes}
 
 
-def _json(schema: dict, description: str = "ok") -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _json(schema: dict, description: str = "ok", example: dict | None = None) -> dict:
+    media = {"schema": schema}
+    if example is not None:
+        media["example"] = example
+    return {"description": description, "content": {"application/json": media}}
+
+
+_RESULT_EXAMPLE = {
+    "id": 42,
+    "order_id": "1001",
+    "status": "scheduled",
+    "send_at": "2026-11-22T21:04:00+00:00",
+    "suppressed_reason": None,
+}
+_BATCH_EXAMPLE = {
+    "results": [
+        {"index": 0, "status_code": 201, **_RESULT_EXAMPLE},
+        {
+            "index": 1,
+            "status_code": 422,
+            "order_id": "1002",
+            "error": "validation_failed",
+            "fields": {"customer.email": "not a valid email address"},
+        },
+    ],
+    "created": 1,
+    "duplicate": 0,
+    "rejected": 1,
+}
+_RESPONSES_EXAMPLE = {
+    "data": [
+        {
+            "id": 7,
+            "order_id": "1001",
+            "nps": 9,
+            "nps_category": "promoter",
+            "csat": None,
+            "comment": "Llegó rapidísimo",
+            "language": "es",
+            "sentiment": {"label": "positive", "polarity": 0.61, "confidence": 0.7},
+            "topics": ["delivery"],
+            "hidden_detractor": False,
+            "task_status": None,
+        }
+    ],
+    "next_cursor": None,
+}
+_TASKS_EXAMPLE = {
+    "data": [
+        {
+            "id": 3,
+            "response_id": 7,
+            "order_id": "1001",
+            "reason": "detractor",
+            "status": "open",
+            "assignee": None,
+            "first_contact_due_at": "2026-11-23T18:00:00+00:00",
+            "first_contact_at": None,
+            "resolution_due_at": "2026-11-25T18:00:00+00:00",
+            "resolved_at": None,
+            "resolution": None,
+            "overdue": False,
+            "escalated": False,
+        }
+    ],
+    "next_cursor": None,
+}
+_METRICS_EXAMPLE = {
+    "nps": {
+        "score": 50.0,
+        "moe95": 13.1,
+        "n": 100,
+        "promoters": 60,
+        "passives": 30,
+        "detractors": 10,
+        "small_sample": False,
+    },
+    "csat": {"score": None, "moe95": None, "n": 0, "ci95": None, "small_sample": True},
+    "invitations_sent": 160,
+    "response_rate": 0.625,
+    "recovery": {
+        "open": 2,
+        "overdue": 0,
+        "sla_met_pct": 92.3,
+        "median_first_contact_minutes": 74.0,
+        "median_resolution_minutes": 410.0,
+        "recovery_rate": 0.71,
+        "followups_answered": 7,
+    },
+}
 
 
 def document() -> dict:
@@ -43,8 +131,8 @@ def document() -> dict:
                     "parameters": [idem],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": _DELIVERY}}},
                     "responses": {
-                        "201": _json(_RESULT, "recorded"),
-                        "200": _json(_RESULT, "already recorded"),
+                        "201": _json(_RESULT, "recorded", _RESULT_EXAMPLE),
+                        "200": _json(_RESULT, "already recorded", _RESULT_EXAMPLE),
                         **_errors(401, 413, 415, 422),
                     },
                 }
@@ -67,14 +155,20 @@ def document() -> dict:
                             }
                         },
                     },
-                    "responses": {"200": _json({"type": "object"}, "per-item results"), **_errors(401, 413, 415, 422)},
+                    "responses": {
+                        "200": _json({"type": "object"}, "per-item results", _BATCH_EXAMPLE),
+                        **_errors(401, 413, 415, 422),
+                    },
                 }
             },
             "/api/v1/deliveries/{order_id}/cancel": {
                 "post": {
                     "summary": "Withdraw the invitation of a cancelled or refunded order",
                     "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "responses": {"200": _json(_RESULT), **_errors(401, 404)},
+                    "responses": {
+                        "200": _json(_RESULT, "withdrawn", {**_RESULT_EXAMPLE, "status": "withdrawn", "send_at": None}),
+                        **_errors(401, 404),
+                    },
                 }
             },
             "/api/v1/responses": {
@@ -98,7 +192,9 @@ def document() -> dict:
                                     "data": {"type": "array", "items": {"type": "object"}},
                                     "next_cursor": {"type": ["string", "null"]},
                                 },
-                            }
+                            },
+                            "ok",
+                            _RESPONSES_EXAMPLE,
                         ),
                         **_errors(401, 422),
                     },
@@ -125,7 +221,9 @@ def document() -> dict:
                                     "data": {"type": "array", "items": TASK},
                                     "next_cursor": {"type": ["string", "null"]},
                                 },
-                            }
+                            },
+                            "ok",
+                            _TASKS_EXAMPLE,
                         ),
                         **_errors(401, 422),
                     },
@@ -138,7 +236,7 @@ def document() -> dict:
                         {"name": n, "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}
                         for n in ("from", "to")
                     ],
-                    "responses": {"200": _json({"type": "object"}), **_errors(401, 422)},
+                    "responses": {"200": _json({"type": "object"}, "ok", _METRICS_EXAMPLE), **_errors(401, 422)},
                 }
             },
         },

@@ -3,7 +3,8 @@
 Erasure rule: the customer's email and name are replaced by a salted hash that
 only serves as a suppression (a later delivery for the same address is matched
 by hash, stores nothing new and is never mailed); comments and their analysis
-are deleted; scores stay, anonymous, so the store's NPS history does not change;
+and the staff's notes on the customer's tasks are deleted; scores and task outcomes
+stay, anonymous, so the store's NPS and recovery history do not change;
 queued and sent mail copies are deleted; signed links stop working.
 """
 
@@ -24,6 +25,8 @@ from ..models import (
     PrivacyRequest,
     Response,
     Store,
+    Task,
+    TaskEvent,
     WebhookEvent,
     utcnow,
 )
@@ -165,6 +168,13 @@ def _erase_customer_row(store: Store, customer: Customer, marker: str) -> int:
 
 
 def _erase_responses(customer: Customer) -> int:
+    """Comments, their analysis and what staff wrote about the customer go; scores stay."""
+    response_ids = select(Response.id).where(
+        Response.invitation_id.in_(select(Invitation.id).where(Invitation.customer_id == customer.id))
+    )
+    task_ids = select(Task.id).where(Task.response_id.in_(response_ids))
+    db.session.execute(update(TaskEvent).where(TaskEvent.task_id.in_(task_ids)).values(body=None))
+    db.session.execute(update(Task).where(Task.id.in_(task_ids)).values(dismiss_reason=None, coupon_code=None))
     return db.session.execute(
         update(Response)
         .where(Response.invitation_id.in_(select(Invitation.id).where(Invitation.customer_id == customer.id)))

@@ -188,3 +188,11 @@ def test_openapi_document_lists_every_route(client):
         "/api/v1/responses",
         "/api/v1/metrics",
     } <= set(doc["paths"])
+
+
+def test_every_openapi_operation_has_a_success_example(client):
+    doc = client.get("/api/openapi.json").get_json()
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            ok = next(v for k, v in op["responses"].items() if k.startswith("2"))
+            assert "example" in ok["content"]["application/json"], (method, path)

@@ -85,3 +85,20 @@ def test_retention_erases_customers_whose_last_order_is_older_than_the_setting(c
     emails = sorted(db.session.scalars(select(Customer.email)))
     assert emails[1] == "recent@example.com" and emails[0].startswith("erased:")
     assert db.session.get(Invitation, old.id).status == "answered"
+
+
+def test_erase_also_removes_staff_notes_about_the_customer(client, app):
+    from surveys.models import Task, TaskEvent
+    from surveys.services import recovery
+    from surveys.services.tenancy import create_staff_user
+
+    store = make_store()[0]
+    agent = create_staff_user("a@t.test", store, "agent", "una clave larga 123")
+    answered(client, store)
+    task = db.session.scalar(select(Task))
+    recovery.add_note(task, agent, "Ana vive en Calle Falsa 123, tel 555-0101")
+    db.session.commit()
+    privacy.erase_customer(store, "ana@example.com")
+    db.session.commit()
+    bodies = [e.body for e in db.session.scalars(select(TaskEvent))]
+    assert all(b is None for b in bodies) and task.reason == "detractor"
