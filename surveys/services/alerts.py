@@ -5,7 +5,7 @@ Everything goes through the outbox in the same transaction as the change it anno
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
@@ -41,20 +41,20 @@ def queue_task_alert(task: Task, kind: str) -> int:
             if kind == "overdue"
             else gettext("Unhappy customer: %(name)s", name=customer.name or customer.email)
         )
-        ctx = {"store": store, "task": task, "response": response, "customer": customer, "url": url, "kind": kind}
-        text = render_template("email/task_alert.txt", subject=subject, **ctx)
-        html = render_template("email/task_alert.html", subject=subject, **ctx)
-    for address in recipients:
-        mail.queue_message(
-            store_id=store.id,
-            invitation_id=None,
-            kind=f"alert-{kind}",
-            sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
-            to=("", address),
-            subject=subject,
-            text=text,
-            html=html,
-        )
+        for address in recipients:
+            mail.queue_rendered(
+                store=store,
+                invitation_id=None,
+                outbox_kind=f"alert-{kind}",
+                to=("", address),
+                subject=subject,
+                template="task_alert",
+                task=task,
+                response=response,
+                customer=customer,
+                url=url,
+                kind=kind,
+            )
     return len(recipients)
 
 
@@ -76,24 +76,16 @@ def queue_followup(task: Task) -> None:
             if customer.first_name
             else gettext("Did we solve your problem?")
         )
-        ctx = {
-            "store": store,
-            "first_name": customer.first_name,
-            "form_url": followup_url(task),
-            "scores": [(n, followup_url(task, n)) for n in range(1, 6)],
-            "order_ref": invitation.order.order_ref,
-        }
-        ctx["unsubscribe_url"] = unsubscribe_url(invitation.public_id)
-        text = render_template("email/followup.txt", subject=subject, **ctx)
-        html = render_template("email/followup.html", subject=subject, **ctx)
-    mail.queue_message(
-        store_id=store.id,
-        invitation_id=invitation.id,
-        kind="followup",
-        sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
-        to=(customer.name or "", customer.email),
-        subject=subject,
-        text=text,
-        html=html,
-        unsubscribe_url=ctx["unsubscribe_url"],
-    )
+        mail.queue_rendered(
+            store=store,
+            invitation_id=invitation.id,
+            outbox_kind="followup",
+            to=(customer.name or "", customer.email),
+            subject=subject,
+            template="followup",
+            unsubscribe_url=unsubscribe_url(invitation.public_id),
+            first_name=customer.first_name,
+            form_url=followup_url(task),
+            scores=[(n, followup_url(task, n)) for n in range(1, 6)],
+            order_ref=invitation.order.order_ref,
+        )

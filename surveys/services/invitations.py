@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, or_, select, update
 
@@ -173,7 +172,6 @@ def queue_invitation_mail(invitation: Invitation, kind: str) -> None:
     store, customer = invitation.store, invitation.customer
     products = [item.product for item in invitation.order.items]
     ctx = {
-        "store": store,
         "first_name": customer.first_name,
         "product": products[0].name if products else None,
         "more_products": max(len(products) - 1, 0),
@@ -182,23 +180,19 @@ def queue_invitation_mail(invitation: Invitation, kind: str) -> None:
         "survey_kind": store.survey_kind,
         "form_url": survey_url(invitation.public_id),
         "scores": [(n, survey_url(invitation.public_id, n)) for n in scale_for(store)],
-        "unsubscribe_url": unsubscribe_url(invitation.public_id),
     }
     with force_locale(invitation.locale):
         subject = invitation_subject(kind, ctx["first_name"], ctx["product"], store.name)
-        text = render_template("email/invitation.txt", subject=subject, **ctx)
-        html = render_template("email/invitation.html", subject=subject, **ctx)
-    mail.queue_message(
-        store_id=store.id,
-        invitation_id=invitation.id,
-        kind=kind,
-        sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
-        to=(customer.name or "", customer.email),
-        subject=subject,
-        text=text,
-        html=html,
-        unsubscribe_url=ctx["unsubscribe_url"],
-    )
+        mail.queue_rendered(
+            store=store,
+            invitation_id=invitation.id,
+            outbox_kind=kind,
+            subject=subject,
+            to=(customer.name or "", customer.email),
+            template="invitation",
+            unsubscribe_url=unsubscribe_url(invitation.public_id),
+            **ctx,
+        )
 
 
 def invitation_subject(kind: str, first_name: str, product: str | None, store_name: str) -> str:

@@ -19,7 +19,7 @@ from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
@@ -106,6 +106,34 @@ def queue_message(
     )
     db.session.add(row)
     return row
+
+
+def queue_rendered(
+    *,
+    store,
+    invitation_id: int | None,
+    outbox_kind: str,
+    to: tuple[str, str],
+    subject: str,
+    template: str,
+    unsubscribe_url: str | None = None,
+    **ctx,
+) -> OutboxMessage:
+    """Render email/<template>.txt and .html (in the active locale) and queue them from the store's sender."""
+    ctx.update(store=store, subject=subject, unsubscribe_url=unsubscribe_url)
+    text = render_template(f"email/{template}.txt", **ctx)
+    html = render_template(f"email/{template}.html", **ctx)
+    return queue_message(
+        store_id=store.id,
+        invitation_id=invitation_id,
+        kind=outbox_kind,
+        sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        unsubscribe_url=unsubscribe_url,
+    )
 
 
 # -- delivery ---------------------------------------------------------------------------
