@@ -145,3 +145,54 @@ def response_json(r: Response, order_ref: str, task_status: str | None = None) -
         "created_at": r.created_at.isoformat(),
         "updated_at": r.updated_at.isoformat(),
     }
+
+
+def _week(column):
+    """The Monday of a timestamp's week, in SQL, on both backends."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.date_trunc("week", column), "YYYY-MM-DD")
+    return func.date(column, "weekday 0", "-6 days")
+
+
+def weekly_nps(store: Store, weeks: int = 12) -> list[dict]:
+    """NPS per week for the last ``weeks`` weeks, with its 95% margin and answer count."""
+    since = datetime.now(timezone.utc) - timedelta(weeks=weeks)
+    week = _week(Response.created_at).label("week")
+    rows = db.session.execute(
+        select(
+            week,
+            func.count(case((Response.nps >= 9, 1))),
+            func.count(case((and_(Response.nps >= 7, Response.nps <= 8), 1))),
+            func.count(case((Response.nps <= 6, 1))),
+        )
+        .where(Response.store_id == store.id, Response.created_at >= since, Response.nps.is_not(None))
+        .group_by(week)
+        .order_by(week)
+    ).all()
+    by_week = {str(w)[:10]: summarize_nps(p, pa, d) for w, p, pa, d in rows}
+    start = since.date() - timedelta(days=since.date().weekday())
+    out = []
+    for k in range(weeks + 1):
+        day = (start + timedelta(weeks=k)).isoformat()
+        summary = by_week.get(day)
+        out.append(
+            {
+                "label": day[5:],
+                "value": summary.score if summary else None,
+                "moe": summary.moe95 if summary else None,
+                "n": summary.n if summary else 0,
+            }
+        )
+    return out
+
+
+def distribution(store: Store) -> dict[str, int]:
+    """How many answers gave each NPS score 0-10."""
+    rows = dict(
+        db.session.execute(
+            select(Response.nps, func.count())
+            .where(Response.store_id == store.id, Response.nps.is_not(None))
+            .group_by(Response.nps)
+        ).all()
+    )
+    return {str(n): rows.get(n, 0) for n in range(11)}

@@ -211,3 +211,39 @@ def test_only_members_of_the_store_can_be_assigned(client, shop):
     client.post(f"/staff/tasks/{task.id}/assign", data={"assignee_id": agent.id})
     db.session.refresh(task)
     assert task.assignee_id == agent.id
+
+
+def test_dashboard_draws_the_weekly_trend_and_distribution_from_the_data(client, shop):
+    for score in (10, 9, 3):
+        invitation = sent_invitation(shop[0], email=f"c{score}@example.com")
+        client.post(survey_path(invitation), data={"nps": str(score)})
+    login(client, "admin@barro.test")
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "<polyline" in html and "+33 ± " in html  # this week's NPS: 2 promoters, 1 detractor of 3
+    assert "10: 1;" in html and "3: 1;" in html and "0: 0;" in html
+
+
+def test_responses_are_filtered_and_exported_with_formulas_neutralised(client, shop):
+    store = shop[0]
+    for score, comment in ((2, "=HYPERLINK(\"http://evil\")"), (10, "Todo perfecto")):
+        invitation = sent_invitation(store, email=f"c{score}@example.com")
+        client.post(survey_path(invitation), data={"nps": str(score), "comment": comment})
+    other = sent_invitation(shop[1], email="x@example.com")
+    client.post(survey_path(other), data={"nps": "0", "comment": "de otra tienda"})
+    login(client, "agente@barro.test")
+    page = client.get("/staff/responses?category=detractor").get_data(as_text=True)
+    assert "HYPERLINK" in page and "Todo perfecto" not in page and "de otra tienda" not in page
+    csv_text = client.get("/staff/responses.csv").get_data(as_text=True)
+    lines = csv_text.strip().splitlines()
+    assert len(lines) == 3 and "de otra tienda" not in csv_text
+    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
+
+
+def test_another_stores_response_is_a_404(client, shop):
+    other = sent_invitation(shop[1], email="x@example.com")
+    client.post(survey_path(other), data={"nps": "5"})
+    from surveys.models import Response
+
+    rid = db.session.scalar(select(Response.id))
+    login(client, "admin@barro.test")
+    assert client.get(f"/staff/responses/{rid}").status_code == 404

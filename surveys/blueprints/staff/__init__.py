@@ -58,4 +58,4 @@ def _private(resp):
     return resp
 
 
-from . import auth, tasks, views  # noqa: E402,F401  (routes register on bp)
+from . import auth, responses, tasks, views  # noqa: E402,F401  (routes register on bp)

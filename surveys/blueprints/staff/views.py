@@ -15,7 +15,9 @@ from . import bp
 
 @bp.get("/")
 def dashboard():
-    return render_template("staff/dashboard.html", m=metrics.store_metrics(g.store))
+    from .responses import dashboard_charts
+
+    return render_template("staff/dashboard.html", m=metrics.store_metrics(g.store), **dashboard_charts(g.store))
 
 
 @bp.post("/store")

@@ -1,0 +1,58 @@
+"""Responses: filtered list, detail, CSV export; and the dashboard's charts."""
+
+from __future__ import annotations
+
+from flask import Response as FlaskResponse
+from flask import g, render_template, request, stream_with_context
+from sqlalchemy import func, select
+
+from ...errors import NotFound
+from ...extensions import db
+from ...models import Response
+from ...services import charts, metrics, reporting
+from ...services.topics import TOPICS
+from . import bp
+
+PER_PAGE = 50
+
+
+@bp.get("/responses")
+def responses():
+    f = reporting.parse_filters(request.args)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = reporting.responses_query(g.store, f)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return render_template(
+        "staff/responses.html",
+        rows=rows,
+        f=f,
+        page=page,
+        total=total,
+        per_page=PER_PAGE,
+        topics=TOPICS,
+        categories=reporting.CATEGORIES,
+    )
+
+
+@bp.get("/responses.csv")
+def responses_csv():
+    f = reporting.parse_filters(request.args)
+    body = stream_with_context(reporting.csv_lines(db.session, g.store, f))
+    name = f"postventa-{g.store.slug}-responses.csv"
+    return FlaskResponse(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/responses/<int:response_id>")
+def response_detail(response_id: int):
+    item = db.session.scalar(select(Response).where(Response.id == response_id, Response.store_id == g.store.id))
+    if item is None:
+        raise NotFound("no such response")
+    return render_template("staff/response.html", r=item)
+
+
+def dashboard_charts(store) -> dict:
+    return {
+        "trend": charts.line_chart(metrics.weekly_nps(store), -100, 100),
+        "distribution": charts.bars(metrics.distribution(store)),
+    }

@@ -1,0 +1,148 @@
+"""Response lists and CSV export for the staff console, filtered in SQL and scoped by store."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import String, cast, select
+
+from ..models import Invitation, Order, Response, Store, Task
+from .topics import TOPICS
+
+CATEGORIES = ("promoter", "passive", "detractor")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Filters:
+    start: date | None = None
+    end: date | None = None
+    category: str | None = None
+    topic: str | None = None
+    language: str | None = None
+    hidden: bool = False
+
+    def as_args(self) -> dict:
+        return {
+            k: v
+            for k, v in {
+                "from": self.start,
+                "to": self.end,
+                "category": self.category,
+                "topic": self.topic,
+                "language": self.language,
+                "hidden": "1" if self.hidden else None,
+            }.items()
+            if v
+        }
+
+
+def parse_filters(args) -> Filters:
+    """Read filters from query arguments; anything unknown or malformed is ignored, not an error."""
+
+    def day(name):
+        try:
+            return date.fromisoformat(args.get(name, ""))
+        except ValueError:
+            return None
+
+    category = args.get("category")
+    topic = args.get("topic")
+    language = args.get("language")
+    return Filters(
+        day("from"),
+        day("to"),
+        category if category in CATEGORIES else None,
+        topic if topic in TOPICS else None,
+        language if language in ("es", "en", "other") else None,
+        args.get("hidden") == "1",
+    )
+
+
+def responses_query(store: Store, f: Filters):
+    """Rows of (Response, order_ref, customer email, task status), newest first."""
+    from ..models import Customer
+
+    query = (
+        select(Response, Order.order_ref, Customer.email, Task.status)
+        .join(Invitation, Response.invitation_id == Invitation.id)
+        .join(Order, Invitation.order_id == Order.id)
+        .join(Customer, Invitation.customer_id == Customer.id)
+        .outerjoin(Task, Task.response_id == Response.id)
+        .where(Response.store_id == store.id)
+    )
+    if f.start:
+        query = query.where(Response.created_at >= datetime.combine(f.start, time.min, tzinfo=timezone.utc))
+    if f.end:
+        query = query.where(
+            Response.created_at < datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        )
+    if f.category:
+        query = query.where(Response.nps_category == f.category)
+    if f.topic:
+        query = query.where(cast(Response.topics, String).like(f'%"{f.topic}"%'))
+    if f.language:
+        query = query.where(Response.language == f.language)
+    if f.hidden:
+        query = query.where(Response.hidden_detractor.is_(True))
+    return query.order_by(Response.created_at.desc(), Response.id.desc())
+
+
+def safe_cell(value) -> str:
+    """Spreadsheet-safe text: a cell that would start a formula is prefixed with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+CSV_HEADER = [
+    "created_at",
+    "order_id",
+    "email",
+    "nps",
+    "nps_category",
+    "csat",
+    "comment",
+    "language",
+    "sentiment",
+    "polarity",
+    "topics",
+    "hidden_detractor",
+    "task_status",
+]
+
+
+def csv_lines(session, store: Store, f: Filters, batch: int = 1000):
+    """The filtered responses as CSV text chunks (streamed, constant memory)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    rows = session.execute(responses_query(store, f).execution_options(yield_per=batch))
+    for count, (r, order_ref, email, task_status) in enumerate(rows, 1):
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    r.created_at.isoformat(),
+                    order_ref,
+                    email,
+                    r.nps,
+                    r.nps_category,
+                    r.csat,
+                    r.comment,
+                    r.language,
+                    r.sentiment_label,
+                    r.polarity,
+                    " ".join(r.topics or []),
+                    r.hidden_detractor,
+                    task_status,
+                )
+            ]
+        )
+        if count % 200 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
