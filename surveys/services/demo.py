@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Customer, Invitation, Order, OrderItem, Product, Response, StaffUser, Store, utcnow
+from .responses import analyze_comment
 from .scoring import nps_category
 from .tenancy import create_api_key, create_staff_user, create_store, revoke_api_keys
 from .tokens import survey_url
@@ -113,17 +114,17 @@ def _history(store: Store, rng: random.Random) -> None:
             score = rng.choices(range(11), weights=[2, 1, 1, 2, 2, 3, 4, 8, 14, 22, 30])[0]
             category = nps_category(score)
             at = sent + timedelta(hours=rng.uniform(1, 40))
-            db.session.add(
-                Response(
-                    store_id=store.id,
-                    invitation_id=inv.id,
-                    nps=score,
-                    nps_category=category,
-                    comment=rng.choice(COMMENTS[category]),
-                    created_at=at,
-                    updated_at=at,
-                )
+            response = Response(
+                store_id=store.id,
+                invitation_id=inv.id,
+                nps=score,
+                nps_category=category,
+                comment=rng.choice(COMMENTS[category]),
+                created_at=at,
+                updated_at=at,
             )
+            analyze_comment(response, hint=locale)  # the same reading every real answer gets
+            db.session.add(response)
 
 
 def _live_invitation(store: Store) -> Invitation:
