@@ -202,4 +202,11 @@ ES = {
     'Pages': 'Páginas',
     'Newer': 'Más recientes',
     'Older': 'Más antiguas',
+    'Reply to the customer': 'Responder al cliente',
+    'Sent from %(store)s; answers come back to you (%(email)s). Edit it before sending.': 'Sale de %(store)s; las respuestas te llegan a ti (%(email)s). Edítalo antes de enviarlo.',
+    'Subject': 'Asunto',
+    'Message': 'Mensaje',
+    'Send reply': 'Enviar respuesta',
+    'reply sent': 'respuesta enviada',
+    'follow-up answered': 'seguimiento respondido',
 }

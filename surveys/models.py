@@ -86,6 +86,8 @@ class Store(db.Model):
     opening_hours: Mapped[dict | None] = mapped_column(JSON)  # {"0": [9, 18], ...}; None = Mon-Fri 9-18
     holidays: Mapped[list | None] = mapped_column(JSON)  # ["2026-12-25", ...]
     alert_emails: Mapped[list | None] = mapped_column(JSON)  # None = the store's admins
+    reply_register: Mapped[str] = mapped_column(String(8), default="tu")  # tu | usted | vos
+    reply_templates: Mapped[dict | None] = mapped_column(JSON)  # {"es-tu": {"subject", "body"}, ...}
     widget_key: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: "wk_" + secrets.token_urlsafe(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -96,3 +96,59 @@ def test_follow_up_links_are_purpose_bound_and_only_for_resolved_tasks(client, s
     assert client.get(f"/f/{issue_token('followup', task.public_id)}").status_code == 404  # not resolved yet
     assert client.get(f"/f/{issue_token('survey', task.public_id)}").status_code == 404
     assert client.post("/f/garbage", data={"score": "5"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("register", "phrase"),
+    [("tu", "Si quieres, respóndeme"), ("usted", "Le escribe"), ("vos", "Si querés, respondeme")],
+)
+def test_reply_draft_uses_the_stores_register_and_the_customers_details(client, shop, register, phrase):
+    store, admin = shop
+    store.reply_register = register
+    db.session.commit()
+    task = unhappy(client, store)
+    from surveys.services import replies
+
+    subject, body = replies.draft(task, admin)
+    assert "Ana" in subject and task.response.invitation.order.order_ref in subject
+    assert phrase in body and "Taza de barro" in body and "antes del " in body and "{" not in body
+
+
+def test_reply_is_sent_from_the_store_with_reply_to_the_agent_and_counts_as_first_contact(client, shop, smtp_sink):
+    store, admin = shop
+    task = unhappy(client, store)
+    from surveys.services import replies
+
+    replies.send_reply(task, admin, "Lo sentimos, Ana", "Hola, Ana:\n\nTe mandamos otra taza hoy.\n\nDueña")
+    db.session.commit()
+    dispatch_once()
+    reply = next(m for m in smtp_sink.messages if m["Subject"] == "Lo sentimos, Ana")
+    assert parseaddr(reply["To"])[1] == "ana@example.com"
+    assert reply["Reply-To"] == "duena@barro.test"
+    assert "Te mandamos otra taza hoy." in text(reply)
+    db.session.refresh(task)
+    assert task.status == "contacted" and task.first_contact_at is not None
+    assert task.events[-1].kind == "reply"
+
+
+def test_reply_with_a_header_injection_in_the_subject_is_refused(client, shop):
+    store, admin = shop
+    task = unhappy(client, store)
+    from surveys.errors import ValidationFailed
+    from surveys.services import replies
+
+    with pytest.raises(ValidationFailed):
+        replies.send_reply(task, admin, "Hola\r\nBcc: todos@example.com", "texto")
+
+
+def test_english_customers_get_an_english_draft(client, shop):
+    store, admin = shop
+    invitation = sent_invitation(
+        store, customer={"email": "emily@example.com", "name": "Emily Clark", "locale": "en-GB"}
+    )
+    client.post(survey_path(invitation), data={"nps": "1"})
+    task = db.session.scalar(select(Task).order_by(Task.id.desc()))
+    from surveys.services import replies
+
+    subject, body = replies.draft(task, admin)
+    assert subject.startswith("Emily, we are sorry") and "I'm sorry it didn't go" in body

@@ -83,6 +83,7 @@ def queue_message(
     text: str,
     html: str,
     unsubscribe_url: str | None = None,
+    reply_to: str | None = None,
 ) -> OutboxMessage:
     """Add a rendered message to the outbox (committed with the caller's change)."""
     domain = urlsplit(current_app.config["BASE_URL"]).hostname or "postventa.local"
@@ -91,6 +92,8 @@ def queue_message(
     if unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if reply_to:
+        headers["Reply-To"] = reply_to
     msg = build_message(
         sender=sender, to=to, subject=subject, text=text, html=html, message_id=message_id, headers=headers
     )

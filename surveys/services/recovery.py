@@ -277,3 +277,13 @@ def open_followup(token: str) -> Task:
     if issued_at + timedelta(days=store.token_lifetime_days) < utcnow():
         raise TokenExpired()
     return task
+
+
+def log_reply(task: Task, actor: StaffUser, body: str) -> None:
+    """A reply sent to the customer is the first contact (when none was logged before)."""
+    now = utcnow()
+    task.first_contact_at = task.first_contact_at or now
+    if task.status == "open":
+        task.status = "contacted"
+    task.updated_at = now
+    _event(task, "reply", actor, body)

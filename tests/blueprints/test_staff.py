@@ -225,7 +225,7 @@ def test_dashboard_draws_the_weekly_trend_and_distribution_from_the_data(client,
 
 def test_responses_are_filtered_and_exported_with_formulas_neutralised(client, shop):
     store = shop[0]
-    for score, comment in ((2, "=HYPERLINK(\"http://evil\")"), (10, "Todo perfecto")):
+    for score, comment in ((2, '=HYPERLINK("http://evil")'), (10, "Todo perfecto")):
         invitation = sent_invitation(store, email=f"c{score}@example.com")
         client.post(survey_path(invitation), data={"nps": str(score), "comment": comment})
     other = sent_invitation(shop[1], email="x@example.com")
@@ -247,3 +247,16 @@ def test_another_stores_response_is_a_404(client, shop):
     rid = db.session.scalar(select(Response.id))
     login(client, "admin@barro.test")
     assert client.get(f"/staff/responses/{rid}").status_code == 404
+
+
+def test_the_task_page_offers_a_filled_in_reply_and_sends_it(client, shop):
+    task = unhappy(client, shop[0])
+    login(client, "agente@barro.test")
+    page = client.get(f"/staff/tasks/{task.id}").get_data(as_text=True)
+    assert "Hola, Ana:" in page and "lamentamos lo de tu pedido" in page
+    client.post(f"/staff/tasks/{task.id}/reply", data={"subject": "Lo sentimos", "body": "Te llamo hoy."})
+    db.session.refresh(task)
+    assert task.status == "contacted"
+    from surveys.models import OutboxMessage
+
+    assert db.session.scalar(select(OutboxMessage.kind).where(OutboxMessage.kind == "reply")) == "reply"

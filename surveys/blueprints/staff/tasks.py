@@ -10,10 +10,10 @@ from sqlalchemy import case, select
 from ...errors import ValidationFailed
 from ...extensions import db
 from ...models import TASK_STATES, Membership, StaffUser, Task, utcnow
-from ...services import recovery
+from ...services import recovery, replies
 from . import bp
 
-ACTIONS = {"note", "contacted", "resolve", "dismiss", "assign"}
+ACTIONS = {"note", "contacted", "resolve", "dismiss", "assign", "reply"}
 
 
 @bp.get("/tasks")
@@ -39,7 +39,16 @@ def task(task_id: int):
         .where(Membership.store_id == g.store.id)
         .order_by(StaffUser.email)
     ).all()
-    return render_template("staff/task.html", task=item, response=item.response, now=utcnow(), staff=staff)
+    subject, body = replies.draft(item, current_user)
+    return render_template(
+        "staff/task.html",
+        task=item,
+        response=item.response,
+        now=utcnow(),
+        staff=staff,
+        reply_subject=subject,
+        reply_body=body,
+    )
 
 
 @bp.post("/tasks/<int:task_id>/<action>")
@@ -57,6 +66,8 @@ def task_action(task_id: int, action: str):
             recovery.resolve(
                 item, current_user, form.get("resolution", ""), form.get("coupon_code"), form.get("note", "")
             )
+        elif action == "reply":
+            replies.send_reply(item, current_user, form.get("subject", ""), form.get("body", ""))
         elif action == "dismiss":
             recovery.dismiss(item, current_user, form.get("reason", ""))
         else:

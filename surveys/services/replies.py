@@ -1,0 +1,103 @@
+"""Personal replies to unhappy customers: templates per language and register, filled in,
+sent from the store's sender with Reply-To the agent, logged on the task as first contact.
+
+Placeholders: {first_name} {order} {product} {agent} {store} {promise}.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from markupsafe import escape
+
+from ..errors import ValidationFailed
+from ..models import StaffUser, Task
+from . import mail
+
+REGISTERS = ("tu", "usted", "vos")
+
+DEFAULTS = {
+    ("es", "tu"): (
+        "{first_name}, lamentamos lo de tu pedido {order}",
+        "Hola, {first_name}:\n\nSoy {agent}, de {store}. Leí tu respuesta sobre tu pedido {order} ({product}) y "
+        "lamento mucho que no haya salido como esperabas.\n\nQuiero resolverlo: {promise} te escribo con la solución "
+        "(reposición, reembolso o lo que prefieras). Si quieres, respóndeme a este correo y cuéntame qué pasó.\n\n"
+        "Gracias por avisarnos,\n{agent}\n{store}",
+    ),
+    ("es", "usted"): (
+        "{first_name}, lamentamos lo de su pedido {order}",
+        "Estimado/a {first_name}:\n\nLe escribe {agent}, de {store}. Leímos su respuesta sobre su pedido {order} "
+        "({product}) y lamentamos mucho que no haya salido como esperaba.\n\nQueremos resolverlo: {promise} le "
+        "escribiremos con la solución (reposición, reembolso o lo que usted prefiera). Puede responder a este "
+        "correo para contarnos qué ocurrió.\n\nGracias por avisarnos,\n{agent}\n{store}",
+    ),
+    ("es", "vos"): (
+        "{first_name}, lamentamos lo de tu pedido {order}",
+        "Hola, {first_name}:\n\nSoy {agent}, de {store}. Leí tu respuesta sobre tu pedido {order} ({product}) y "
+        "lamento mucho que no haya salido como esperabas.\n\nQuiero resolverlo: {promise} te escribo con la "
+        "solución (reposición, reembolso o lo que prefieras). Si querés, respondeme a este correo y contame qué "
+        "pasó.\n\nGracias por avisarnos,\n{agent}\n{store}",
+    ),
+    ("en", "tu"): (
+        "{first_name}, we are sorry about your order {order}",
+        "Hi {first_name},\n\nI'm {agent} from {store}. I read your answer about your order {order} ({product}) and "
+        "I'm sorry it didn't go as you expected.\n\nI want to put it right: {promise} I'll write to you with the "
+        "fix (a replacement, a refund or whatever you prefer). Just reply to this email and tell me what "
+        "happened.\n\nThank you for telling us,\n{agent}\n{store}",
+    ),
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def draft(task: Task, agent: StaffUser) -> tuple[str, str]:
+    """The template for this customer's language and the store's register, filled in."""
+    store = task.response.invitation.store
+    invitation = task.response.invitation
+    lang = "en" if invitation.locale == "en" else "es"
+    register = store.reply_register if lang == "es" and store.reply_register in REGISTERS else "tu"
+    custom = (store.reply_templates or {}).get(f"{lang}-{register}") or {}
+    subject, body = DEFAULTS[(lang, register)]
+    subject, body = custom.get("subject") or subject, custom.get("body") or body
+    items = [i.product.name for i in invitation.order.items]
+    due = task.resolution_due_at.astimezone(ZoneInfo(store.timezone))  # a concrete promise, on the shop's clock
+    promise = f"antes del {due:%d/%m} a las {due:%H:%M}" if lang == "es" else f"by {due:%d %b} at {due:%H:%M}"
+    values = _Blank(
+        first_name=invitation.customer.first_name or "",
+        order=invitation.order.order_ref,
+        product=", ".join(items),
+        agent=agent.name or agent.email,
+        store=store.name,
+        promise=promise,
+    )
+    return subject.format_map(values), body.format_map(values)
+
+
+def send_reply(task: Task, agent: StaffUser, subject: str, body: str) -> None:
+    """Queue the reply (from the store, Reply-To the agent) and log it as first contact."""
+    from .recovery import log_reply
+
+    subject, body = (subject or "").strip(), (body or "").strip()
+    if not subject or not body or len(subject) > 200 or len(body) > 10000:
+        raise ValidationFailed("a reply needs a subject (≤200) and a message (≤10,000)", {"body": "length"})
+    if any(ch in subject for ch in "\r\n"):
+        raise ValidationFailed("the subject must be one line", {"subject": "invalid"})
+    store = task.response.invitation.store
+    customer = task.response.invitation.customer
+    html = "<p>" + "</p><p>".join(str(escape(p)).replace("\n", "<br>") for p in body.split("\n\n")) + "</p>"
+    mail.queue_message(
+        store_id=store.id,
+        invitation_id=None,
+        kind="reply",
+        sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
+        to=(customer.name or "", customer.email),
+        subject=subject,
+        text=body,
+        html=html,
+        reply_to=agent.email,
+    )
+    log_reply(task, agent, body)
