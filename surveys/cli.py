@@ -76,6 +76,21 @@ def store_create(name, slug, locale, tz, sender, send_window, as_json):
     click.echo(json.dumps(out) if as_json else "\n".join(f"{k}: {v}" for k, v in out.items()))
 
 
+@store_cli.command("webhook")
+@click.argument("slug")
+@click.argument("url", required=False)
+def store_webhook(slug, url):
+    """Send signed task and response events to URL (https); without URL, stop sending."""
+    from .services import outbound
+
+    try:
+        secret = outbound.configure(_store(slug), url)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"signing secret: {secret}" if secret else "outbound events off")
+
+
 @user_cli.command("create")
 @click.argument("email")
 @click.option("--store", "slug", required=True)

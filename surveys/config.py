@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_HOSTS": None,
     "TESTING": False,
     "API_RATE_LIMIT": "600 per minute",
+    "OUTBOUND_ALLOW_LOOPBACK": False,  # tests only: lets signed events reach a receiver on 127.0.0.1
+    "OUTBOUND_MAX_ATTEMPTS": 10,
     "PASSWORD_HASH_METHOD": "scrypt:131072:8:1",  # OWASP minimum; Werkzeug's default is weaker
     "LOGIN_RATE_LIMIT_IP": "20 per minute",
     "LOGIN_RATE_LIMIT_ACCOUNT": "5 per minute",

@@ -87,6 +87,8 @@ class Store(db.Model):
     holidays: Mapped[list | None] = mapped_column(JSON)  # ["2026-12-25", ...]
     alert_emails: Mapped[list | None] = mapped_column(JSON)  # None = the store's admins
     reply_register: Mapped[str] = mapped_column(String(8), default="tu")  # tu | usted | vos
+    outbound_url: Mapped[str | None] = mapped_column(String(2048))  # https endpoint for signed events
+    outbound_secret: Mapped[str | None] = mapped_column(String(80))  # "whsec_" + base64 key
     reply_templates: Mapped[dict | None] = mapped_column(JSON)  # {"es-tu": {"subject", "body"}, ...}
     widget_key: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: "wk_" + secrets.token_urlsafe(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -394,3 +396,23 @@ class TaskEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[StaffUser | None] = relationship()
+
+
+class OutboundEvent(db.Model):
+    """A signed event for the shop's own systems (Standard Webhooks), delivered by the worker."""
+
+    __tablename__ = "outbound_events"
+    __table_args__ = (Index("ix_outbound_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

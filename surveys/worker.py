@@ -14,7 +14,7 @@ import time
 from flask import current_app
 
 from .extensions import db
-from .services import invitations, mail, privacy, recovery, webhooks
+from .services import invitations, mail, outbound, privacy, recovery, webhooks
 
 log = logging.getLogger("surveys.worker")
 
@@ -77,7 +77,23 @@ def dispatch_once() -> dict[str, int]:
         counts["erased"] = privacy.apply_retention()
         db.session.commit()
     counts.update(deliver_outbox(limit))
+    counts["webhooks"] = deliver_outbound(limit)
     return counts
+
+
+def deliver_outbound(limit: int) -> int:
+    """Signed events to the shops' endpoints, committing each result."""
+    sent = 0
+    while True:
+        batch = outbound.claim(limit)
+        db.session.commit()
+        if not batch:
+            return sent
+        for event in batch:
+            sent += outbound.deliver(event) == "sent"
+            db.session.commit()
+        if len(batch) < limit:
+            return sent
 
 
 _last_retention = {"at": 0.0}

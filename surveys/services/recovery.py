@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
 from ..models import RESOLUTIONS, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
-from . import alerts
+from . import alerts, outbound
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
 from .sla import add_business_minutes, business_minutes_between, parse_hours
@@ -72,6 +72,7 @@ def sync_task(response: Response, now: datetime | None = None) -> Task | None:
         if new_id is not None:
             _event(task, "opened", None, reason)
             alerts.queue_task_alert(task, "new")
+            outbound.emit(store, "task.created", _event_data(task))
         return task
     if reason is not None and reason != task.reason:
         _event(task, "updated", None, f"{task.reason} -> {reason}")
@@ -80,6 +81,19 @@ def sync_task(response: Response, now: datetime | None = None) -> Task | None:
         task.status, task.dismiss_reason, task.updated_at = "dismissed", "answer changed", now
         _event(task, "dismissed", None, "the customer changed the answer")
     return task
+
+
+def _event_data(task: Task) -> dict:
+    """What an outbound event says about a task: ids, reason, status, clock; no customer data."""
+    return {
+        "task_id": task.id,
+        "response_id": task.response_id,
+        "reason": task.reason,
+        "status": task.status,
+        "order_id": task.response.invitation.order.order_ref,
+        "resolution": task.resolution,
+        "first_contact_due_at": task.first_contact_due_at.isoformat(),
+    }
 
 
 def _event(task: Task, kind: str, actor: StaffUser | None, body: str | None) -> None:
@@ -125,6 +139,7 @@ def resolve(task: Task, actor: StaffUser, resolution: str, coupon_code: str | No
     task.coupon_code = (coupon_code or "").strip()[:64] or None
     _event(task, "resolved", actor, f"{resolution}{': ' + note.strip() if note.strip() else ''}")
     alerts.queue_followup(task)
+    outbound.emit(db.session.get(Store, task.store_id), "task.resolved", _event_data(task))
 
 
 def dismiss(task: Task, actor: StaffUser, reason: str) -> None:
@@ -169,6 +184,7 @@ def escalate_overdue(now: datetime | None = None, limit: int = 200) -> list[Task
         if moved.rowcount:
             _event(task, "escalated", None, "past its SLA")
             alerts.queue_task_alert(task, "overdue")
+            outbound.emit(db.session.get(Store, task.store_id), "task.overdue", _event_data(task))
     db.session.flush()
     return tasks
 

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from ..errors import AlreadyAnswered, SurveyClosed, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
 from ..models import Customer, Invitation, Response, utcnow
+from . import outbound
 from .analysis import analyze_text, score_flags
 from .db_util import insert_ignore
 from .recovery import sync_task
@@ -117,17 +118,20 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
     has_score = answer.nps is not None or answer.csat is not None
     if not has_score and (existing is None or (existing.nps is None and existing.csat is None)):
         raise ValidationFailed("a score is required", {"nps" if invitation.store.asks_nps() else "csat": "required"})
-    insert_ignore(
-        Response,
-        {
-            "store_id": invitation.store_id,
-            "invitation_id": invitation.id,
-            "created_at": now,
-            "updated_at": now,
-            "hidden_detractor": False,
-        },
-        ["invitation_id"],
-    )
+    created = (
+        insert_ignore(
+            Response,
+            {
+                "store_id": invitation.store_id,
+                "invitation_id": invitation.id,
+                "created_at": now,
+                "updated_at": now,
+                "hidden_detractor": False,
+            },
+            ["invitation_id"],
+        )
+        is not None
+    )  # only the request that inserted the row announces it
     response = db.session.scalar(
         select(Response)
         .where(Response.invitation_id == invitation.id)
@@ -144,6 +148,20 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
     analyze_comment(response, hint=invitation.locale)
     db.session.flush()
     sync_task(response, now)
+    if created:
+        outbound.emit(
+            invitation.store,
+            "response.created",
+            {
+                "response_id": response.id,
+                "order_id": invitation.order.order_ref,
+                "nps": response.nps,
+                "csat": response.csat,
+                "sentiment": response.sentiment_label,
+                "topics": response.topics,
+                "hidden_detractor": response.hidden_detractor,
+            },
+        )
     db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.status.in_(("sent", "bounced", "expired")))

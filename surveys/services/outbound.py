@@ -1,0 +1,171 @@
+"""Signed outbound events for the shop's systems (Standard Webhooks: webhook-id,
+webhook-timestamp, webhook-signature "v1,<base64 HMAC-SHA256>").
+
+Events are rows written with the change they announce and delivered by the
+worker with retries. Only https to public addresses; the address is checked when
+connecting (the socket goes to the vetted IP, so DNS cannot be swapped in
+between), and redirects are never followed. Hand-written on http.client because
+the usual HTTP clients resolve and follow on their own.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import random
+import secrets
+import socket
+import ssl
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..models import OutboundEvent, Store, utcnow
+
+EVENT_TYPES = ("task.created", "task.overdue", "task.resolved", "response.created")
+
+
+class DeliveryRefused(Exception):
+    """The endpoint is not allowed (scheme, address) or answered with a non-2xx status."""
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def configure(store: Store, url: str | None) -> str | None:
+    """Set (or clear) the store's endpoint; returns the signing secret shown to the admin."""
+    if not url:
+        store.outbound_url = None
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or len(url) > 2048:
+        raise ValidationFailed("the endpoint must be an https:// URL", {"url": "https only"})
+    store.outbound_url = url
+    store.outbound_secret = store.outbound_secret or new_secret()
+    return store.outbound_secret
+
+
+def emit(store: Store, event_type: str, data: dict) -> None:
+    """Queue an event for the store's endpoint (nothing when none is configured)."""
+    if not store.outbound_url:
+        return
+    db.session.add(
+        OutboundEvent(
+            store_id=store.id,
+            message_id="msg_" + secrets.token_hex(12),
+            event_type=event_type,
+            payload={"type": event_type, "timestamp": utcnow().isoformat(), "data": data},
+        )
+    )
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def _vetted_address(host: str, port: int, allow_loopback: bool) -> str:
+    for *_, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        ip = ipaddress.ip_address(sockaddr[0])
+        if ip.is_global or (allow_loopback and ip.is_loopback):
+            return str(ip)
+        raise DeliveryRefused(f"{host} resolves to a non-public address ({ip})")
+    raise DeliveryRefused(f"{host} does not resolve")
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to a vetted IP, with certificate and SNI checked against the real host name."""
+
+    def __init__(self, ip: str, host: str, port: int, timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._ip = ip
+
+    def connect(self):
+        sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 5.0, allow_loopback: bool = False) -> int:
+    """POST once; returns the status. Redirects are answers, never followed."""
+    parts = urlsplit(url)
+    plain_ok = allow_loopback and parts.scheme == "http"
+    if parts.scheme != "https" and not plain_ok:
+        raise DeliveryRefused("only https endpoints are allowed")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    ip = _vetted_address(parts.hostname or "", port, allow_loopback)
+    conn = (
+        http.client.HTTPConnection(ip, port, timeout=timeout)
+        if parts.scheme == "http"
+        else _PinnedHTTPS(ip, parts.hostname, port, timeout)
+    )
+    try:
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.request("POST", path, body=body, headers={**headers, "Host": parts.netloc})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def claim(limit: int, now: datetime | None = None) -> list[OutboundEvent]:
+    now = now or utcnow()
+    due = or_(
+        and_(OutboundEvent.status == "pending", OutboundEvent.next_attempt_at <= now),
+        and_(OutboundEvent.status == "sending", OutboundEvent.lease_until < now),
+    )
+    ids = db.session.scalars(
+        select(OutboundEvent.id).where(due).order_by(OutboundEvent.id).limit(limit).with_for_update(skip_locked=True)
+    ).all()
+    if not ids:
+        return []
+    db.session.execute(
+        update(OutboundEvent)
+        .where(OutboundEvent.id.in_(ids), due)
+        .values(status="sending", lease_until=now + timedelta(minutes=2))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+    return db.session.scalars(
+        select(OutboundEvent).where(OutboundEvent.id.in_(ids), OutboundEvent.status == "sending")
+    ).all()
+
+
+def deliver(event: OutboundEvent) -> str:
+    """Send one event; returns its new status (sent, pending for a retry, failed)."""
+    store = db.session.get(Store, event.store_id)
+    cfg = current_app.config
+    body = json.dumps(event.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    stamp = int(utcnow().timestamp())
+    headers = {
+        "Content-Type": "application/json",
+        "webhook-id": event.message_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": sign(store.outbound_secret, event.message_id, stamp, body),
+    }
+    event.attempts += 1
+    try:
+        if not store.outbound_url:
+            raise DeliveryRefused("no endpoint configured")
+        status = post(store.outbound_url, body, headers, allow_loopback=cfg["OUTBOUND_ALLOW_LOOPBACK"])
+        if not 200 <= status < 300:
+            raise DeliveryRefused(f"endpoint answered {status}")
+    except (DeliveryRefused, OSError, http.client.HTTPException) as exc:
+        event.last_error = str(exc)[:300]
+        event.lease_until = None
+        if event.attempts >= cfg["OUTBOUND_MAX_ATTEMPTS"]:
+            event.status = "failed"
+        else:
+            delay = min(30 * 2 ** (event.attempts - 1), 6 * 3600) * random.uniform(0.8, 1.2)  # noqa: S311
+            event.status, event.next_attempt_at = "pending", utcnow() + timedelta(seconds=delay)
+        return event.status
+    event.status, event.sent_at, event.lease_until, event.last_error = "sent", utcnow(), None, None
+    return "sent"
