@@ -140,6 +140,8 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="agent")
+    on_shift: Mapped[bool] = mapped_column(Boolean, default=True)  # takes new tasks in the round-robin
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Customer(db.Model):

@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 
 from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
-from ..models import RESOLUTIONS, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
+from ..models import RESOLUTIONS, Membership, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
 from . import alerts, outbound
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
@@ -70,6 +70,7 @@ def sync_task(response: Response, now: datetime | None = None) -> Task | None:
         )
         task = db.session.scalar(select(Task).where(Task.response_id == response.id))
         if new_id is not None:
+            task.assignee_id = _next_agent(store, now)
             _event(task, "opened", None, reason)
             alerts.queue_task_alert(task, "new")
             outbound.emit(store, "task.created", _event_data(task))
@@ -81,6 +82,34 @@ def sync_task(response: Response, now: datetime | None = None) -> Task | None:
         task.status, task.dismiss_reason, task.updated_at = "dismissed", "answer changed", now
         _event(task, "dismissed", None, "the customer changed the answer")
     return task
+
+
+def _next_agent(store: Store, now: datetime) -> int | None:
+    """Round-robin among the store's agents on shift: the one assigned longest ago gets the task."""
+    member = db.session.scalar(
+        select(Membership)
+        .join(StaffUser, StaffUser.id == Membership.user_id)
+        .where(
+            Membership.store_id == store.id,
+            Membership.role == "agent",
+            Membership.on_shift.is_(True),
+            StaffUser.is_active.is_(True),
+        )
+        .order_by(Membership.last_assigned_at.is_not(None), Membership.last_assigned_at, Membership.id)
+        .limit(1)
+        .with_for_update()
+    )
+    if member is None:
+        return None
+    member.last_assigned_at = now
+    return member.user_id
+
+
+def set_on_shift(store: Store, user: StaffUser, on: bool) -> None:
+    member = db.session.scalar(select(Membership).where(Membership.store_id == store.id, Membership.user_id == user.id))
+    if member is None:
+        raise NotFound("not a member of this store")
+    member.on_shift = on
 
 
 def _event_data(task: Task) -> dict:

@@ -260,3 +260,89 @@ def test_the_task_page_offers_a_filled_in_reply_and_sends_it(client, shop):
     from surveys.models import OutboxMessage
 
     assert db.session.scalar(select(OutboxMessage.kind).where(OutboxMessage.kind == "reply")) == "reply"
+
+
+SETTINGS = {
+    "survey_kind": "both",
+    "send_delay_days": "3",
+    "reminder_delay_days": "4",
+    "send_window": "9-20",
+    "brand_color": "#7c2d12",
+    "timezone": "America/Argentina/Buenos_Aires",
+    "opens": "10",
+    "closes": "19",
+    "open_saturday": "1",
+    "holidays": "2026-12-25 2027-01-01",
+    "sla_first_contact_hours": "2",
+    "sla_resolution_hours": "24",
+    "reply_register": "vos",
+    "alert_emails": "alertas@barro.com.mx",
+    "outbound_url": "",
+}
+
+
+def test_admin_saves_store_settings(client, shop):
+    login(client, "admin@barro.test")
+    assert client.post("/staff/settings", data=SETTINGS).status_code == 302
+    store = shop[0]
+    db.session.refresh(store)
+    assert (store.survey_kind, store.send_delay_minutes, store.reply_register) == ("both", 3 * 1440, "vos")
+    assert store.opening_hours["5"] == [10, 19] and store.holidays == ["2026-12-25", "2027-01-01"]
+    assert store.alert_emails == ["alertas@barro.com.mx"] and store.sla_first_contact_minutes == 120
+
+
+def test_bad_settings_are_all_reported_and_nothing_changes(client, shop):
+    login(client, "admin@barro.test")
+    bad = {
+        **SETTINGS,
+        "timezone": "Mars/Base",
+        "brand_color": "red",
+        "closes": "8",
+        "holidays": "mañana",
+        "outbound_url": "http://insecure.example",
+    }
+    resp = client.post("/staff/settings", data=bad)
+    assert resp.status_code == 422 and "Revisa los ajustes marcados" in resp.get_data(as_text=True)
+    db.session.refresh(shop[0])
+    assert shop[0].timezone == "America/Mexico_City" and shop[0].brand_color == "#0f766e"
+
+
+def test_admin_adds_and_disables_staff_and_cannot_lock_themselves_out(client, shop):
+    login(client, "admin@barro.test")
+    client.post("/staff/users", data={"email": "nuevo@barro.com.mx", "role": "agent", "password": "una clave larga"})
+    new = db.session.scalar(select(StaffUser).where(StaffUser.email == "nuevo@barro.com.mx"))
+    assert new is not None
+    client.post("/staff/users", data={"user_id": new.id, "role": "agent"})  # "active" unticked
+    db.session.refresh(new)
+    assert new.is_active is False
+    me = db.session.scalar(select(StaffUser).where(StaffUser.email == "admin@barro.test"))
+    resp = client.post("/staff/users", data={"user_id": me.id, "role": "agent"}, follow_redirects=True)
+    assert "No se guardó" in resp.get_data(as_text=True)
+    outsider = db.session.scalar(select(StaffUser).where(StaffUser.email == "otra@otra.test"))
+    assert client.post("/staff/users", data={"user_id": outsider.id, "role": "agent", "active": "1"}).status_code == 404
+
+
+def test_agents_cannot_reach_settings_or_staff(client, shop):
+    login(client, "agente@barro.test")
+    assert client.get("/staff/settings").status_code == 404
+    assert (
+        client.post("/staff/users", data={"email": "x@y.z", "role": "admin", "password": "x" * 12}).status_code == 404
+    )
+
+
+def test_each_member_chooses_their_language(client, shop):
+    login(client, "agente@barro.test")
+    client.post("/staff/me", data={"locale": "en"})
+    assert "Response rate" in client.get("/staff/").get_data(as_text=True)
+
+
+def test_new_tasks_go_round_robin_to_agents_on_shift(client, shop):
+    store = shop[0]
+    second = create_staff_user("agente2@barro.test", store, "agent", PASSWORD)
+    db.session.commit()
+    owners = [unhappy(client, store, email=f"c{n}@example.com").assignee_id for n in range(4)]
+    agent = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
+    assert sorted(owners) == sorted([agent.id, second.id] * 2) and owners[0] != owners[1]
+    login(client, "agente2@barro.test")
+    client.post("/staff/me", data={"on_shift": "0"})
+    assert unhappy(client, store, email="c9@example.com").assignee_id == agent.id

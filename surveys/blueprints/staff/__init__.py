@@ -18,7 +18,7 @@ from ...services import staff_auth
 
 bp = Blueprint("staff", __name__)
 PUBLIC = {"staff.login"}
-ADMIN_ONLY = {"staff.privacy", "staff.privacy_export", "staff.privacy_erase"}
+ADMIN_ONLY = {"staff.privacy", "staff.privacy_export", "staff.privacy_erase", "staff.store_settings", "staff.users"}
 
 
 @login_manager.user_loader
@@ -58,4 +58,4 @@ def _private(resp):
     return resp
 
 
-from . import auth, responses, tasks, views  # noqa: E402,F401  (routes register on bp)
+from . import admin, auth, responses, tasks, views  # noqa: E402,F401  (routes register on bp)

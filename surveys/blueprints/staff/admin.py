@@ -1,0 +1,70 @@
+"""Store settings and staff (admins), and each member's own preferences."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from ...errors import ValidationFailed
+from ...extensions import db
+from ...services import recovery, settings
+from . import bp
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def store_settings():
+    errors = {}
+    if request.method == "POST":
+        try:
+            settings.update_store_settings(g.store, request.form)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = exc.fields
+        else:
+            db.session.commit()
+            flash(gettext("Settings saved."), "ok")
+            return redirect(url_for("staff.store_settings"))
+    return render_template("staff/settings.html", s=g.store, errors=errors, form=request.form), (422 if errors else 200)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    if request.method == "POST":
+        try:
+            if request.form.get("user_id"):
+                settings.update_member(
+                    g.store,
+                    current_user,
+                    request.form.get("user_id", type=int),
+                    request.form.get("role", ""),
+                    request.form.get("active") == "1",
+                )
+            else:
+                settings.add_member(
+                    g.store,
+                    request.form.get("email", ""),
+                    request.form.get("role", ""),
+                    request.form.get("password", ""),
+                )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(gettext("Not saved: %(reason)s", reason=exc.message), "error")
+        else:
+            db.session.commit()
+            flash(gettext("Saved."), "ok")
+        return redirect(url_for("staff.users"))
+    return render_template("staff/users.html", members=settings.members(g.store))
+
+
+@bp.post("/me")
+def me():
+    """The member's language and whether they take new tasks now."""
+    if request.form.get("locale") in ("es", "en"):
+        current_user.locale = request.form["locale"]
+    if "on_shift" in request.form:
+        recovery.set_on_shift(g.store, current_user, request.form.get("on_shift") == "1")
+    db.session.commit()
+    return redirect(
+        request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("staff.dashboard")
+    )

@@ -1,0 +1,125 @@
+"""Store settings and staff management, validated as a whole before anything is changed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..models import SURVEY_KINDS, Membership, StaffUser, Store
+from . import outbound
+from .replies import REGISTERS
+from .staff_auth import revoke_sessions
+from .tenancy import create_staff_user, parse_send_window
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _int(form, name: str, low: int, high: int, errors: dict) -> int | None:
+    try:
+        value = int(form.get(name, ""))
+    except ValueError:
+        errors[name] = "whole number"
+        return None
+    if not low <= value <= high:
+        errors[name] = f"{low}-{high}"
+        return None
+    return value
+
+
+def update_store_settings(store: Store, form) -> None:
+    """Apply the settings form; ValidationFailed lists every bad field and changes nothing."""
+    errors: dict[str, str] = {}
+    kind = form.get("survey_kind")
+    if kind not in SURVEY_KINDS:
+        errors["survey_kind"] = "nps, csat or both"
+    delay = _int(form, "send_delay_days", 0, 60, errors)
+    reminder = _int(form, "reminder_delay_days", 1, 30, errors)
+    sla = _int(form, "sla_first_contact_hours", 1, 72, errors)
+    resolution = _int(form, "sla_resolution_hours", 1, 240, errors)
+    open_h, close_h = _int(form, "opens", 0, 23, errors), _int(form, "closes", 1, 24, errors)
+    if open_h is not None and close_h is not None and open_h >= close_h:
+        errors["closes"] = "after opening"
+    tz = form.get("timezone", "")
+    try:
+        ZoneInfo(tz)
+    except Exception:  # unknown or malformed zone names
+        errors["timezone"] = "unknown timezone"
+    try:
+        window = parse_send_window(form.get("send_window") or None)
+    except ValidationFailed:
+        errors["send_window"] = "like 9-20"
+        window = (None, None)
+    holidays = []
+    for raw in (form.get("holidays") or "").replace(",", " ").split():
+        try:
+            holidays.append(date.fromisoformat(raw).isoformat())
+        except ValueError:
+            errors["holidays"] = f"not a date: {raw[:20]}"
+    alerts = []
+    for raw in (form.get("alert_emails") or "").replace(",", " ").split():
+        try:
+            alerts.append(validate_email(raw, check_deliverability=False).normalized.lower())
+        except EmailNotValidError:
+            errors["alert_emails"] = f"not an email: {raw[:60]}"
+    colour = form.get("brand_color", "")
+    if not _HEX.match(colour):
+        errors["brand_color"] = "#rrggbb"
+    register = form.get("reply_register")
+    if register not in REGISTERS:
+        errors["reply_register"] = "tu, usted or vos"
+    if errors:
+        raise ValidationFailed("some settings are not valid", errors)
+    store.survey_kind, store.timezone, store.brand_color, store.reply_register = kind, tz, colour, register
+    store.send_delay_minutes, store.reminder_delay_minutes = delay * 1440, reminder * 1440
+    store.sla_first_contact_minutes, store.sla_resolution_minutes = sla * 60, resolution * 60
+    weekend = form.get("open_saturday") == "1"
+    store.opening_hours = {str(d): [open_h, close_h] for d in range(6 if weekend else 5)}
+    store.holidays, store.alert_emails = holidays, alerts or None
+    store.send_window_start, store.send_window_end = window
+    outbound.configure(store, (form.get("outbound_url") or "").strip() or None)
+    db.session.flush()
+
+
+def members(store: Store) -> list[tuple[StaffUser, Membership]]:
+    return db.session.execute(
+        select(StaffUser, Membership)
+        .join(Membership, Membership.user_id == StaffUser.id)
+        .where(Membership.store_id == store.id)
+        .order_by(StaffUser.email)
+    ).all()
+
+
+def add_member(store: Store, email: str, role: str, password: str) -> StaffUser:
+    try:
+        email = validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationFailed("not a valid email", {"email": "invalid"}) from exc
+    if len(password or "") < 10:
+        raise ValidationFailed("the password needs at least 10 characters", {"password": "short"})
+    return create_staff_user(email, store, role, password)
+
+
+def update_member(store: Store, actor: StaffUser, user_id: int, role: str, active: bool) -> None:
+    """Change a member's role or disable them (revoking their sessions); not yourself."""
+    row = db.session.execute(
+        select(StaffUser, Membership)
+        .join(Membership, Membership.user_id == StaffUser.id)
+        .where(Membership.store_id == store.id, StaffUser.id == user_id)
+    ).first()
+    if row is None:
+        raise NotFound("no such member")
+    user, membership = row
+    if user.id == actor.id:
+        raise ValidationFailed("you cannot change your own access", {"user": "self"})
+    if role not in ("admin", "agent"):
+        raise ValidationFailed("role must be admin or agent", {"role": "invalid"})
+    membership.role = role
+    if user.is_active and not active:
+        revoke_sessions(user)
+    user.is_active = active
