@@ -241,4 +241,10 @@ ES = {
     'Add a staff member': 'Agregar a alguien del equipo',
     'First password (10 characters or more)': 'Contraseña inicial (10 caracteres o más)',
     'Add': 'Agregar',
+    'What customers talk about': 'De qué hablan los clientes',
+    'Mentions': 'Menciones',
+    'Negative': 'Negativas',
+    'Sentiment of comments': 'Sentimiento de los comentarios',
+    'NPS by product': 'NPS por producto',
+    'Product': 'Producto',
 }

@@ -86,3 +86,44 @@ def test_without_javascript_the_score_is_recorded_only_after_one_tap_on_send(bro
         page.wait_for_selector("text=Thank you!")
         context.close()
     assert _nps() == 4
+
+
+def test_staff_console_in_both_languages(browser, live):
+    from surveys.services.tenancy import create_staff_user
+
+    store = make_store(name="Barro & Co")[0]
+    create_staff_user("duena@barro.test", store, "admin", "una clave larga 123")
+    db.session.commit()
+    for n, (score, comment) in enumerate([(2, "El jarro llegó estrellado y nadie contesta"), (10, "¡Hermoso!")]):
+        invitation = sent_invitation(store, email=f"b{n}@example.com")
+        responses_submit(invitation, score, comment)
+    db.session.rollback()
+    with LiveServer(live) as server:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(server.url + "/staff/login")
+        page.fill("#email", "duena@barro.test")
+        page.fill("#password", "una clave larga 123")
+        page.click("button.primary")
+        for lang, heading in (("es", "Cola de recuperación"), ("en", "Recovery queue")):
+            page.select_option("#locale", lang)
+            page.click("form[action$='/staff/me'] button")
+            page.goto(server.url + "/staff/")
+            page.wait_for_selector("svg.chart")
+            page.screenshot(path=str(ARTIFACTS / f"staff-dashboard-{lang}.png"), full_page=True)
+            page.goto(server.url + "/staff/tasks")
+            assert heading in page.inner_text("h1")
+            page.screenshot(path=str(ARTIFACTS / f"staff-queue-{lang}.png"), full_page=True)
+            page.click("table.queue a")
+            page.wait_for_selector("#reply-body")
+            page.screenshot(path=str(ARTIFACTS / f"staff-task-{lang}.png"), full_page=True)
+        page.close()
+    assert errors == []
+
+
+def responses_submit(invitation, score, comment):
+    from surveys.services import responses
+
+    responses.submit_response(invitation, responses.Answer(nps=score, comment=comment))
+    db.session.commit()

@@ -6,11 +6,11 @@ import base64
 import binascii
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import Invitation, Order, Response, Store, Task
+from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
 from .scoring import summarize_csat, summarize_nps
 
 
@@ -196,3 +196,65 @@ def distribution(store: Store) -> dict[str, int]:
         ).all()
     )
     return {str(n): rows.get(n, 0) for n in range(11)}
+
+
+def _period(store: Store, start: date | None, end: date | None) -> list:
+    lo, hi = _range(start, end)
+    conds = [Response.store_id == store.id]
+    if lo:
+        conds.append(Response.created_at >= lo)
+    if hi:
+        conds.append(Response.created_at < hi)
+    return conds
+
+
+def topic_breakdown(store: Store, start: date | None = None, end: date | None = None) -> list[dict]:
+    """Mentions of each topic, and how many of them were negative, in one SQL pass."""
+    from .topics import TOPICS
+
+    text = cast(Response.topics, String)
+    columns = []
+    for topic in TOPICS:
+        mentioned = text.like(f'%"{topic}"%')
+        columns += [
+            func.count(case((mentioned, 1))),
+            func.count(case((and_(mentioned, Response.sentiment_label == "negative"), 1))),
+        ]
+    row = db.session.execute(select(*columns).where(*_period(store, start, end))).one()
+    return [{"topic": t, "mentions": row[2 * i], "negative": row[2 * i + 1]} for i, t in enumerate(TOPICS)]
+
+
+def sentiment_breakdown(store: Store, start: date | None = None, end: date | None = None) -> dict[str, int]:
+    rows = dict(
+        db.session.execute(
+            select(Response.sentiment_label, func.count())
+            .where(*_period(store, start, end), Response.sentiment_label.is_not(None))
+            .group_by(Response.sentiment_label)
+        ).all()
+    )
+    return {label: rows.get(label, 0) for label in ("negative", "neutral", "positive")}
+
+
+def product_nps(store: Store, start: date | None = None, end: date | None = None, limit: int = 10) -> list[dict]:
+    """NPS per product (the ones with most answers first), with margins."""
+    rows = db.session.execute(
+        select(
+            Product.sku,
+            Product.name,
+            func.count(case((Response.nps >= 9, 1))),
+            func.count(case((and_(Response.nps >= 7, Response.nps <= 8), 1))),
+            func.count(case((Response.nps <= 6, 1))),
+        )
+        .join(Invitation, Response.invitation_id == Invitation.id)
+        .join(OrderItem, OrderItem.order_id == Invitation.order_id)
+        .join(Product, Product.id == OrderItem.product_id)
+        .where(*_period(store, start, end), Response.nps.is_not(None))
+        .group_by(Product.sku, Product.name)
+        .order_by(func.count().desc())
+        .limit(limit)
+    ).all()
+    out = []
+    for sku, name, p, pa, d in rows:
+        summary = summarize_nps(p, pa, d)
+        out.append({"sku": sku, "name": name, "n": summary.n, "nps": summary.score, "moe95": summary.moe95})
+    return out

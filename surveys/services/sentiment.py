@@ -25,7 +25,7 @@ from .textnorm import fold, is_punct, raw_tokens, tokenize, unelongate
 
 # Label thresholds on polarity, calibrated by cross-validation on tests/data
 # (see docs/sentiment.md and `python -m scripts.evaluate_comments`).
-THRESHOLDS = {"es": (-0.45, 0.45), "en": (-0.4, 0.3)}
+THRESHOLDS = {"es": (-0.35, 0.45), "en": (-0.4, 0.3)}
 NORMALIZE_ALPHA = 15.0
 NEGATION_FACTOR = -0.7
 NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing

@@ -346,3 +346,21 @@ def test_new_tasks_go_round_robin_to_agents_on_shift(client, shop):
     login(client, "agente2@barro.test")
     client.post("/staff/me", data={"on_shift": "0"})
     assert unhappy(client, store, email="c9@example.com").assignee_id == agent.id
+
+
+def test_dashboard_breaks_answers_down_by_topic_sentiment_and_product(client, shop):
+    store = shop[0]
+    for n, (score, comment) in enumerate([(2, "El envío tardó muchísimo"), (9, "Llegó rápido, gracias"),
+                                          (3, "La talla no corresponde")]):
+        invitation = sent_invitation(store, email=f"t{n}@example.com")
+        client.post(survey_path(invitation), data={"nps": str(score), "comment": comment})
+    from surveys.services import metrics
+
+    topics = {t["topic"]: (t["mentions"], t["negative"]) for t in metrics.topic_breakdown(store)}
+    assert topics["delivery"] == (2, 1) and topics["size_fit"] == (1, 1)
+    assert metrics.sentiment_breakdown(store)["negative"] == 2
+    [product] = metrics.product_nps(store)
+    assert (product["sku"], product["n"], product["nps"]) == ("TAZA-01", 3, round(100 * (1 - 2) / 3, 1))
+    login(client, "admin@barro.test")
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "De qué hablan los clientes" in html and "Taza de barro" in html

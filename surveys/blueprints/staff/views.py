@@ -8,7 +8,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_babel import gettext
 
 from ...extensions import db
-from ...services import metrics
+from ...services import metrics, reporting
 from ...services import privacy as privacy_service
 from . import bp
 
@@ -17,7 +17,13 @@ from . import bp
 def dashboard():
     from .responses import dashboard_charts
 
-    return render_template("staff/dashboard.html", m=metrics.store_metrics(g.store), **dashboard_charts(g.store))
+    f = reporting.parse_filters(request.args)
+    return render_template(
+        "staff/dashboard.html",
+        f=f,
+        m=metrics.store_metrics(g.store, f.start, f.end),
+        **dashboard_charts(g.store, f.start, f.end),
+    )
 
 
 @bp.post("/store")
