@@ -88,6 +88,7 @@ class Store(db.Model):
     alert_emails: Mapped[list | None] = mapped_column(JSON)  # None = the store's admins
     reply_register: Mapped[str] = mapped_column(String(8), default="tu")  # tu | usted | vos
     outbound_url: Mapped[str | None] = mapped_column(String(2048))  # https endpoint for signed events
+    widget_origins: Mapped[list | None] = mapped_column(JSON)  # storefront origins allowed to frame the widget
     outbound_secret: Mapped[str | None] = mapped_column(String(80))  # "whsec_" + base64 key
     reply_templates: Mapped[dict | None] = mapped_column(JSON)  # {"es-tu": {"subject", "body"}, ...}
     widget_key: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: "wk_" + secrets.token_urlsafe(16))

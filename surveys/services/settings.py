@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
@@ -73,8 +74,29 @@ def update_store_settings(store: Store, form) -> None:
     register = form.get("reply_register")
     if register not in REGISTERS:
         errors["reply_register"] = "tu, usted or vos"
+    origins = []
+    for raw in (form.get("widget_origins") or "").split():
+        parts = urlsplit(raw)
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/") or parts.query:
+            errors["widget_origins"] = f"not an origin: {raw[:60]}"
+        else:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    templates = {}
+    for key in (f"es-{register}", "en-tu"):
+        subject = (form.get(f"tpl-{key}-subject") or "").strip()
+        body = (form.get(f"tpl-{key}-body") or "").strip()
+        try:
+            subject.format_map(_Probe())
+            body.format_map(_Probe())
+        except (ValueError, IndexError):
+            errors[f"tpl-{key}-body"] = "unbalanced { }"
+        if "\n" in subject or "\r" in subject or len(subject) > 200 or len(body) > 5000:
+            errors[f"tpl-{key}-subject"] = "one line, 200 characters; message 5000"
+        if subject or body:
+            templates[key] = {"subject": subject, "body": body}
     if errors:
         raise ValidationFailed("some settings are not valid", errors)
+    store.widget_origins, store.reply_templates = origins or None, templates or None
     store.survey_kind, store.timezone, store.brand_color, store.reply_register = kind, tz, colour, register
     store.send_delay_minutes, store.reminder_delay_minutes = delay * 1440, reminder * 1440
     store.sla_first_contact_minutes, store.sla_resolution_minutes = sla * 60, resolution * 60
@@ -84,6 +106,11 @@ def update_store_settings(store: Store, form) -> None:
     store.send_window_start, store.send_window_end = window
     outbound.configure(store, (form.get("outbound_url") or "").strip() or None)
     db.session.flush()
+
+
+class _Probe(dict):
+    def __missing__(self, key):
+        return ""
 
 
 def members(store: Store) -> list[tuple[StaffUser, Membership]]:

@@ -350,8 +350,9 @@ def test_new_tasks_go_round_robin_to_agents_on_shift(client, shop):
 
 def test_dashboard_breaks_answers_down_by_topic_sentiment_and_product(client, shop):
     store = shop[0]
-    for n, (score, comment) in enumerate([(2, "El envío tardó muchísimo"), (9, "Llegó rápido, gracias"),
-                                          (3, "La talla no corresponde")]):
+    for n, (score, comment) in enumerate(
+        [(2, "El envío tardó muchísimo"), (9, "Llegó rápido, gracias"), (3, "La talla no corresponde")]
+    ):
         invitation = sent_invitation(store, email=f"t{n}@example.com")
         client.post(survey_path(invitation), data={"nps": str(score), "comment": comment})
     from surveys.services import metrics
@@ -364,3 +365,31 @@ def test_dashboard_breaks_answers_down_by_topic_sentiment_and_product(client, sh
     login(client, "admin@barro.test")
     html = client.get("/staff/").get_data(as_text=True)
     assert "De qué hablan los clientes" in html and "Taza de barro" in html
+
+
+def test_custom_reply_templates_and_widget_origins_are_saved_and_used(client, shop):
+    store = shop[0]
+    login(client, "admin@barro.test")
+    form = {
+        **SETTINGS,
+        "reply_register": "usted",
+        "tpl-es-usted-subject": "Disculpe, {first_name}",
+        "tpl-es-usted-body": "Estimado/a {first_name}: su pedido {order} se repone {promise}. {agent}",
+        "widget_origins": "https://barro.com.mx https://www.barro.com.mx/",
+    }
+    assert client.post("/staff/settings", data=form).status_code == 302
+    db.session.refresh(store)
+    assert store.widget_origins == ["https://barro.com.mx", "https://www.barro.com.mx"]
+    task = unhappy(client, store)
+    page = client.get(f"/staff/tasks/{task.id}").get_data(as_text=True)
+    assert "Disculpe, Ana" in page and "se repone antes del" in page
+    bad = {**form, "tpl-es-usted-body": "Hola {first_name", "widget_origins": "javascript:alert(1)"}
+    resp = client.post("/staff/settings", data=bad)
+    assert resp.status_code == 422 and "unbalanced" in resp.get_data(as_text=True)
+
+
+def test_dashboard_shows_the_recovery_figures(client, shop):
+    unhappy(client, shop[0])
+    login(client, "admin@barro.test")
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "Recuperación" in html and '1 <span class="moe">abiertas' in html
