@@ -26,14 +26,11 @@ def recovery_metrics(store: Store, lo, hi) -> dict:
     return compute(store, lo, hi)
 
 
-def store_metrics(store: Store, start: date | None = None, end: date | None = None) -> dict:
-    """NPS and CSAT with 95% margins, invitations sent and response rate for a date range."""
+def store_metrics(store: Store, start: date | None = None, end: date | None = None, where: list | None = None) -> dict:
+    """NPS and CSAT with 95% margins, invitations sent and response rate for a date range
+    (``where``: extra conditions on responses, e.g. the console's filters)."""
     lo, hi = _range(start, end)
-    conds = [Response.store_id == store.id]
-    if lo:
-        conds.append(Response.created_at >= lo)
-    if hi:
-        conds.append(Response.created_at < hi)
+    conds = _period(store, start, end) + (where or [])
     row = db.session.execute(
         select(
             func.count(case((Response.nps >= 9, 1))),
@@ -208,7 +205,9 @@ def _period(store: Store, start: date | None, end: date | None) -> list:
     return conds
 
 
-def topic_breakdown(store: Store, start: date | None = None, end: date | None = None) -> list[dict]:
+def topic_breakdown(
+    store: Store, start: date | None = None, end: date | None = None, where: list | None = None
+) -> list[dict]:
     """Mentions of each topic, and how many of them were negative, in one SQL pass."""
     from .topics import TOPICS
 
@@ -220,22 +219,26 @@ def topic_breakdown(store: Store, start: date | None = None, end: date | None = 
             func.count(case((mentioned, 1))),
             func.count(case((and_(mentioned, Response.sentiment_label == "negative"), 1))),
         ]
-    row = db.session.execute(select(*columns).where(*_period(store, start, end))).one()
+    row = db.session.execute(select(*columns).where(*_period(store, start, end), *(where or []))).one()
     return [{"topic": t, "mentions": row[2 * i], "negative": row[2 * i + 1]} for i, t in enumerate(TOPICS)]
 
 
-def sentiment_breakdown(store: Store, start: date | None = None, end: date | None = None) -> dict[str, int]:
+def sentiment_breakdown(
+    store: Store, start: date | None = None, end: date | None = None, where: list | None = None
+) -> dict[str, int]:
     rows = dict(
         db.session.execute(
             select(Response.sentiment_label, func.count())
-            .where(*_period(store, start, end), Response.sentiment_label.is_not(None))
+            .where(*_period(store, start, end), *(where or []), Response.sentiment_label.is_not(None))
             .group_by(Response.sentiment_label)
         ).all()
     )
     return {label: rows.get(label, 0) for label in ("negative", "neutral", "positive")}
 
 
-def product_nps(store: Store, start: date | None = None, end: date | None = None, limit: int = 10) -> list[dict]:
+def product_nps(
+    store: Store, start: date | None = None, end: date | None = None, where: list | None = None, limit: int = 10
+) -> list[dict]:
     """NPS per product (the ones with most answers first), with margins."""
     rows = db.session.execute(
         select(
@@ -248,7 +251,7 @@ def product_nps(store: Store, start: date | None = None, end: date | None = None
         .join(Invitation, Response.invitation_id == Invitation.id)
         .join(OrderItem, OrderItem.order_id == Invitation.order_id)
         .join(Product, Product.id == OrderItem.product_id)
-        .where(*_period(store, start, end), Response.nps.is_not(None))
+        .where(*_period(store, start, end), *(where or []), Response.nps.is_not(None))
         .group_by(Product.sku, Product.name)
         .order_by(func.count().desc())
         .limit(limit)

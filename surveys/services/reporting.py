@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import String, cast, select
 
-from ..models import Invitation, Order, Response, Store, Task
+from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
 from .topics import TOPICS
 
 CATEGORIES = ("promoter", "passive", "detractor")
@@ -24,6 +24,7 @@ class Filters:
     topic: str | None = None
     language: str | None = None
     hidden: bool = False
+    product: str | None = None
 
     def as_args(self) -> dict:
         return {
@@ -59,7 +60,30 @@ def parse_filters(args) -> Filters:
         topic if topic in TOPICS else None,
         language if language in ("es", "en", "other") else None,
         args.get("hidden") == "1",
+        (args.get("product") or "").strip()[:64] or None,
     )
+
+
+def response_conditions(f: Filters) -> list:
+    """The filters other than dates, as conditions on Response."""
+    conds = []
+    if f.category:
+        conds.append(Response.nps_category == f.category)
+    if f.topic:
+        conds.append(cast(Response.topics, String).like(f'%"{f.topic}"%'))
+    if f.language:
+        conds.append(Response.language == f.language)
+    if f.hidden:
+        conds.append(Response.hidden_detractor.is_(True))
+    if f.product:
+        bought = (
+            select(OrderItem.id)
+            .join(Product, Product.id == OrderItem.product_id)
+            .join(Invitation, Invitation.order_id == OrderItem.order_id)
+            .where(Invitation.id == Response.invitation_id, Product.sku == f.product)
+        )
+        conds.append(bought.exists())
+    return conds
 
 
 def responses_query(store: Store, f: Filters):
@@ -80,15 +104,7 @@ def responses_query(store: Store, f: Filters):
         query = query.where(
             Response.created_at < datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=timezone.utc)
         )
-    if f.category:
-        query = query.where(Response.nps_category == f.category)
-    if f.topic:
-        query = query.where(cast(Response.topics, String).like(f'%"{f.topic}"%'))
-    if f.language:
-        query = query.where(Response.language == f.language)
-    if f.hidden:
-        query = query.where(Response.hidden_detractor.is_(True))
-    return query.order_by(Response.created_at.desc(), Response.id.desc())
+    return query.where(*response_conditions(f)).order_by(Response.created_at.desc(), Response.id.desc())
 
 
 def safe_cell(value) -> str:

@@ -393,3 +393,15 @@ def test_dashboard_shows_the_recovery_figures(client, shop):
     login(client, "admin@barro.test")
     html = client.get("/staff/").get_data(as_text=True)
     assert "Recuperación" in html and '1 <span class="moe">abiertas' in html
+
+
+def test_dashboard_filters_apply_to_the_scores(client, shop):
+    store = shop[0]
+    for n, (score, sku) in enumerate([(10, "TAZA-01"), (0, "JARRO-02"), (9, "TAZA-01")]):
+        invitation = sent_invitation(store, email=f"f{n}@example.com", items=[{"sku": sku, "name": sku.title()}])
+        client.post(survey_path(invitation), data={"nps": str(score)})
+    login(client, "admin@barro.test")
+    assert "+100" in client.get("/staff/?product=TAZA-01").get_data(as_text=True)
+    assert "-100" in client.get("/staff/?product=JARRO-02").get_data(as_text=True)
+    detractors = client.get("/staff/responses?product=JARRO-02").get_data(as_text=True)
+    assert "1 respuestas" in detractors

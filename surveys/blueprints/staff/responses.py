@@ -51,11 +51,11 @@ def response_detail(response_id: int):
     return render_template("staff/response.html", r=item)
 
 
-def dashboard_charts(store, start=None, end=None) -> dict:
+def dashboard_charts(store, start=None, end=None, where=None) -> dict:
     return {
         "trend": charts.line_chart(metrics.weekly_nps(store), -100, 100),
         "distribution": charts.bars(metrics.distribution(store)),
-        "topics": metrics.topic_breakdown(store, start, end),
-        "sentiment": metrics.sentiment_breakdown(store, start, end),
-        "products": metrics.product_nps(store, start, end),
+        "topics": metrics.topic_breakdown(store, start, end, where),
+        "sentiment": metrics.sentiment_breakdown(store, start, end, where),
+        "products": metrics.product_nps(store, start, end, where),
     }
