@@ -261,4 +261,5 @@ ES = {
     'median first contact': 'mediana al primer contacto',
     'median resolution': 'mediana a la resolución',
     'recovery rate': 'tasa de recuperación',
+    'CSAT by week, with its 95%% margin': 'CSAT por semana, con su margen del 95 %%',
 }

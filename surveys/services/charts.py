@@ -39,7 +39,8 @@ def line_chart(
         moe = s.get("moe") or 0
         upper.append(f"{x},{y(s['value'] + moe)}")
         lower.append(f"{x},{y(s['value'] - moe)}")
-        dots.append((x, y(s["value"]), f"{s['label']}: {s['value']:+.0f} ± {moe:.0f} (n={s.get('n', 0)})"))
+        sign = "+" if lo < 0 else ""
+        dots.append((x, y(s["value"]), f"{s['label']}: {s['value']:{sign}.0f} ± {moe:.0f} (n={s.get('n', 0)})"))
     labels = [(round(pad + i * step, 1), s["label"]) for i, s in enumerate(series) if i % 2 == 0]
     ticks = [(y(v), f"{v:+.0f}" if lo < 0 else f"{v:.0f}") for v in (lo, (lo + hi) / 2, hi)]
     return LineChart(width, height, " ".join(coords), " ".join(upper + lower[::-1]), labels, dots, ticks)

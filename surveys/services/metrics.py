@@ -151,22 +151,16 @@ def _week(column):
     return func.date(column, "weekday 0", "-6 days")
 
 
-def weekly_nps(store: Store, weeks: int = 12) -> list[dict]:
-    """NPS per week for the last ``weeks`` weeks, with its 95% margin and answer count."""
+def _weekly(store: Store, weeks: int, columns, present, summarize) -> list[dict]:
     since = datetime.now(timezone.utc) - timedelta(weeks=weeks)
     week = _week(Response.created_at).label("week")
     rows = db.session.execute(
-        select(
-            week,
-            func.count(case((Response.nps >= 9, 1))),
-            func.count(case((and_(Response.nps >= 7, Response.nps <= 8), 1))),
-            func.count(case((Response.nps <= 6, 1))),
-        )
-        .where(Response.store_id == store.id, Response.created_at >= since, Response.nps.is_not(None))
+        select(week, *columns)
+        .where(Response.store_id == store.id, Response.created_at >= since, present)
         .group_by(week)
         .order_by(week)
     ).all()
-    by_week = {str(w)[:10]: summarize_nps(p, pa, d) for w, p, pa, d in rows}
+    by_week = {str(w)[:10]: summarize(*counts) for w, *counts in rows}
     start = since.date() - timedelta(days=since.date().weekday())
     out = []
     for k in range(weeks + 1):
@@ -181,6 +175,22 @@ def weekly_nps(store: Store, weeks: int = 12) -> list[dict]:
             }
         )
     return out
+
+
+def weekly_nps(store: Store, weeks: int = 12) -> list[dict]:
+    """NPS per week for the last ``weeks`` weeks, with its 95% margin and answer count."""
+    columns = [
+        func.count(case((Response.nps >= 9, 1))),
+        func.count(case((and_(Response.nps >= 7, Response.nps <= 8), 1))),
+        func.count(case((Response.nps <= 6, 1))),
+    ]
+    return _weekly(store, weeks, columns, Response.nps.is_not(None), summarize_nps)
+
+
+def weekly_csat(store: Store, weeks: int = 12) -> list[dict]:
+    """CSAT (% of 4-5) per week, with its 95% margin and answer count."""
+    columns = [func.count(case((Response.csat >= 4, 1))), func.count(Response.csat)]
+    return _weekly(store, weeks, columns, Response.csat.is_not(None), summarize_csat)
 
 
 def distribution(store: Store) -> dict[str, int]:

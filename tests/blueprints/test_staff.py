@@ -405,3 +405,47 @@ def test_dashboard_filters_apply_to_the_scores(client, shop):
     assert "-100" in client.get("/staff/?product=JARRO-02").get_data(as_text=True)
     detractors = client.get("/staff/responses?product=JARRO-02").get_data(as_text=True)
     assert "1 respuestas" in detractors
+
+
+def test_absolute_session_age_is_capped(client, shop):
+    login(client, "admin@barro.test")
+    with client.session_transaction() as sess:
+        sess["started"] = time.time() - 13 * 3600
+    assert client.get("/staff/").status_code == 302
+
+
+def test_csat_stores_get_a_weekly_csat_chart_with_the_right_value(client, app):
+    store = make_store(survey_kind="csat")[0]
+    create_staff_user("c@barro.test", store, "admin", PASSWORD)
+    db.session.commit()
+    for n, score in enumerate((5, 4, 1, 2)):
+        client.post(survey_path(sent_invitation(store, email=f"s{n}@example.com")), data={"csat": str(score)})
+    login(client, "c@barro.test")
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "CSAT por semana" in html and ": 50 ± " in html  # 2 of 4 satisfied
+
+
+def _staff_routes(app):
+    """Every staff endpoint with a sample URL, found from the URL map (new pages are covered automatically)."""
+    out = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("staff.") or rule.endpoint == "staff.login":
+            continue
+        url = rule.rule.replace("<int:task_id>", "1").replace("<int:response_id>", "1").replace("<action>", "note")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            out.append((rule.endpoint, method, url))
+    return out
+
+
+def test_every_staff_endpoint_fails_closed(app, client, shop):
+    from surveys.blueprints.staff import ADMIN_ONLY
+
+    routes = _staff_routes(app)
+    assert len(routes) >= 15
+    for endpoint, method, url in routes:  # anonymous: always sent to sign in, never served
+        resp = client.open(url, method=method)
+        assert resp.status_code == 302 and "/staff/login" in resp.headers["Location"], (endpoint, method)
+    login(client, "agente@barro.test")
+    for endpoint, method, url in routes:
+        if endpoint in ADMIN_ONLY:
+            assert client.open(url, method=method).status_code == 404, (endpoint, method)

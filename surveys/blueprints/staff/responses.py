@@ -54,6 +54,7 @@ def response_detail(response_id: int):
 def dashboard_charts(store, start=None, end=None, where=None) -> dict:
     return {
         "trend": charts.line_chart(metrics.weekly_nps(store), -100, 100),
+        "csat_trend": charts.line_chart(metrics.weekly_csat(store), 0, 100),
         "distribution": charts.bars(metrics.distribution(store)),
         "topics": metrics.topic_breakdown(store, start, end, where),
         "sentiment": metrics.sentiment_breakdown(store, start, end, where),
