@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, logout_user
 
-from ...extensions import login_manager
+from ...errors import ValidationFailed
+from ...extensions import db, login_manager
 from ...i18n import use_locale
 from ...models import utcnow
 from ...services import staff_auth
@@ -50,6 +52,19 @@ def _guard():
     if request.endpoint in ADMIN_ONLY and g.role != "admin":
         abort(404)  # another role's page does not exist for you
     return None
+
+
+def commit_or_flash(change) -> bool:
+    """Run a form's change: commit and say "Saved.", or roll back and say why not."""
+    try:
+        change()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(gettext("Not saved: %(reason)s", reason=exc.message), "error")
+        return False
+    db.session.commit()
+    flash(gettext("Saved."), "ok")
+    return True
 
 
 @bp.after_request

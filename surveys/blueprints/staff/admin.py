@@ -9,7 +9,7 @@ from flask_login import current_user
 from ...errors import ValidationFailed
 from ...extensions import db
 from ...services import recovery, settings
-from . import bp
+from . import bp, commit_or_flash
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -31,28 +31,21 @@ def store_settings():
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     if request.method == "POST":
-        try:
-            if request.form.get("user_id"):
+        form = request.form
+
+        def change():
+            if form.get("user_id"):
                 settings.update_member(
                     g.store,
                     current_user,
-                    request.form.get("user_id", type=int),
-                    request.form.get("role", ""),
-                    request.form.get("active") == "1",
+                    form.get("user_id", type=int),
+                    form.get("role", ""),
+                    form.get("active") == "1",
                 )
             else:
-                settings.add_member(
-                    g.store,
-                    request.form.get("email", ""),
-                    request.form.get("role", ""),
-                    request.form.get("password", ""),
-                )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            flash(gettext("Not saved: %(reason)s", reason=exc.message), "error")
-        else:
-            db.session.commit()
-            flash(gettext("Saved."), "ok")
+                settings.add_member(g.store, form.get("email", ""), form.get("role", ""), form.get("password", ""))
+
+        commit_or_flash(change)
         return redirect(url_for("staff.users"))
     return render_template("staff/users.html", members=settings.members(g.store))
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, select
 
-from ...errors import ValidationFailed
 from ...extensions import db
 from ...models import TASK_STATES, Membership, StaffUser, Task, utcnow
 from ...services import recovery, replies
-from . import bp
+from . import bp, commit_or_flash
 
 ACTIONS = {"note", "contacted", "resolve", "dismiss", "assign", "reply"}
 
@@ -57,7 +55,8 @@ def task_action(task_id: int, action: str):
         abort(404)
     item = recovery.get_task(g.store, task_id)
     form = request.form
-    try:
+
+    def change():
         if action == "note":
             recovery.add_note(item, current_user, form.get("body", ""))
         elif action == "contacted":
@@ -72,12 +71,8 @@ def task_action(task_id: int, action: str):
             recovery.dismiss(item, current_user, form.get("reason", ""))
         else:
             recovery.assign(item, current_user, _member(form.get("assignee_id", type=int)))
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash(gettext("Not saved: %(reason)s", reason=exc.message), "error")
-    else:
-        db.session.commit()
-        flash(gettext("Saved."), "ok")
+
+    commit_or_flash(change)
     return redirect(url_for("staff.task", task_id=task_id))
 
 
