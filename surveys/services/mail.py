@@ -20,10 +20,11 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Customer, Invitation, OutboxMessage, utcnow
+from .db_util import claim_leased
 
 # Fold only past RFC 5322's 998-character limit: a List-Unsubscribe URL folded at
 # 78 columns would be turned into an RFC 2047 encoded-word that no client reads as a URI.
@@ -144,30 +145,8 @@ def queue_rendered(
 
 def claim_outbox(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     """Lease up to ``limit`` due messages (pending, or sending with an expired lease)."""
-    now = now or utcnow()
     lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    due = or_(
-        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
-    )
-    ids = db.session.scalars(
-        select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
-    ).all()
-    if not ids:
-        return []
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), due)
-        .values(status="sending", lease_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.flush()
-    db.session.expire_all()
-    return db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
-        .order_by(OutboxMessage.id)
-    ).all()
+    return claim_leased(OutboxMessage, limit, lease, now or utcnow())
 
 
 def mark_sent(msg: OutboxMessage, now: datetime | None = None) -> None:

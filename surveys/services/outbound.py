@@ -24,11 +24,11 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
 
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import OutboundEvent, Store, utcnow
+from .db_util import claim_leased
 
 EVENT_TYPES = ("task.created", "task.overdue", "task.resolved", "response.created")
 
@@ -117,26 +117,7 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 5.0, a
 
 
 def claim(limit: int, now: datetime | None = None) -> list[OutboundEvent]:
-    now = now or utcnow()
-    due = or_(
-        and_(OutboundEvent.status == "pending", OutboundEvent.next_attempt_at <= now),
-        and_(OutboundEvent.status == "sending", OutboundEvent.lease_until < now),
-    )
-    ids = db.session.scalars(
-        select(OutboundEvent.id).where(due).order_by(OutboundEvent.id).limit(limit).with_for_update(skip_locked=True)
-    ).all()
-    if not ids:
-        return []
-    db.session.execute(
-        update(OutboundEvent)
-        .where(OutboundEvent.id.in_(ids), due)
-        .values(status="sending", lease_until=now + timedelta(minutes=2))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire_all()
-    return db.session.scalars(
-        select(OutboundEvent).where(OutboundEvent.id.in_(ids), OutboundEvent.status == "sending")
-    ).all()
+    return claim_leased(OutboundEvent, limit, timedelta(minutes=2), now or utcnow())
 
 
 def deliver(event: OutboundEvent) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 
 from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
-from ..models import RESOLUTIONS, Membership, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
+from ..models import RESOLUTIONS, TASK_STATES, Membership, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
 from . import alerts, outbound
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
@@ -332,3 +332,15 @@ def log_reply(task: Task, actor: StaffUser, body: str) -> None:
         task.status = "contacted"
     task.updated_at = now
     _event(task, "reply", actor, body)
+
+
+def queue(store: Store, status: str, now: datetime, limit: int = 200) -> list[Task]:
+    """The store's tasks for the queue page: overdue first, then by first-contact due time.
+    ``status`` is a task state or "active" (open and contacted)."""
+    query = select(Task).where(Task.store_id == store.id)
+    if status == "active":
+        query = query.where(Task.status.in_(("open", "contacted")))
+    elif status in TASK_STATES:
+        query = query.where(Task.status == status)
+    overdue_first = case((overdue_condition(now), 0), else_=1)
+    return db.session.scalars(query.order_by(overdue_first, Task.first_contact_due_at).limit(limit)).all()

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, func, select
 
 from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
 from .topics import TOPICS
@@ -105,6 +105,14 @@ def responses_query(store: Store, f: Filters):
             Response.created_at < datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=timezone.utc)
         )
     return query.where(*response_conditions(f)).order_by(Response.created_at.desc(), Response.id.desc())
+
+
+def page_responses(session, store: Store, f: Filters, page: int, per_page: int):
+    """One page of the filtered responses and the total count."""
+    query = responses_query(store, f)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total
 
 
 def safe_cell(value) -> str:

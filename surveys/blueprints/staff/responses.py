@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response as FlaskResponse
 from flask import g, render_template, request, stream_with_context
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ...errors import NotFound
 from ...extensions import db
@@ -20,9 +20,7 @@ PER_PAGE = 50
 def responses():
     f = reporting.parse_filters(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    query = reporting.responses_query(g.store, f)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    rows, total = reporting.page_responses(db.session, g.store, f, page, PER_PAGE)
     return render_template(
         "staff/responses.html",
         rows=rows,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import case, select
 
-from ...extensions import db
-from ...models import TASK_STATES, Membership, StaffUser, Task, utcnow
-from ...services import recovery, replies
+from ...models import TASK_STATES, StaffUser, utcnow
+from ...services import recovery, replies, settings
 from . import bp, commit_or_flash
 
 ACTIONS = {"note", "contacted", "resolve", "dismiss", "assign", "reply"}
@@ -17,27 +15,17 @@ ACTIONS = {"note", "contacted", "resolve", "dismiss", "assign", "reply"}
 @bp.get("/tasks")
 def tasks():
     status = request.args.get("status", "active")
-    query = select(Task).where(Task.store_id == g.store.id)
-    if status == "active":
-        query = query.where(Task.status.in_(("open", "contacted")))
-    elif status in TASK_STATES:
-        query = query.where(Task.status == status)
     now = utcnow()
-    overdue_first = case((recovery.overdue_condition(now), 0), else_=1)
-    rows = db.session.scalars(query.order_by(overdue_first, Task.first_contact_due_at).limit(200)).all()
-    return render_template("staff/tasks.html", tasks=rows, status=status, now=now, states=TASK_STATES)
+    return render_template(
+        "staff/tasks.html", tasks=recovery.queue(g.store, status, now), status=status, now=now, states=TASK_STATES
+    )
 
 
 @bp.get("/tasks/<int:task_id>")
 def task(task_id: int):
     item = recovery.get_task(g.store, task_id)
-    staff = db.session.scalars(
-        select(StaffUser)
-        .join(Membership, Membership.user_id == StaffUser.id)
-        .where(Membership.store_id == g.store.id)
-        .order_by(StaffUser.email)
-    ).all()
     subject, body = replies.draft(item, current_user)
+    staff = [user for user, _ in settings.members(g.store)]
     return render_template(
         "staff/task.html",
         task=item,
@@ -80,11 +68,7 @@ def _member(user_id: int | None) -> StaffUser | None:
     """Only a member of this store can be assigned."""
     if user_id is None:
         return None
-    user = db.session.scalar(
-        select(StaffUser)
-        .join(Membership, Membership.user_id == StaffUser.id)
-        .where(StaffUser.id == user_id, Membership.store_id == g.store.id)
-    )
+    user = next((u for u, _ in settings.members(g.store) if u.id == user_id), None)
     if user is None:
         abort(404)
     return user
