@@ -23,6 +23,10 @@ def deliver_outbox(limit: int) -> dict[str, int]:
     """Send leased outbox messages over one reused connection, committing each result."""
     counts = {"delivered": 0, "retry": 0, "bounced": 0, "failed": 0}
     backend = mail.open_backend()
+    # Each result commits on its own; expiring the whole leased batch at every commit would
+    # reload every row once per message (quadratic). The rows are ours while leased.
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         while True:
             batch = mail.claim_outbox(limit)
@@ -43,6 +47,7 @@ def deliver_outbox(limit: int) -> dict[str, int]:
             if counts["retry"]:
                 break  # the server is struggling: leave the rest for the backoff
     finally:
+        session.expire_on_commit = expire
         backend.close()
     return counts
 
