@@ -43,7 +43,7 @@ def main() -> int:
         template = read_po(fh)
     missing = [m.id for m in template if m.id and m.id not in ES]
     if missing:
-        print("missing Spanish translations:\n  " + "\n  ".join(missing), file=sys.stderr)
+        print("missing Spanish translations:\n  " + "\n  ".join(map(str, missing)), file=sys.stderr)
         return 1
     for lang in ("es", "en"):
         with pot.open("rb") as fh:

@@ -48,7 +48,10 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # survey forms stay open; the token link has its own expiry
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": None,  # None: on when BASE_URL is https
     "TRUSTED_HOSTS": None,
+    "PROXY_COUNT": 0,  # reverse proxies in front (X-Forwarded-For/-Proto/-Host trusted from that many hops)
+    "WIDGET_CACHE_SECONDS": 5,  # per-process micro-cache of reviews.json answers (0 = off)
     "TESTING": False,
     "API_RATE_LIMIT": "600 per minute",
     "OUTBOUND_ALLOW_LOOPBACK": False,  # tests only: lets signed events reach a receiver on 127.0.0.1
@@ -101,6 +104,13 @@ def load_config(app, test_config: dict[str, Any] | None) -> None:
         app.config["MAIL_OUTBOX_DIR"] = os.path.join(app.instance_path, "outbox")
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    # Served over https (as BASE_URL says): cookies only travel over https.
+    secure = app.config.get("SESSION_COOKIE_SECURE")
+    if secure is None:
+        secure = app.config["BASE_URL"].startswith("https://")
+    elif isinstance(secure, str):
+        secure = secure.strip().lower() in {"1", "true", "yes", "on"}
+    app.config["SESSION_COOKIE_SECURE"] = secure
     validate(app.config)
 
 

@@ -16,9 +16,11 @@ from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .errors import DomainError
 from .extensions import db
+from .models import MAX_ROW_ID
 
 log = logging.getLogger("surveys.http")
 
@@ -28,11 +30,14 @@ MACHINE_PREFIXES = ("/api/", "/hooks/", "/healthz")
 def wants_json() -> bool:
     if request.path.startswith(MACHINE_PREFIXES):
         return True
+    if request.path.startswith("/widget/") and request.path.endswith((".json", "/jsonld")):
+        return True
     return request.headers.get("X-Requested-With") == "fetch"
 
 
 def json_error(status: int, code: str, message: str, fields: dict | None = None):
-    resp = jsonify({"error": code, "message": message, "fields": fields or {}})
+    # messages may be lazily translated strings: JSON gets them rendered in the client's language
+    resp = jsonify({"error": code, "message": str(message), "fields": {k: str(v) for k, v in (fields or {}).items()}})
     resp.status_code = status
     return resp
 
@@ -79,6 +84,25 @@ def local_time(value, tz_name: str) -> str:
     return f"{value.astimezone(ZoneInfo(tz_name)):%Y-%m-%d %H:%M} ({tz_name})"
 
 
+# What a reviews.json answer carries, also when the micro-cache answers it before Flask.
+WIDGET_HEADERS = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Cache-Control", "public, max-age=60"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("X-Frame-Options", "DENY"),
+]
+
+
+class RowIdConverter(IntegerConverter):
+    """`<id:name>`: a positive integer that fits the tables' keys (32-bit INTEGER on PostgreSQL);
+    anything else is a 404, never an overflow inside the database driver."""
+
+    def __init__(self, url_map, **kwargs):
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
+
+
 def register(app) -> None:
     app.add_template_filter(brand_color, "brand_color")
     app.add_template_filter(local_time, "local_time")
@@ -101,7 +125,8 @@ def register(app) -> None:
             f"style-src 'self' 'nonce-{g.get('csp_nonce', '')}'; "
             "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
         )
-        resp.headers.setdefault("X-Frame-Options", "DENY")
+        if "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]:
+            resp.headers.setdefault("X-Frame-Options", "DENY")  # only the widget frame may be framed
         if request.is_secure:
             resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return resp

@@ -17,11 +17,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
+
+
+MAX_ROW_ID = 2**31 - 1  # keys are INTEGER: 32-bit on PostgreSQL; larger ids cannot exist
 
 
 def utcnow() -> datetime:
@@ -92,6 +96,7 @@ class Store(db.Model):
     outbound_secret: Mapped[str | None] = mapped_column(String(80))  # "whsec_" + base64 key
     reply_templates: Mapped[dict | None] = mapped_column(JSON)  # {"es-tu": {"subject", "body"}, ...}
     widget_key: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: "wk_" + secrets.token_urlsafe(16))
+    reviews_auto_publish: Mapped[bool] = mapped_column(Boolean, default=True)  # unflagged reviews go live at once
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def asks_nps(self) -> bool:
@@ -209,7 +214,7 @@ class Invitation(db.Model):
         Index("ix_invitations_due", "status", "send_at"),
         Index("ix_invitations_reminder", "status", "reminder_due_at"),
         Index("ix_invitations_customer", "customer_id", "send_at"),
-        Index("ix_invitations_store_sent", "store_id", "sent_at"),
+        Index("ix_invitations_store_sent", "store_id", "sent_at", "answered_at"),  # covers the response rate
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -236,7 +241,7 @@ class Invitation(db.Model):
 class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (
-        Index("ix_responses_store_created", "store_id", "created_at"),
+        Index("ix_responses_store_created", "store_id", "created_at", "nps", "csat"),  # covers NPS/CSAT counts
         Index("ix_responses_store_updated", "store_id", "updated_at", "id"),
     )
 
@@ -419,3 +424,89 @@ class OutboundEvent(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+REVIEW_STATES = ("pending", "published", "rejected", "private")  # private: the customer did not consent
+REJECT_REASONS = ("abuse", "personal_data", "link", "off_topic", "not_about_product", "duplicate", "other")
+
+
+class Review(db.Model):
+    """A product review from the survey form: a verified purchase by construction (order item)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("response_id", "product_id"),
+        Index("ix_reviews_widget", "product_id", "status", "published_at", "id"),
+        Index("ix_reviews_queue", "store_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    rating: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(120))
+    body: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(60))
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    flags: Mapped[list | None] = mapped_column(JSON)  # content-policy findings: abuse, personal_data, link, off_topic
+    reject_reason: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(8))
+    sentiment_label: Mapped[str | None] = mapped_column(String(10))
+    polarity: Mapped[float | None] = mapped_column(Float)
+    topics: Mapped[list | None] = mapped_column(JSON)
+    reply_body: Mapped[str | None] = mapped_column(Text)
+    reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(lazy="joined")
+    response: Mapped[Response] = relationship()
+
+
+class ProductRating(db.Model):
+    """Published-review aggregate per product, kept on every change so the widget never recounts.
+
+    ``version`` grows on every change that the widget could show (a review, a reply), and is
+    part of the widget's ETag.
+    """
+
+    __tablename__ = "product_ratings"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    distribution: Mapped[dict] = mapped_column(JSON, default=dict)  # {"1": n, ..., "5": n}
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(db.Model):
+    """Append-only log of staff (and automatic) actions: who, when, what, why.
+
+    Rows are never updated or deleted by the application (see the listener below); the
+    moderation log is this table's ``review`` entries.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_store_kind", "store_id", "object_type", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(254))  # email at the time, "system" or "api:<key prefix>"
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    details: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _audit_is_append_only(_mapper, _conn, target):
+    raise RuntimeError("the audit log is append-only")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .schemas import DELIVERY, DELIVERY_RESULT, ERROR, TASK
+from .schemas import DELIVERY, DELIVERY_RESULT, ERROR, MODERATION, REVIEW, TASK
 
 _RESULT = DELIVERY_RESULT
 _DELIVERY = DELIVERY
@@ -26,6 +26,23 @@ _RESULT_EXAMPLE = {
     "status": "scheduled",
     "send_at": "2026-11-22T21:04:00+00:00",
     "suppressed_reason": None,
+}
+_REVIEW_EXAMPLE = {
+    "id": 7,
+    "sku": "TAZA-01",
+    "rating": 2,
+    "title": "Llegó rota",
+    "body": "Una de las asas venía despegada.",
+    "author": "Ana L.",
+    "status": "pending",
+    "flags": [],
+    "consent": True,
+    "reject_reason": None,
+    "language": "es",
+    "sentiment": "negative",
+    "reply": None,
+    "created_at": "2026-11-20T18:02:11+00:00",
+    "updated_at": "2026-11-20T18:02:11+00:00",
 }
 _BATCH_EXAMPLE = {
     "results": [
@@ -226,6 +243,61 @@ def document() -> dict:
                             _TASKS_EXAMPLE,
                         ),
                         **_errors(401, 422),
+                    },
+                }
+            },
+            "/api/v1/reviews": {
+                "get": {
+                    "summary": "Product reviews by moderation status, oldest first",
+                    "parameters": [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["pending", "published", "rejected", "private"]},
+                        },
+                        cursor,
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["data", "next_cursor"],
+                                "properties": {
+                                    "data": {"type": "array", "items": REVIEW},
+                                    "next_cursor": {"type": ["string", "null"]},
+                                },
+                            },
+                            "ok",
+                            {"data": [_REVIEW_EXAMPLE], "next_cursor": None},
+                        ),
+                        **_errors(401, 422),
+                    },
+                }
+            },
+            "/api/v1/reviews/{review_id}/moderation": {
+                "post": {
+                    "summary": "Publish or reject a review (same rules and log as the console); optional public reply",
+                    "parameters": [
+                        {
+                            "name": "review_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": MODERATION,
+                                "example": {"action": "reject", "reason": "personal_data", "note": "phone number"},
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(REVIEW, "the updated review", {**_REVIEW_EXAMPLE, "status": "published"}),
+                        **_errors(401, 404, 415, 422),
                     },
                 }
             },

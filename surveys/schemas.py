@@ -115,6 +115,45 @@ TASK = {
     },
 }
 
+REVIEW = {
+    "type": "object",
+    "required": ["id", "sku", "rating", "title", "body", "author", "status", "flags", "created_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "sku": {"type": "string"},
+        "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+        "title": {"type": ["string", "null"]},
+        "body": {"type": ["string", "null"]},
+        "author": {"type": "string"},
+        "status": {"type": "string", "enum": ["pending", "published", "rejected", "private"]},
+        "flags": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["abuse", "personal_data", "link", "off_topic"]},
+        },
+        "consent": {"type": "boolean"},
+        "reject_reason": {"type": ["string", "null"]},
+        "language": {"type": ["string", "null"]},
+        "sentiment": {"type": ["string", "null"]},
+        "reply": {"type": ["string", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+    },
+}
+MODERATION = {
+    "type": "object",
+    "required": ["action"],
+    "additionalProperties": False,
+    "properties": {
+        "action": {"type": "string", "enum": ["publish", "reject"]},
+        "reason": {
+            "type": "string",
+            "enum": ["abuse", "personal_data", "link", "off_topic", "not_about_product", "duplicate", "other"],
+        },
+        "note": {"type": "string", "maxLength": 500},
+        "reply": {"type": "string", "maxLength": 2000},
+    },
+}
+
 _REQUIRED = re.compile(r"'(.+)' is a required property")
 
 
@@ -160,6 +199,7 @@ def field_errors(validator: Draft202012Validator, payload) -> dict[str, str]:
 
 DELIVERY_VALIDATOR = Draft202012Validator(DELIVERY)
 BATCH_VALIDATOR = Draft202012Validator(BATCH)
+MODERATION_VALIDATOR = Draft202012Validator(MODERATION)
 _FAST = {
     id(DELIVERY_VALIDATOR): fastjsonschema.compile(DELIVERY, formats={"email": ".", "date-time": "."}),
     id(BATCH_VALIDATOR): fastjsonschema.compile(BATCH),

@@ -77,6 +77,7 @@ def _base_config(url: str, **extra) -> dict:
         "MAIL_OUTBOX_DIR": os.path.join(instance, "outbox"),
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "scrypt:16384:8:1",  # fast in tests; production strength is tested apart
+        "WIDGET_CACHE_SECONDS": 0,  # every widget answer fresh; the micro-cache has its own test
         **extra,
     }
 

@@ -35,3 +35,16 @@ def test_env_overrides_defaults_and_test_config_overrides_env(monkeypatch, tmp_p
 def test_unknown_mail_backend_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="MAIL_BACKEND"):
         create_app({"ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "MAIL_BACKEND": "pigeon"})
+
+
+def test_session_cookie_is_secure_when_served_over_https(make_app):
+    assert make_app(BASE_URL="https://encuestas.example.com").config["SESSION_COOKIE_SECURE"] is True
+    assert make_app(BASE_URL="http://127.0.0.1:5000").config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_forwarded_headers_are_trusted_only_from_the_configured_proxies(make_app):
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    direct = make_app().test_client().get("/healthz", headers=headers)
+    assert "Strict-Transport-Security" not in direct.headers  # anyone can send the header
+    proxied = make_app(PROXY_COUNT=1).test_client().get("/healthz", headers=headers)
+    assert proxied.headers["Strict-Transport-Security"] == "max-age=31536000"

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from ..errors import DomainError, IdempotencyKeyReused, ValidationFailed
 from ..extensions import csrf, db, limiter
 from ..http import json_error
-from ..models import TASK_STATES, IdempotencyRecord
-from ..schemas import BATCH_VALIDATOR, field_errors
-from ..services import intake, metrics, recovery, tenancy
+from ..models import REVIEW_STATES, TASK_STATES, IdempotencyRecord
+from ..schemas import BATCH_VALIDATOR, MODERATION_VALIDATOR, field_errors
+from ..services import intake, metrics, recovery, reviews, tenancy
 from ..services.db_util import insert_ignore
 from ..services.intake import parse_timestamp
 
@@ -37,7 +37,7 @@ def _authenticate():
         resp = json_error(401, "unauthorized", "a valid API key is required: Authorization: Bearer <api_key>")
         resp.headers["WWW-Authenticate"] = 'Bearer realm="postventa"'
         return resp
-    g.store = store
+    g.store, g.api_key_prefix = store, header[7:].strip().split("_")[1]
     if request.method == "POST" and (request.content_length or 0) > 0 and not request.is_json:
         return json_error(415, "unsupported_media_type", "send JSON with Content-Type: application/json")
     return None
@@ -131,6 +131,30 @@ def list_tasks():
         raise ValidationFailed("status must be one of " + ", ".join(TASK_STATES), {"status": "invalid"})
     data, cursor = recovery.list_tasks(g.store, status, request.args.get("cursor"))
     return jsonify(data=data, next_cursor=cursor)
+
+
+@bp.get("/v1/reviews")
+def list_reviews():
+    status = request.args.get("status") or None
+    if status is not None and status not in REVIEW_STATES:
+        raise ValidationFailed("status must be one of " + ", ".join(REVIEW_STATES), {"status": "invalid"})
+    data, cursor = reviews.list_for_api(g.store, status, request.args.get("cursor"))
+    return jsonify(data=data, next_cursor=cursor)
+
+
+@bp.post("/v1/reviews/<id:review_id>/moderation")
+def moderate_review(review_id: int):
+    payload = _json_body()
+    errors = field_errors(MODERATION_VALIDATOR, payload)
+    if errors:
+        raise ValidationFailed("the moderation request is not valid", errors)
+    review = reviews.get_review(g.store, review_id)
+    actor = f"api:{g.api_key_prefix}"
+    reviews.moderate(review, actor, payload["action"], payload.get("reason"), payload.get("note", ""))
+    if "reply" in payload:
+        reviews.set_reply(review, actor, payload["reply"])
+    db.session.commit()
+    return jsonify(reviews.review_json(review))
 
 
 def _date_arg(name: str) -> date | None:

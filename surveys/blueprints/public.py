@@ -13,7 +13,7 @@ from ..errors import AlreadyAnswered, ValidationFailed
 from ..extensions import csrf, db
 from ..http import json_error, page_error, wants_json
 from ..i18n import use_locale
-from ..services import recovery, responses
+from ..services import recovery, responses, reviews
 from ..services.invitations import scale_for
 
 bp = Blueprint("public", __name__)
@@ -37,7 +37,12 @@ def _render_form(invitation, response, *, values=None, errors=None, status=200, 
     store = invitation.store
     values = values or {}
     if response is not None:
-        values = {"nps": response.nps, "csat": response.csat, "comment": response.comment or "", **values}
+        saved = {"nps": response.nps, "csat": response.csat, "comment": response.comment or ""}
+        for review in reviews.for_response(response.id):
+            key = f"review-{review.product.sku}-"
+            saved.update({key + "rating": review.rating, key + "title": review.title, key + "body": review.body})
+            saved.update({key + "publish": review.consent, "display_name": review.author})
+        values = {**saved, **values}
     return render_template(
         "public/survey.html",
         store=store,
@@ -49,6 +54,7 @@ def _render_form(invitation, response, *, values=None, errors=None, status=200, 
         autopost=autopost,
         first_name=invitation.customer.first_name,
         products=[item.product for item in invitation.order.items],
+        default_author=reviews.default_author(invitation.customer.name),
     ), status
 
 

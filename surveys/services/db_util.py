@@ -18,7 +18,8 @@ def insert_ignore(model, values: dict[str, Any], conflict: list[str]) -> int | N
     """
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(model.id)
+    key = model.__mapper__.primary_key[0]
+    stmt = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(key)
     return db.session.execute(stmt).scalar()
 
 

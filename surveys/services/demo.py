@@ -5,11 +5,14 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Customer, Invitation, Order, OrderItem, Product, Response, StaffUser, Store, utcnow
+from . import reviews
 from .responses import analyze_comment
+from .reviews import ReviewInput
 from .scoring import nps_category
 from .tenancy import create_api_key, create_staff_user, create_store, revoke_api_keys
 from .tokens import survey_url
@@ -68,6 +71,46 @@ COMMENTS = {
 }
 
 
+REVIEWS = {
+    5: [
+        ("Preciosa", "Es todavía más bonita que en la foto. El barro tiene un acabado muy fino."),
+        ("Me encantó", "Llegó rapidísimo y muy bien empacada. Ya pedí otra para regalar."),
+        ("Lovely", "Beautiful craftsmanship, arrived well packed."),
+        ("Excelente", None),
+        (None, "Súper recomendable, la calidad se nota."),
+    ],
+    4: [
+        ("Muy buena", "Buena calidad, aunque el color es un poco más oscuro que en la foto."),
+        ("Bonita", "Me gustó mucho, solo tardó un par de días más de lo esperado."),
+        ("Good", "Nice product, a bit smaller than I expected."),
+    ],
+    3: [
+        ("Regular", "Está bien por el precio, pero la caja llegó golpeada."),
+        ("Ok", "It's fine. Nothing special."),
+    ],
+    2: [
+        ("No es lo que esperaba", "El esmalte venía con manchas y la atención tardó en responder."),
+        ("Disappointed", "One handle was chipped when it arrived."),
+    ],
+    1: [
+        ("Llegó rota", "La pieza llegó rota y nadie me contesta para el cambio."),
+        ("Muy mal", "Tardó tres semanas y el producto no se parece a la foto."),
+    ],
+}
+FLAGGED_REVIEWS = [  # the moderation queue is never empty in the demo
+    ("Contacto", "Muy buena taza, si quieres una igual escríbeme al 55 1234 5678"),
+    ("Mejor precio", "La venden más barata en www.otra-tienda.com"),
+]
+
+
+def _stars_for(score: int, rng: random.Random) -> int:
+    if score >= 9:
+        return rng.choice([5, 5, 5, 4])
+    if score >= 7:
+        return rng.choice([4, 4, 3, 5])
+    return rng.choice([1, 2, 2, 3])
+
+
 def _store() -> Store:
     store = db.session.scalar(select(Store).where(Store.slug == DEMO_SLUG))
     if store is None:
@@ -95,7 +138,8 @@ def _history(store: Store, rng: random.Random) -> None:
         )
         db.session.add(order)
         db.session.flush()
-        db.session.add(OrderItem(order_id=order.id, product_id=rng.choice(products).id))
+        bought = rng.choice(products)
+        db.session.add(OrderItem(order_id=order.id, product_id=bought.id))
         answered = rng.random() < 0.72
         inv = Invitation(
             store_id=store.id,
@@ -125,6 +169,12 @@ def _history(store: Store, rng: random.Random) -> None:
             )
             analyze_comment(response, hint=locale)  # the same reading every real answer gets
             db.session.add(response)
+            if rng.random() < 0.75:
+                db.session.flush()
+                stars = _stars_for(score, rng)
+                title, body = rng.choice(REVIEWS[stars]) if n % 97 else FLAGGED_REVIEWS[n // 97 % 2]
+                given = {bought.id: ReviewInput(stars, title, body, rng.random() < 0.92)}
+                reviews.save_from_survey(response, inv, given, None, at)  # the real moderation path
 
 
 def _live_invitation(store: Store) -> Invitation:
@@ -178,6 +228,8 @@ def seed_demo(seed: int = 7) -> dict:
         _history(store, random.Random(seed))  # noqa: S311 - demo data
     if db.session.scalar(select(StaffUser).where(StaffUser.email == DEMO_ADMIN)) is None:
         create_staff_user(DEMO_ADMIN, store, "admin", DEMO_PASSWORD, name="Admin Demo")
+    base = current_app.config["BASE_URL"].rstrip("/")
+    store.widget_origins = sorted({base, base.replace("127.0.0.1", "localhost")})  # the demo storefront frames it
     revoke_api_keys(store, "demo")
     key = create_api_key(store, "demo")
     invitation = _live_invitation(store)
@@ -193,5 +245,6 @@ def describe(info: dict, base_url: str) -> str:
             f"API key (shown once): {info['api_key']}",
             f"Survey link: {survey_url(info['invitation'].public_id)}",
             f"One-click score 9: {survey_url(info['invitation'].public_id, 9)}",
+            f"Demo storefront with the reviews widget: {base_url}/demo/storefront",
         ]
     )

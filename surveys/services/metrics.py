@@ -10,7 +10,7 @@ from sqlalchemy import String, and_, case, cast, func, or_, select
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
+from ..models import MAX_ROW_ID, Invitation, Order, OrderItem, Product, Response, Store, Task
 from .scoring import summarize_csat, summarize_nps
 
 
@@ -82,9 +82,16 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, row_id = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return datetime.fromisoformat(stamp), int(row_id)
+        return datetime.fromisoformat(stamp), _row_id(row_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationFailed("invalid cursor", {"cursor": "invalid"}) from exc
+
+
+def _row_id(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= MAX_ROW_ID:
+        raise ValueError(raw)
+    return value
 
 
 def encode_cursor_id(row_id: int) -> str:
@@ -96,7 +103,7 @@ def decode_cursor_id(cursor: str) -> int:
         kind, row_id = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode().split("|")
         if kind != "id":
             raise ValueError(kind)
-        return int(row_id)
+        return _row_id(row_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationFailed("invalid cursor", {"cursor": "invalid"}) from exc
 

@@ -24,12 +24,14 @@ from ..models import (
     OutboxMessage,
     PrivacyRequest,
     Response,
+    Review,
     Store,
     Task,
     TaskEvent,
     WebhookEvent,
     utcnow,
 )
+from . import reviews
 
 ERASED_PREFIX = "erased:"
 
@@ -96,6 +98,18 @@ def export_customer(store: Store, email: str) -> dict:
                     "topics": resp.topics,
                     "created_at": when(resp.created_at),
                     "updated_at": when(resp.updated_at),
+                    "reviews": [
+                        {
+                            "sku": r.product.sku,
+                            "rating": r.rating,
+                            "title": r.title,
+                            "body": r.body,
+                            "author": r.author,
+                            "published": r.status == "published",
+                            "created_at": when(r.created_at),
+                        }
+                        for r in db.session.scalars(select(Review).where(Review.response_id == resp.id))
+                    ],
                 },
             }
         )
@@ -173,6 +187,7 @@ def _erase_responses(customer: Customer) -> int:
         Response.invitation_id.in_(select(Invitation.id).where(Invitation.customer_id == customer.id))
     )
     task_ids = select(Task.id).where(Task.response_id.in_(response_ids))
+    reviews.delete_for_responses(response_ids)
     db.session.execute(update(TaskEvent).where(TaskEvent.task_id.in_(task_ids)).values(body=None))
     db.session.execute(update(Task).where(Task.id.in_(task_ids)).values(dismiss_reason=None, coupon_code=None))
     return db.session.execute(

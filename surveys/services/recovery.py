@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from statistics import median
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, update
 
 from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
@@ -17,17 +18,20 @@ from ..models import RESOLUTIONS, TASK_STATES, Membership, Order, Response, Staf
 from . import alerts, outbound
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
+from .reviews import has_negative_review
 from .sla import add_business_minutes, business_minutes_between, parse_hours
 
 
 def task_reason(response: Response) -> str | None:
-    """Why this answer needs a person: detractor, low CSAT, or a hidden detractor."""
+    """Why this answer needs a person: detractor, low CSAT, a hidden detractor, a negative review."""
     if response.nps is not None and response.nps <= 6:
         return "detractor"
     if response.csat is not None and response.csat <= 2:
         return "low_csat"
     if response.hidden_detractor:
         return "hidden_detractor"
+    if response.id is not None and has_negative_review(response.id):
+        return "negative_review"
     return None
 
 
@@ -140,7 +144,7 @@ def get_task(store: Store, task_id: int) -> Task:
 def add_note(task: Task, actor: StaffUser, body: str) -> None:
     body = (body or "").strip()
     if not body or len(body) > 5000:
-        raise ValidationFailed("a note needs 1-5000 characters", {"body": "length"})
+        raise ValidationFailed(_l("A note needs 1 to 5,000 characters."), {"body": "length"})
     _event(task, "note", actor, body)
     task.updated_at = utcnow()
 
@@ -148,7 +152,7 @@ def add_note(task: Task, actor: StaffUser, body: str) -> None:
 def mark_contacted(task: Task, actor: StaffUser, how: str = "") -> None:
     """First contact made: the first-contact clock stops here."""
     if task.status not in ("open", "contacted"):
-        raise ValidationFailed("only open tasks can be marked contacted", {"status": task.status})
+        raise ValidationFailed(_l("Only open tasks can be marked as contacted."), {"status": task.status})
     now = utcnow()
     task.first_contact_at = task.first_contact_at or now
     task.status, task.updated_at = "contacted", now
@@ -157,11 +161,11 @@ def mark_contacted(task: Task, actor: StaffUser, how: str = "") -> None:
 
 def resolve(task: Task, actor: StaffUser, resolution: str, coupon_code: str | None = None, note: str = "") -> None:
     if resolution not in RESOLUTIONS:
-        raise ValidationFailed("resolution must be one of " + ", ".join(RESOLUTIONS), {"resolution": "invalid"})
+        raise ValidationFailed(_l("Choose what was done from the list."), {"resolution": "invalid"})
     if resolution == "coupon" and not (coupon_code or "").strip():
-        raise ValidationFailed("a coupon resolution needs the coupon code", {"coupon_code": "required"})
+        raise ValidationFailed(_l("A coupon needs its code."), {"coupon_code": "required"})
     if task.status in ("resolved", "dismissed"):
-        raise ValidationFailed("this task is already closed", {"status": task.status})
+        raise ValidationFailed(_l("This task is already closed."), {"status": task.status})
     now = utcnow()
     task.first_contact_at = task.first_contact_at or now
     task.status, task.resolution, task.resolved_at, task.updated_at = "resolved", resolution, now, now
@@ -174,9 +178,9 @@ def resolve(task: Task, actor: StaffUser, resolution: str, coupon_code: str | No
 def dismiss(task: Task, actor: StaffUser, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("say why the task is dismissed", {"reason": "required"})
+        raise ValidationFailed(_l("Say why the task is dismissed."), {"reason": "required"})
     if task.status in ("resolved", "dismissed"):
-        raise ValidationFailed("this task is already closed", {"status": task.status})
+        raise ValidationFailed(_l("This task is already closed."), {"status": task.status})
     task.status, task.dismiss_reason, task.updated_at = "dismissed", reason[:200], utcnow()
     _event(task, "dismissed", actor, reason)
 
@@ -303,7 +307,7 @@ def recovery_metrics(store: Store, lo: datetime | None = None, hi: datetime | No
 def record_followup(task: Task, score: int) -> None:
     """The customer's answer to "did we solve it?" (1-5); 4-5 counts as recovered. Editable."""
     if not 1 <= score <= 5:
-        raise ValidationFailed("choose 1 to 5", {"score": "out_of_range"})
+        raise ValidationFailed(_l("Choose a score from 1 to 5."), {"score": "out_of_range"})
     if task.status != "resolved":
         raise NotFound("no follow-up for this task")
     task.followup_score, task.followup_at = score, utcnow()

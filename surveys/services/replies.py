@@ -9,6 +9,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 from ..errors import ValidationFailed
@@ -83,9 +84,11 @@ def send_reply(task: Task, agent: StaffUser, subject: str, body: str) -> None:
 
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject or not body or len(subject) > 200 or len(body) > 10000:
-        raise ValidationFailed("a reply needs a subject (≤200) and a message (≤10,000)", {"body": "length"})
+        raise ValidationFailed(
+            _l("A reply needs a subject (200 characters at most) and a message (10,000 at most)."), {"body": "length"}
+        )
     if any(ch in subject for ch in "\r\n"):
-        raise ValidationFailed("the subject must be one line", {"subject": "invalid"})
+        raise ValidationFailed(_l("The subject must be a single line."), {"subject": "invalid"})
     store = task.response.invitation.store
     customer = task.response.invitation.customer
     html = "<p>" + "</p><p>".join(str(escape(p)).replace("\n", "<br>") for p in body.split("\n\n")) + "</p>"

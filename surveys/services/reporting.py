@@ -138,35 +138,41 @@ CSV_HEADER = [
 ]
 
 
-def csv_lines(session, store: Store, f: Filters, batch: int = 1000):
-    """The filtered responses as CSV text chunks (streamed, constant memory)."""
+def csv_chunks(header: list[str], rows, every: int = 200):
+    """Rows as spreadsheet-safe CSV text chunks (streamed, constant memory)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    rows = session.execute(responses_query(store, f).execution_options(yield_per=batch))
-    for count, (r, order_ref, email, task_status) in enumerate(rows, 1):
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    r.created_at.isoformat(),
-                    order_ref,
-                    email,
-                    r.nps,
-                    r.nps_category,
-                    r.csat,
-                    r.comment,
-                    r.language,
-                    r.sentiment_label,
-                    r.polarity,
-                    " ".join(r.topics or []),
-                    r.hidden_detractor,
-                    task_status,
-                )
-            ]
-        )
-        if count % 200 == 0:
+    writer.writerow(header)
+    for count, row in enumerate(rows, 1):
+        writer.writerow([safe_cell(v) for v in row])
+        if count % every == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def csv_lines(session, store: Store, f: Filters, batch: int = 1000):
+    """The filtered responses as CSV text chunks."""
+    rows = session.execute(responses_query(store, f).execution_options(yield_per=batch))
+    return csv_chunks(
+        CSV_HEADER,
+        (
+            (
+                r.created_at.isoformat(),
+                order_ref,
+                email,
+                r.nps,
+                r.nps_category,
+                r.csat,
+                r.comment,
+                r.language,
+                r.sentiment_label,
+                r.polarity,
+                " ".join(r.topics or []),
+                r.hidden_detractor,
+                task_status,
+            )
+            for r, order_ref, email, task_status in rows
+        ),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from ..errors import AlreadyAnswered, SurveyClosed, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
 from ..models import Customer, Invitation, Response, utcnow
-from . import outbound
+from . import outbound, reviews
 from .analysis import analyze_text, score_flags
 from .db_util import insert_ignore
 from .recovery import sync_task
@@ -57,6 +57,8 @@ class Answer:
     nps: int | None = None
     csat: int | None = None
     comment: str | None = None
+    reviews: dict[int, reviews.ReviewInput] = field(default_factory=dict)  # by product id
+    display_name: str | None = None
 
 
 def _score(raw, low: int, high: int, field: str, errors: dict) -> int | None:
@@ -74,7 +76,7 @@ def _score(raw, low: int, high: int, field: str, errors: dict) -> int | None:
 
 
 def parse_answer(invitation: Invitation, form) -> Answer:
-    """Read nps/csat/comment from a form mapping; ValidationFailed lists bad fields."""
+    """Read scores, comment and reviews from a form mapping; ValidationFailed lists bad fields."""
     store = invitation.store
     errors: dict[str, str] = {}
     answer = Answer()
@@ -88,6 +90,9 @@ def parse_answer(invitation: Invitation, form) -> Answer:
         if len(comment) > MAX_COMMENT:
             errors["comment"] = "too_long"
         answer.comment = comment or None
+    answer.reviews, answer.display_name = reviews.parse_fields(
+        [item.product for item in invitation.order.items], form, errors
+    )
     if errors:
         raise ValidationFailed("invalid answer", errors)
     return answer
@@ -147,6 +152,8 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
     response.updated_at = now
     analyze_comment(response, hint=invitation.locale)
     db.session.flush()
+    if answer.reviews:
+        reviews.save_from_survey(response, invitation, answer.reviews, answer.display_name, now)
     sync_task(response, now)
     if created:
         outbound.emit(

@@ -8,11 +8,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..models import SURVEY_KINDS, Membership, StaffUser, Store
+from ..models import MAX_ROW_ID, SURVEY_KINDS, Membership, StaffUser, Store
 from . import outbound
 from .replies import REGISTERS
 from .staff_auth import revoke_sessions
@@ -25,10 +26,10 @@ def _int(form, name: str, low: int, high: int, errors: dict) -> int | None:
     try:
         value = int(form.get(name, ""))
     except ValueError:
-        errors[name] = "whole number"
+        errors[name] = _l("a whole number")
         return None
     if not low <= value <= high:
-        errors[name] = f"{low}-{high}"
+        errors[name] = _l("from %(low)d to %(high)d", low=low, high=high)
         return None
     return value
 
@@ -38,47 +39,47 @@ def update_store_settings(store: Store, form) -> None:
     errors: dict[str, str] = {}
     kind = form.get("survey_kind")
     if kind not in SURVEY_KINDS:
-        errors["survey_kind"] = "nps, csat or both"
+        errors["survey_kind"] = _l("NPS, CSAT or both")
     delay = _int(form, "send_delay_days", 0, 60, errors)
     reminder = _int(form, "reminder_delay_days", 1, 30, errors)
     sla = _int(form, "sla_first_contact_hours", 1, 72, errors)
     resolution = _int(form, "sla_resolution_hours", 1, 240, errors)
     open_h, close_h = _int(form, "opens", 0, 23, errors), _int(form, "closes", 1, 24, errors)
     if open_h is not None and close_h is not None and open_h >= close_h:
-        errors["closes"] = "after opening"
+        errors["closes"] = _l("must be after opening")
     tz = form.get("timezone", "")
     try:
         ZoneInfo(tz)
     except Exception:  # unknown or malformed zone names
-        errors["timezone"] = "unknown timezone"
+        errors["timezone"] = _l("unknown time zone")
     try:
         window = parse_send_window(form.get("send_window") or None)
     except ValidationFailed:
-        errors["send_window"] = "like 9-20"
+        errors["send_window"] = _l("write it like 9-20")
         window = (None, None)
     holidays = []
     for raw in (form.get("holidays") or "").replace(",", " ").split():
         try:
             holidays.append(date.fromisoformat(raw).isoformat())
         except ValueError:
-            errors["holidays"] = f"not a date: {raw[:20]}"
+            errors["holidays"] = _l("not a date: %(value)s", value=raw[:20])
     alerts = []
     for raw in (form.get("alert_emails") or "").replace(",", " ").split():
         try:
             alerts.append(validate_email(raw, check_deliverability=False).normalized.lower())
         except EmailNotValidError:
-            errors["alert_emails"] = f"not an email: {raw[:60]}"
+            errors["alert_emails"] = _l("not an email: %(value)s", value=raw[:60])
     colour = form.get("brand_color", "")
     if not _HEX.match(colour):
-        errors["brand_color"] = "#rrggbb"
+        errors["brand_color"] = _l("a colour like #0f766e")
     register = form.get("reply_register")
     if register not in REGISTERS:
-        errors["reply_register"] = "tu, usted or vos"
+        errors["reply_register"] = _l("tú, usted or vos")
     origins = []
     for raw in (form.get("widget_origins") or "").split():
         parts = urlsplit(raw)
         if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/") or parts.query:
-            errors["widget_origins"] = f"not an origin: {raw[:60]}"
+            errors["widget_origins"] = _l("not an origin: %(value)s", value=raw[:60])
         else:
             origins.append(f"{parts.scheme}://{parts.netloc}")
     templates = {}
@@ -89,14 +90,15 @@ def update_store_settings(store: Store, form) -> None:
             subject.format_map(_Probe())
             body.format_map(_Probe())
         except (ValueError, IndexError):
-            errors[f"tpl-{key}-body"] = "unbalanced { }"
+            errors[f"tpl-{key}-body"] = _l("unbalanced braces { }")
         if "\n" in subject or "\r" in subject or len(subject) > 200 or len(body) > 5000:
-            errors[f"tpl-{key}-subject"] = "one line, 200 characters; message 5000"
+            errors[f"tpl-{key}-subject"] = _l("subject: one line, 200 characters; message: 5,000")
         if subject or body:
             templates[key] = {"subject": subject, "body": body}
     if errors:
-        raise ValidationFailed("some settings are not valid", errors)
+        raise ValidationFailed(_l("Some settings are not valid."), errors)
     store.widget_origins, store.reply_templates = origins or None, templates or None
+    store.reviews_auto_publish = form.get("reviews_auto_publish") == "1"
     store.survey_kind, store.timezone, store.brand_color, store.reply_register = kind, tz, colour, register
     store.send_delay_minutes, store.reminder_delay_minutes = delay * 1440, reminder * 1440
     store.sla_first_contact_minutes, store.sla_resolution_minutes = sla * 60, resolution * 60
@@ -126,14 +128,16 @@ def add_member(store: Store, email: str, role: str, password: str) -> StaffUser:
     try:
         email = validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationFailed("not a valid email", {"email": "invalid"}) from exc
+        raise ValidationFailed(_l("That is not a valid email address."), {"email": "invalid"}) from exc
     if len(password or "") < 10:
-        raise ValidationFailed("the password needs at least 10 characters", {"password": "short"})
+        raise ValidationFailed(_l("The password needs at least 10 characters."), {"password": "short"})
     return create_staff_user(email, store, role, password)
 
 
 def update_member(store: Store, actor: StaffUser, user_id: int, role: str, active: bool) -> None:
     """Change a member's role or disable them (revoking their sessions); not yourself."""
+    if not 0 < user_id <= MAX_ROW_ID:
+        raise NotFound("no such member")
     row = db.session.execute(
         select(StaffUser, Membership)
         .join(Membership, Membership.user_id == StaffUser.id)
@@ -143,9 +147,9 @@ def update_member(store: Store, actor: StaffUser, user_id: int, role: str, activ
         raise NotFound("no such member")
     user, membership = row
     if user.id == actor.id:
-        raise ValidationFailed("you cannot change your own access", {"user": "self"})
+        raise ValidationFailed(_l("You cannot change your own access."), {"user": "self"})
     if role not in ("admin", "agent"):
-        raise ValidationFailed("role must be admin or agent", {"role": "invalid"})
+        raise ValidationFailed(_l("The role must be admin or agent."), {"role": "invalid"})
     membership.role = role
     if user.is_active and not active:
         revoke_sessions(user)

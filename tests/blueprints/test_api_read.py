@@ -6,6 +6,7 @@ from sqlalchemy import update
 
 from surveys.extensions import db
 from surveys.models import Invitation, Response, utcnow
+from surveys.services.metrics import encode_cursor, encode_cursor_id
 
 from ..factories import make_store, sent_invitation, survey_path
 
@@ -59,6 +60,19 @@ def test_bad_cursor_and_bad_dates_are_422(client, app):
     assert client.get("/api/v1/responses?updated_since=ayer", headers=auth(key)).status_code == 422
     assert client.get("/api/v1/metrics?from=2026-13-01", headers=auth(key)).status_code == 422
     assert client.get("/api/v1/metrics?from=2026-11-02&to=2026-11-01", headers=auth(key)).status_code == 422
+
+
+def test_forged_cursors_beyond_any_row_id_are_422_not_a_database_error(client, app):
+    _, key = make_store()
+    huge = 2**41
+    forged = {
+        "responses": encode_cursor(utcnow(), huge),
+        "tasks": encode_cursor_id(huge),
+        "reviews": encode_cursor_id(huge),
+    }
+    for resource, cursor in forged.items():
+        resp = client.get(f"/api/v1/{resource}?cursor={cursor}", headers=auth(key))
+        assert resp.status_code == 422 and resp.get_json()["fields"] == {"cursor": "invalid"}, resource
 
 
 def test_metrics_give_nps_with_margin_counts_and_response_rate(client, app):

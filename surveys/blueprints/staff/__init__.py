@@ -16,11 +16,19 @@ from ...errors import ValidationFailed
 from ...extensions import db, login_manager
 from ...i18n import use_locale
 from ...models import utcnow
-from ...services import staff_auth
+from ...services import audit, staff_auth
 
 bp = Blueprint("staff", __name__)
 PUBLIC = {"staff.login"}
-ADMIN_ONLY = {"staff.privacy", "staff.privacy_export", "staff.privacy_erase", "staff.store_settings", "staff.users"}
+ADMIN_ONLY = {
+    "staff.privacy",
+    "staff.privacy_export",
+    "staff.privacy_erase",
+    "staff.store_settings",
+    "staff.users",
+    "staff.audit_log",
+    "staff.audit_csv",
+}
 
 
 @login_manager.user_loader
@@ -55,16 +63,42 @@ def _guard():
 
 
 def commit_or_flash(change) -> bool:
-    """Run a form's change: commit and say "Saved.", or roll back and say why not."""
+    """Run a form's change: commit and say "Saved.", or roll back and say why not.
+
+    A saved change is written to the audit log in the same transaction."""
     try:
         change()
     except ValidationFailed as exc:
         db.session.rollback()
         flash(gettext("Not saved: %(reason)s", reason=exc.message), "error")
         return False
+    audit_staff_action()
     db.session.commit()
     flash(gettext("Saved."), "ok")
     return True
+
+
+# Endpoints whose service writes its own, more detailed entries (review moderation).
+SELF_AUDITED = {"staff.review_action"}
+SECRET_FIELDS = {"password", "csrf_token"}
+
+
+def audit_staff_action(object_type: str | None = None, object_id: int | None = None, **details) -> None:
+    """Log the current staff request: who, which action on which object, which fields it sent
+    (names only: values may be personal data or secrets)."""
+    if request.endpoint in SELF_AUDITED:
+        return
+    args = dict(request.view_args or {})
+    action = request.endpoint.split(".", 1)[1] + (f":{args['action']}" if "action" in args else "")
+    id_arg = next((k for k in args if k.endswith("_id")), None)
+    audit.record(
+        g.store.id,
+        current_user._get_current_object(),
+        action,
+        object_type or (id_arg[:-3] if id_arg else request.endpoint.split(".", 1)[1]),
+        object_id if object_id is not None else (args.get(id_arg) if id_arg else None),
+        details={"fields": ",".join(sorted(set(request.form) - SECRET_FIELDS)), **details} if request.form else details,
+    )
 
 
 @bp.after_request
@@ -73,4 +107,4 @@ def _private(resp):
     return resp
 
 
-from . import admin, auth, responses, tasks, views  # noqa: E402,F401  (routes register on bp)
+from . import admin, auth, responses, reviews, tasks, views  # noqa: E402,F401  (routes register on bp)

@@ -1,15 +1,16 @@
-"""Store settings and staff (admins), and each member's own preferences."""
+"""Store settings, staff and the audit log (admins), and each member's own preferences."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import Response as FlaskResponse
+from flask import flash, g, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...services import recovery, settings
-from . import bp, commit_or_flash
+from ...services import audit, recovery, settings
+from . import audit_staff_action, bp, commit_or_flash
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -22,6 +23,7 @@ def store_settings():
             db.session.rollback()
             errors = exc.fields
         else:
+            audit_staff_action("store", g.store.id)
             db.session.commit()
             flash(gettext("Settings saved."), "ok")
             return redirect(url_for("staff.store_settings"))
@@ -61,3 +63,15 @@ def me():
     return redirect(
         request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("staff.dashboard")
     )
+
+
+@bp.get("/audit")
+def audit_log():
+    return render_template("staff/audit.html", entries=audit.entries(g.store.id, limit=200))
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    body = stream_with_context(audit.csv_export(g.store.id))
+    name = f"postventa-{g.store.slug}-audit-log.csv"
+    return FlaskResponse(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

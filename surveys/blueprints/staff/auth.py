@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from ...extensions import db, limiter
-from ...services import staff_auth
+from ...services import audit, staff_auth
 from . import bp
 
 
@@ -40,6 +40,8 @@ def login():
             session.clear()  # a fresh session: nothing planted before sign-in survives it
             login_user(user)
             session["started"] = session["seen"] = time.time()
+            audit.record(None, user, "login", "staff_user", user.id, details={"ip": request.remote_addr or ""})
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         error = gettext("Email or password is not right.")
     return render_template("staff/login.html", error=error, email=request.form.get("email", "")), (
@@ -50,6 +52,7 @@ def login():
 @bp.post("/logout")
 def logout():
     staff_auth.revoke_sessions(current_user)  # copies of this session cookie stop working too
+    audit.record(None, current_user._get_current_object(), "logout", "staff_user", current_user.id)
     db.session.commit()
     logout_user()
     session.clear()

@@ -11,7 +11,7 @@ from ...extensions import db
 from ...models import Response
 from ...services import charts, metrics, reporting
 from ...services.topics import TOPICS
-from . import bp
+from . import audit_staff_action, bp
 
 PER_PAGE = 50
 
@@ -19,7 +19,7 @@ PER_PAGE = 50
 @bp.get("/responses")
 def responses():
     f = reporting.parse_filters(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     rows, total = reporting.page_responses(db.session, g.store, f, page, PER_PAGE)
     return render_template(
         "staff/responses.html",
@@ -36,12 +36,14 @@ def responses():
 @bp.get("/responses.csv")
 def responses_csv():
     f = reporting.parse_filters(request.args)
+    audit_staff_action("responses", **{k: str(v) for k, v in f.as_args().items() if v})  # data left the system
+    db.session.commit()
     body = stream_with_context(reporting.csv_lines(db.session, g.store, f))
     name = f"postventa-{g.store.slug}-responses.csv"
     return FlaskResponse(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.get("/responses/<int:response_id>")
+@bp.get("/responses/<id:response_id>")
 def response_detail(response_id: int):
     item = db.session.scalar(select(Response).where(Response.id == response_id, Response.store_id == g.store.id))
     if item is None:

@@ -21,7 +21,7 @@ def tasks():
     )
 
 
-@bp.get("/tasks/<int:task_id>")
+@bp.get("/tasks/<id:task_id>")
 def task(task_id: int):
     item = recovery.get_task(g.store, task_id)
     subject, body = replies.draft(item, current_user)
@@ -37,7 +37,7 @@ def task(task_id: int):
     )
 
 
-@bp.post("/tasks/<int:task_id>/<action>")
+@bp.post("/tasks/<id:task_id>/<action>")
 def task_action(task_id: int, action: str):
     if action not in ACTIONS:
         abort(404)

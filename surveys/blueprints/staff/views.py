@@ -10,7 +10,7 @@ from flask_babel import gettext
 from ...extensions import db
 from ...services import metrics, reporting
 from ...services import privacy as privacy_service
-from . import bp
+from . import audit_staff_action, bp
 
 
 @bp.get("/")
@@ -47,6 +47,8 @@ def privacy_export():
         flash(gettext("Enter the customer's email address."), "error")
         return redirect(url_for("staff.privacy"))
     data = privacy_service.export_customer(g.store, email)
+    audit_staff_action("customer", found=data["found"])  # who exported whose data (the email stays out)
+    db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
     filename = f"postventa-{g.store.slug}-customer-export.json"
     return Response(
@@ -61,6 +63,7 @@ def privacy_erase():
         flash(gettext("Enter the email and tick the box to confirm the erasure."), "error")
         return redirect(url_for("staff.privacy"))
     counts = privacy_service.erase_customer(g.store, email, source="staff")
+    audit_staff_action("customer", **counts)
     db.session.commit()
     flash(
         gettext(

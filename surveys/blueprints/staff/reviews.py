@@ -1,0 +1,58 @@
+"""Review moderation: the queue by status, publish / reject with a reason, the shop's reply,
+and the moderation log as CSV. Every member of the store moderates; every step is logged."""
+
+from __future__ import annotations
+
+from flask import Response as FlaskResponse
+from flask import abort, g, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+
+from ...models import REJECT_REASONS, REVIEW_STATES
+from ...services import audit, reviews
+from . import bp, commit_or_flash
+
+PER_PAGE = 25
+
+
+@bp.get("/reviews")
+def reviews_queue():
+    status = request.args.get("status", "pending")
+    if status not in REVIEW_STATES:
+        status = "pending"
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), 100_000)
+    counts = reviews.status_counts(g.store)
+    return render_template(
+        "staff/reviews.html",
+        items=reviews.queue_page(g.store, status, page, PER_PAGE),
+        status=status,
+        counts=counts,
+        page=page,
+        pages=max(1, -(-counts[status] // PER_PAGE)),
+        reasons=REJECT_REASONS,
+        log=audit.entries(g.store.id, "review", limit=15),
+    )
+
+
+@bp.post("/reviews/<id:review_id>/<action>")
+def review_action(review_id: int, action: str):
+    if action not in ("publish", "reject", "reply"):
+        abort(404)
+    item = reviews.get_review(g.store, review_id)
+    form = request.form
+
+    def change():
+        if action == "reply":
+            reviews.set_reply(item, current_user, form.get("reply", ""))
+        else:
+            reviews.moderate(item, current_user, action, form.get("reason") or None, form.get("note", ""))
+
+    commit_or_flash(change)
+    back = form.get("back", "")
+    return redirect(back if back.startswith("/staff/reviews") else url_for("staff.reviews_queue"))
+
+
+@bp.get("/reviews/log.csv")
+def moderation_log_csv():
+    body = stream_with_context(audit.csv_export(g.store.id, "review"))
+    name = f"postventa-{g.store.slug}-moderation-log.csv"
+    return FlaskResponse(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,146 @@
+"""The storefront's public side: reviews JSON, JSON-LD, the iframe page, the embed script and
+the disclosure page. No cookies, no sessions, readable from any origin.
+
+``reviews.json`` is the hottest route: it reads one aggregate row, answers ``304`` when the
+browser's ETag still matches, and only then loads one page of reviews.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_from_directory
+
+from ..extensions import limiter
+from ..http import json_error
+from ..i18n import use_locale
+from ..microcache import widget_cache
+from ..services import reviews
+
+bp = Blueprint("widget", __name__)
+limiter.exempt(bp)  # public and cacheable; a CDN or the proxy absorbs floods
+
+
+@bp.before_request
+def _read_only():
+    g.db_reads_only = True  # nothing here writes: SQLite readers take no write lock
+
+
+CACHE = "public, max-age=60"
+LANGS = ("es", "en")
+
+
+@bp.after_request
+def _public(resp):
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers.pop("Set-Cookie", None)
+    resp.headers.setdefault("Cache-Control", CACHE)
+    return resp
+
+
+def _lang() -> str:
+    raw = (request.args.get("lang") or "").lower()[:2]
+    return raw if raw in LANGS else "es"
+
+
+def _product(widget_key: str, sku: str) -> reviews.WidgetProduct:
+    product = reviews.widget_product(widget_key, sku) if len(widget_key) <= 40 and len(sku) <= 64 else None
+    if product is None:
+        abort(404)
+    return product
+
+
+def _paging() -> tuple[int, int]:
+    errors = {}
+    page, per_page = request.args.get("page", "1"), request.args.get("per_page", "10")
+    if not page.isdigit() or not 1 <= int(page) <= 100_000:
+        errors["page"] = "a whole number from 1"
+    if not per_page.isdigit() or int(per_page) < 1:
+        errors["per_page"] = f"a whole number from 1 to {reviews.MAX_PER_PAGE}"
+    if errors:
+        raise _Invalid(errors)
+    return int(page), min(int(per_page), reviews.MAX_PER_PAGE)
+
+
+class _Invalid(Exception):
+    def __init__(self, fields: dict):
+        self.fields = fields
+
+
+@bp.errorhandler(_Invalid)
+def _invalid(exc: _Invalid):
+    resp = json_error(422, "validation_failed", "invalid query", exc.fields)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _json(body: dict, etag: str, mimetype: str = "application/json") -> Response:
+    resp = Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), mimetype=mimetype)
+    resp.set_etag(etag)
+    return resp
+
+
+@bp.get("/v1/<widget_key>/products/<sku>/reviews.json")
+def reviews_json(widget_key: str, sku: str):
+    page, per_page = _paging()
+    product = _product(widget_key, sku)
+    etag = product.etag("p", page, per_page)
+    key = (request.environ.get("PATH_INFO", ""), request.environ.get("QUERY_STRING", ""))
+    if request.if_none_match.contains(etag):
+        widget_cache.put(key, etag, None, current_app.config["WIDGET_CACHE_SECONDS"])
+        resp = Response(status=304)
+        resp.set_etag(etag)
+        return resp
+    resp = _json(reviews.widget_payload(product, page, per_page), etag)
+    widget_cache.put(key, etag, resp.get_data(), current_app.config["WIDGET_CACHE_SECONDS"])
+    return resp
+
+
+@bp.get("/v1/<widget_key>/products/<sku>/jsonld")
+def jsonld(widget_key: str, sku: str):
+    product = _product(widget_key, sku)
+    etag = product.etag("ld")
+    if request.if_none_match.contains(etag):
+        resp = Response(status=304)
+        resp.set_etag(etag)
+        return resp
+    return _json(reviews.jsonld(product), etag, "application/ld+json")
+
+
+@bp.get("/v1/<widget_key>/products/<sku>/frame")
+def frame(widget_key: str, sku: str):
+    """For shops that cannot run scripts: the widget in its own page, framable by the store's origins."""
+    product = _product(widget_key, sku)
+    lang = _lang()
+    use_locale(lang)
+    ancestors = " ".join(reviews.frame_origins(product.store_id)) or "'none'"
+    resp = Response(
+        render_template("widget/frame.html", product=product, widget_key=widget_key, lang=lang),
+        mimetype="text/html",
+    )
+    resp.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{g.csp_nonce}'; img-src 'self' data:; "
+        f"base-uri 'none'; object-src 'none'; form-action 'none'; frame-ancestors {ancestors}"
+    )
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
+
+
+@bp.get("/v1/<widget_key>/policy")
+def policy(widget_key: str):
+    """The store's public statement of how reviews are collected, verified and moderated."""
+    store = reviews.store_by_widget_key(widget_key)
+    if store is None:
+        abort(404)
+    use_locale(_lang())
+    return render_template("widget/policy.html", store=store, counts=reviews.public_counts(store))
+
+
+@bp.get("/v1/embed.js")
+def embed_js():
+    resp = send_from_directory(
+        os.path.join(current_app.static_folder, "widget"), "embed.js", mimetype="text/javascript", max_age=300
+    )
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp

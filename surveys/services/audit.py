@@ -1,0 +1,76 @@
+"""The append-only audit log: every staff action that changes what customers or the shop see.
+
+``record`` adds a row in the caller's transaction, so the entry exists exactly when the
+change does. The moderation log is the ``review`` part of it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import AuditEntry, StaffUser, utcnow
+from .reporting import csv_chunks
+
+SYSTEM = "system"
+
+
+def record(
+    store_id: int | None,
+    actor: StaffUser | str | None,
+    action: str,
+    object_type: str,
+    object_id: int | None = None,
+    reason: str | None = None,
+    details: dict | None = None,
+) -> AuditEntry:
+    """Log ``actor`` doing ``action`` to an object; ``actor`` is a staff user, "api:<prefix>" or None."""
+    entry = AuditEntry(
+        store_id=store_id,
+        actor_id=actor.id if isinstance(actor, StaffUser) else None,
+        actor=actor.email if isinstance(actor, StaffUser) else (actor or SYSTEM),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        reason=(reason or None) and reason[:500],
+        details=details or None,
+        created_at=utcnow(),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def entries(store_id: int, object_type: str | None = None, object_id: int | None = None, limit: int | None = None):
+    query = select(AuditEntry).where(AuditEntry.store_id == store_id)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if object_id is not None:
+        query = query.where(AuditEntry.object_id == object_id)
+    query = query.order_by(AuditEntry.id.desc())
+    return db.session.scalars(query.limit(limit) if limit else query).all()
+
+
+CSV_HEADER = ["at", "actor", "action", "object", "object_id", "reason", "details"]
+
+
+def csv_export(store_id: int, object_type: str | None = None):
+    """The store's log (optionally one kind of object), oldest first, as CSV chunks."""
+    query = select(AuditEntry).where(AuditEntry.store_id == store_id)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    rows = db.session.scalars(query.order_by(AuditEntry.id).execution_options(yield_per=1000))
+    return csv_chunks(
+        CSV_HEADER,
+        (
+            (
+                e.created_at.isoformat(),
+                e.actor,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.reason,
+                " ".join(f"{k}={v}" for k, v in sorted((e.details or {}).items())),
+            )
+            for e in rows
+        ),
+    )

@@ -1,0 +1,186 @@
+/* Postventa reviews widget. No dependencies; renders into a Shadow DOM.
+   <div data-postventa-reviews data-key="WIDGET_KEY" data-sku="SKU" data-lang="es"></div>
+   <script src="https://HOST/widget/v1/embed.js" defer></script>
+   Theme from the host page: --pv-accent, --pv-star, --pv-text, --pv-muted, --pv-bg, --pv-border,
+   --pv-font, --pv-radius. Review text is only ever inserted as text nodes. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = script && script.src ? script.src.replace(/\/widget\/v1\/embed\.js.*$/, "") : "";
+  var T = {
+    es: { reviews: ["reseña", "reseñas"], none: "Todavía no hay reseñas de este producto.", of: "de 5",
+      stars: ["estrella", "estrellas"], verified: "Compra verificada", reply: "Respuesta de la tienda",
+      prev: "Anteriores", next: "Siguientes", page: "Página {p} de {n}", dist: "Reseñas por estrellas",
+      bar: "{s} estrellas: {c}", how: "Cómo verificamos las reseñas", list: "Reseñas de clientes" },
+    en: { reviews: ["review", "reviews"], none: "No reviews of this product yet.", of: "out of 5",
+      stars: ["star", "stars"], verified: "Verified purchase", reply: "Reply from the shop",
+      prev: "Previous", next: "Next", page: "Page {p} of {n}", dist: "Reviews by stars",
+      bar: "{s} stars: {c}", how: "How we verify reviews", list: "Customer reviews" }
+  };
+  var CSS =
+    ":host{all:initial;display:block;font-family:var(--pv-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif);" +
+    "color:var(--pv-text,#1f2937);font-size:16px;line-height:1.5}" +
+    ".w{font-family:var(--pv-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif);color:var(--pv-text,#1f2937);" +
+    "background:var(--pv-bg,#fff);border:1px solid var(--pv-border,#d1d5db);border-radius:var(--pv-radius,10px);padding:16px;max-width:760px}" +
+    ".sum{display:flex;flex-wrap:wrap;gap:16px 32px;align-items:center}" +
+    ".avg{font-size:2.25rem;font-weight:700;line-height:1}.cnt,.muted{color:var(--pv-muted,#4b5563);font-size:.9rem}" +
+    ".st{color:var(--pv-star,#b45309);letter-spacing:2px;white-space:nowrap}.st .e{color:var(--pv-border,#9ca3af)}" +
+    ".bars{list-style:none;margin:0;padding:0;min-width:220px;flex:1}.bars li{display:flex;gap:8px;align-items:center;font-size:.85rem}" +
+    ".tr{flex:1;height:8px;background:#e5e7eb;border-radius:4px;overflow:hidden}.fi{display:block;height:100%;background:var(--pv-star,#b45309)}" +
+    ".bars .n{min-width:2.5em;text-align:right}" +
+    "ol.rv{list-style:none;margin:16px 0 0;padding:0}ol.rv>li{border-top:1px solid var(--pv-border,#e5e7eb);padding:14px 0}" +
+    "h3{font-size:1rem;margin:4px 0}p{margin:4px 0;white-space:pre-line;overflow-wrap:anywhere}" +
+    ".meta{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center;font-size:.85rem;color:var(--pv-muted,#4b5563)}" +
+    ".ver{color:#166534;font-weight:600}.rep{margin:8px 0 0 12px;padding:8px 12px;border-left:3px solid var(--pv-accent,#0f766e);background:#f3f4f6;border-radius:4px}" +
+    ".rep b{display:block;font-size:.85rem}.nav{display:flex;gap:12px;align-items:center;justify-content:center;margin-top:12px}" +
+    "button{font:inherit;min-height:44px;padding:0 16px;border-radius:8px;border:1px solid var(--pv-accent,#0f766e);color:var(--pv-accent,#0f766e);background:transparent;cursor:pointer}" +
+    "button:disabled{opacity:.45;cursor:default}button:focus-visible,a:focus-visible{outline:3px solid var(--pv-accent,#0f766e);outline-offset:2px}" +
+    "a{color:var(--pv-accent,#0f766e)}.how{display:inline-block;margin-top:12px;font-size:.85rem}" +
+    "@media (max-width:480px){.w{padding:12px}.avg{font-size:1.8rem}}" +
+    "@media (prefers-reduced-motion:no-preference){.fi{transition:width .3s}}";
+
+  function lang(el) {
+    var l = (el.getAttribute("data-lang") || document.documentElement.lang || navigator.language || "es").slice(0, 2).toLowerCase();
+    return T[l] ? l : "es";
+  }
+  function fmt(s, o) { return s.replace(/\{(\w)\}/g, function (_, k) { return o[k]; }); }
+  function plural(pair, n) { return n === 1 ? pair[0] : pair[1]; }
+  function h(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.appendChild(document.createTextNode(String(text)));
+    return e;
+  }
+  function stars(value, t, l) {
+    var full = Math.round(value), s = h("span", "st");
+    s.setAttribute("role", "img");
+    s.setAttribute("aria-label", (l === "es" ? String(value).replace(".", ",") : value) + " " + t.of + " " + plural(t.stars, value));
+    for (var i = 1; i <= 5; i++) s.appendChild(h("span", i <= full ? "" : "e", "★"));
+    return s;
+  }
+  function num(v, l) { return l === "es" ? v.toFixed(1).replace(".", ",") : v.toFixed(1); }
+  function date(iso, l) {
+    try { return new Intl.DateTimeFormat(l, { year: "numeric", month: "long", day: "numeric" }).format(new Date(iso)); }
+    catch (e) { return iso.slice(0, 10); }
+  }
+
+  var sheet = null;
+  function style(root) {
+    // A constructed stylesheet is not an inline <style>, so a strict host CSP still allows it.
+    try {
+      if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); }
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) { var st = h("style"); st.textContent = CSS; root.appendChild(st); }
+  }
+  function report() {
+    if (window.parent !== window) window.parent.postMessage(Math.ceil(document.documentElement.scrollHeight), "*");
+  }
+
+  function render(root, data, l, go) {
+    var t = T[l], r = data.rating, w = h("section", "w");
+    w.setAttribute("aria-label", t.list + ": " + data.product.name);
+    while (root.firstChild) root.removeChild(root.firstChild);
+    style(root);
+    if (!r.count) {
+      w.appendChild(h("p", "muted", t.none));
+    } else {
+      var sum = h("div", "sum"), left = h("div");
+      left.appendChild(h("div", "avg", num(r.average, l)));
+      left.appendChild(stars(r.average, t, l));
+      left.appendChild(h("div", "cnt", r.count + " " + plural(t.reviews, r.count)));
+      var bars = h("ul", "bars");
+      bars.setAttribute("aria-label", t.dist);
+      for (var s = 5; s >= 1; s--) {
+        var c = r.distribution[String(s)] || 0, li = h("li"), tr = h("span", "tr"), fi = h("span", "fi");
+        li.setAttribute("aria-label", fmt(t.bar, { s: s, c: c }));
+        fi.style.width = (r.count ? Math.round((100 * c) / r.count) : 0) + "%";
+        tr.appendChild(fi);
+        var a = h("span", null, s + "★"); a.setAttribute("aria-hidden", "true"); li.appendChild(a);
+        tr.setAttribute("aria-hidden", "true"); li.appendChild(tr);
+        var n = h("span", "n", c); n.setAttribute("aria-hidden", "true"); li.appendChild(n);
+        bars.appendChild(li);
+      }
+      sum.appendChild(left); sum.appendChild(bars); w.appendChild(sum);
+      var ol = h("ol", "rv");
+      ol.setAttribute("aria-label", t.list);
+      data.reviews.forEach(function (rv) {
+        var li = h("li"), meta = h("div", "meta");
+        li.appendChild(stars(rv.rating, t, l));
+        if (rv.title) li.appendChild(h("h3", null, rv.title));
+        if (rv.body) li.appendChild(h("p", null, rv.body));
+        meta.appendChild(h("span", null, rv.author));
+        if (rv.verified) meta.appendChild(h("span", "ver", "✓ " + t.verified));
+        var tm = h("time", null, date(rv.created_at, l)); tm.setAttribute("datetime", rv.created_at);
+        meta.appendChild(tm); li.appendChild(meta);
+        if (rv.reply && rv.reply.body) {
+          var rep = h("div", "rep"); rep.appendChild(h("b", null, t.reply)); rep.appendChild(h("p", null, rv.reply.body));
+          li.appendChild(rep);
+        }
+        ol.appendChild(li);
+      });
+      w.appendChild(ol);
+      if (data.pages > 1) {
+        var nav = h("nav", "nav"), prev = h("button", null, t.prev), next = h("button", null, t.next);
+        var label = fmt(t.page, { p: data.page, n: data.pages });
+        nav.setAttribute("aria-label", label);
+        prev.type = next.type = "button";
+        prev.disabled = data.page <= 1; next.disabled = data.page >= data.pages;
+        prev.onclick = function () { go(data.page - 1, "prev"); };
+        next.onclick = function () { go(data.page + 1, "next"); };
+        nav.appendChild(prev); nav.appendChild(h("span", "muted", label)); nav.appendChild(next);
+        w.appendChild(nav);
+      }
+    }
+    var how = h("a", "how", t.how);
+    how.href = base + "/widget/v1/" + encodeURIComponent(root.host.getAttribute("data-key")) + "/policy?lang=" + l;
+    how.target = "_blank"; how.rel = "noopener";
+    w.appendChild(how);
+    root.appendChild(w);
+  }
+
+  function mountFrame(el, key, sku, l) {
+    var f = document.createElement("iframe");
+    f.src = base + "/widget/v1/" + encodeURIComponent(key) + "/products/" + encodeURIComponent(sku) + "/frame?lang=" + l;
+    f.title = T[l].list; f.loading = "lazy";
+    f.style.cssText = "border:0;width:100%;height:320px;display:block";
+    el.appendChild(f);
+    window.addEventListener("message", function (e) {
+      // Only our frame's own messages, and only a height in pixels.
+      if (e.source !== f.contentWindow || e.origin !== new URL(base, location.href).origin) return;
+      if (typeof e.data === "number" && isFinite(e.data) && e.data > 0 && e.data < 20000) f.style.height = Math.ceil(e.data) + "px";
+    });
+  }
+
+  function mount(el) {
+    if (el.getAttribute("data-pv-mounted")) return;
+    el.setAttribute("data-pv-mounted", "1");
+    var key = el.getAttribute("data-key"), sku = el.getAttribute("data-sku"), l = lang(el), per = 10;
+    if (!key || !sku || !base || !window.fetch) return;
+    if (el.hasAttribute("data-iframe")) return mountFrame(el, key, sku, l);
+    var root = el.attachShadow ? el.attachShadow({ mode: "open" }) : null;
+    if (!root) return;
+    var url = base + "/widget/v1/" + encodeURIComponent(key) + "/products/" + encodeURIComponent(sku) + "/reviews.json";
+    function go(page, focus) {
+      fetch(url + "?page=" + page + "&per_page=" + per + "&lang=" + l, { credentials: "omit", mode: "cors" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || !data.rating) return;
+          render(root, data, l, go);
+          if (focus) {
+            var b = root.querySelectorAll(".nav button")[focus === "prev" ? 0 : 1];
+            if (b && !b.disabled) b.focus(); else { var o = root.querySelector("ol"); if (o) { o.tabIndex = -1; o.focus(); } }
+          }
+          if (el.hasAttribute("data-in-frame")) report();
+        })
+        .catch(function () { /* the shop page must not notice an outage */ });
+    }
+    if (el.hasAttribute("data-in-frame") && window.ResizeObserver) new ResizeObserver(report).observe(document.documentElement);
+    go(1);
+  }
+
+  function start() {
+    var els = document.querySelectorAll("[data-postventa-reviews]");
+    for (var i = 0; i < els.length; i++) { try { mount(els[i]); } catch (e) { /* never break the host page */ } }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();

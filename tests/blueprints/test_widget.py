@@ -1,0 +1,194 @@
+"""The storefront widget's HTTP side: exact JSON fields, CORS without credentials, ETag/304 and
+invalidation, store isolation, JSON-LD equal to the JSON, framing rules, no cookies."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from surveys.extensions import db
+from surveys.models import Review
+from surveys.services import reviews
+from surveys.services.tenancy import create_staff_user
+
+from ..factories import make_store, sent_invitation, survey_path
+
+ITEMS = [{"sku": "TAZA-01", "name": "Taza de barro"}]
+REVIEW_FIELDS = {"id", "rating", "title", "body", "author", "verified", "created_at", "reply"}
+
+
+def write_review(client, store, rating, body="Muy bonita y bien empacada", publish=True, nps=9):
+    invitation = sent_invitation(store, items=ITEMS)
+    data = {"nps": str(nps), "review-TAZA-01-rating": str(rating), "review-TAZA-01-body": body}
+    if publish:
+        data["review-TAZA-01-publish"] = "1"
+    path = survey_path(invitation)
+    db.session.rollback()  # SQLite: no open transaction here while another app may write
+    assert client.post(path, data=data).status_code == 200
+    return db.session.query(Review).order_by(Review.id.desc()).first()
+
+
+@pytest.fixture
+def store(app):
+    return make_store(name="Barro & Co")[0]
+
+
+def url(store, what="reviews.json", sku="TAZA-01"):
+    return f"/widget/v1/{store.widget_key}/products/{sku}/{what}"
+
+
+def test_json_has_exactly_the_contract_fields_and_only_published_reviews(client, store):
+    write_review(client, store, 5)
+    write_review(client, store, 4, body="Sin permiso", publish=False)
+    write_review(client, store, 2, body="Escríbeme a ana@gmail.com")  # flagged: pending
+    resp = client.get(url(store))
+    data = resp.get_json()
+    assert resp.status_code == 200
+    assert set(data) == {"product", "rating", "reviews", "page", "pages"}
+    assert set(data["product"]) == {"sku", "name"} and set(data["rating"]) == {"average", "count", "distribution"}
+    assert data["rating"] == {"average": 5.0, "count": 1, "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 1}}
+    [review] = data["reviews"]
+    assert set(review) == REVIEW_FIELDS
+    assert review["verified"] is True and review["author"] == "Ana L."
+    assert "ana@gmail.com" not in resp.get_data(as_text=True) and "Sin permiso" not in resp.get_data(as_text=True)
+
+
+def test_cors_for_any_origin_without_credentials_and_no_cookies(client, store):
+    write_review(client, store, 5)
+    resp = client.get(url(store), headers={"Origin": "https://tienda.example"})
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in resp.headers
+    assert "Set-Cookie" not in resp.headers
+    assert resp.headers["Cache-Control"] == "public, max-age=60"
+    pre = client.options(url(store), headers={"Origin": "https://x.example", "Access-Control-Request-Method": "GET"})
+    assert pre.status_code == 200 and pre.headers["Access-Control-Allow-Origin"] == "*"  # no preflight is needed
+    missing = client.get(url(store, sku="NO-EXISTE"))
+    assert missing.status_code == 404 and missing.is_json and missing.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_etag_304_and_invalidation_when_a_review_or_reply_changes(client, store):
+    first = write_review(client, store, 5)
+    resp = client.get(url(store))
+    etag = resp.headers["ETag"]
+    again = client.get(url(store), headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    write_review(client, store, 3)  # a new published review
+    changed = client.get(url(store), headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.get_json()["rating"]["count"] == 2
+    etag = changed.headers["ETag"]
+    admin = create_staff_user("admin@barro.test", store, "admin", "correct horse battery staple")
+    reviews.set_reply(db.session.get(Review, first.id), admin, "¡Gracias!")
+    db.session.commit()
+    replied = client.get(url(store), headers={"If-None-Match": etag})
+    assert replied.status_code == 200
+    assert any(r["reply"] and r["reply"]["body"] == "¡Gracias!" for r in replied.get_json()["reviews"])
+    # each page has its own tag
+    assert client.get(url(store) + "?per_page=1&page=2").headers["ETag"] != replied.headers["ETag"]
+
+
+def test_paging_is_capped_and_bad_queries_get_json_errors(client, store):
+    for n in range(3):
+        write_review(client, store, 5 - n)
+    data = client.get(url(store) + "?per_page=2&page=2").get_json()
+    assert (data["page"], data["pages"], len(data["reviews"])) == (2, 2, 1)
+    assert len(client.get(url(store) + "?per_page=100000").get_json()["reviews"]) == 3  # capped at 50, not refused
+    for bad in ("?page=0", "?page=abc", "?per_page=-1", "?per_page=0"):
+        resp = client.get(url(store) + bad)
+        assert resp.status_code == 422 and resp.is_json, bad
+
+
+def test_keys_are_isolated_between_stores(client, store):
+    other = make_store(name="Otra")[0]
+    write_review(client, store, 1, body="Solo de Barro")
+    assert client.get(url(other)).status_code == 404  # the other store has no such product
+    write_review(client, other, 5, body="Solo de Otra")
+    mine, theirs = client.get(url(store)).get_json(), client.get(url(other)).get_json()
+    assert [r["body"] for r in mine["reviews"]] == ["Solo de Barro"]
+    assert [r["body"] for r in theirs["reviews"]] == ["Solo de Otra"]
+    assert client.get("/widget/v1/wk_unknown/products/TAZA-01/reviews.json").status_code == 404
+
+
+def test_jsonld_numbers_equal_the_json_numbers(client, store):
+    for rating in (5, 4, 4, 2, 5, 3):
+        write_review(client, store, rating)
+    data = client.get(url(store)).get_json()
+    resp = client.get(url(store, "jsonld"))
+    assert resp.mimetype == "application/ld+json"
+    doc = json.loads(resp.get_data(as_text=True))
+    assert doc["@type"] == "Product" and doc["@type"] not in ("Organization", "LocalBusiness")
+    assert doc["sku"] == data["product"]["sku"] and doc["name"] == data["product"]["name"]
+    assert doc["aggregateRating"]["ratingValue"] == data["rating"]["average"] == 3.8
+    assert doc["aggregateRating"]["reviewCount"] == data["rating"]["count"] == 6
+    assert [r["reviewRating"]["ratingValue"] for r in doc["review"]] == [r["rating"] for r in data["reviews"][:5]]
+    empty = make_store(name="Sin reseñas")[0]
+    sent_invitation(empty, items=ITEMS)
+    assert "aggregateRating" not in client.get(url(empty, "jsonld")).get_json(force=True)
+
+
+def test_frame_may_be_framed_only_by_the_stores_origins_and_other_pages_never(client, store):
+    write_review(client, store, 5)
+    resp = client.get(url(store, "frame") + "?lang=en")
+    assert resp.status_code == 200 and "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+    store.widget_origins = ["https://tienda.example", "https://www.tienda.example"]
+    db.session.commit()
+    resp = client.get(url(store, "frame") + "?lang=en")
+    csp = resp.headers["Content-Security-Policy"]
+    assert "frame-ancestors https://tienda.example https://www.tienda.example" in csp
+    assert "X-Frame-Options" not in resp.headers and 'lang="en"' in resp.get_data(as_text=True)
+    for path in ("/healthz", survey_path(sent_invitation(store, items=ITEMS)), "/staff/login"):
+        other = client.get(path)
+        assert "frame-ancestors 'none'" in other.headers["Content-Security-Policy"], path
+        assert other.headers["X-Frame-Options"] == "DENY", path
+
+
+def test_embed_script_is_small_public_and_cacheable(client):
+    resp = client.get("/widget/v1/embed.js")
+    assert resp.status_code == 200 and resp.mimetype == "text/javascript"
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    assert len(resp.data) < 15_000
+    body = resp.get_data(as_text=True)
+    assert "innerHTML" not in body and "insertAdjacentHTML" not in body  # review text only via text nodes
+    resp.close()
+
+
+def test_disclosure_page_in_both_languages(client, store):
+    es = client.get(f"/widget/v1/{store.widget_key}/policy?lang=es").get_data(as_text=True)
+    en = client.get(f"/widget/v1/{store.widget_key}/policy?lang=en").get_data(as_text=True)
+    assert "compra verificada" in es and "nunca decide si una reseña aparece" in es
+    assert "verified purchase" in en and "never decides whether a review appears" in en
+    assert client.get("/widget/v1/wk_nope/policy").status_code == 404
+
+
+def test_demo_storefront_only_in_development(make_app):
+    prod = make_app(ENV="production", SECRET_KEY="x" * 40)
+    assert "demo.storefront" not in {r.endpoint for r in prod.url_map.iter_rules()}
+    dev = make_app()
+    assert "demo.storefront" in {r.endpoint for r in dev.url_map.iter_rules()}
+
+
+def test_micro_cache_answers_like_flask_and_forgets_on_a_change(make_app, store):
+    from surveys.microcache import widget_cache
+
+    writer = make_app().test_client()
+    client = make_app(WIDGET_CACHE_SECONDS=30).test_client()
+    try:
+        write_review(writer, store, 5)
+        db.session.rollback()  # SQLite: let the other app write
+        first = client.get(url(store))
+        etag = first.headers["ETag"]
+        assert widget_cache.get((url(store), "")) is not None
+        again = client.get(url(store))  # answered before Flask: same body and public headers
+        assert again.data == first.data and again.headers["ETag"] == etag
+        for name in ("Access-Control-Allow-Origin", "Cache-Control", "X-Content-Type-Options"):
+            assert again.headers[name] == first.headers[name]
+        assert "Set-Cookie" not in again.headers
+        not_modified = client.get(url(store), headers={"If-None-Match": etag})
+        assert not_modified.status_code == 304 and not_modified.headers["ETag"] == etag
+        write_review(writer, store, 1)  # a change in this process empties the cache at once
+        db.session.rollback()
+        fresh = client.get(url(store), headers={"If-None-Match": etag})
+        assert fresh.status_code == 200 and fresh.get_json()["rating"]["count"] == 2
+    finally:
+        widget_cache.clear()

@@ -1,0 +1,206 @@
+"""The reviews widget in a real headless Chromium, on a storefront served from another port."""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from surveys.extensions import db
+from surveys.models import Store
+
+from .factories import make_store, sent_invitation, survey_path
+from .live_server import LiveServer
+from .test_browser import ARTIFACTS, browser  # noqa: F401  (module-scoped Chromium)
+
+pytestmark = pytest.mark.browser
+XSS_BODY = 'Me encantó la taza <img src=x onerror="window.__pwned=1"> de verdad'
+XSS_TITLE = "Bonita <script>window.__pwned=2</script>"
+HOSTILE_CSS = """
+* { color: rgb(255, 0, 0) !important; font-family: "Comic Sans MS", cursive !important; }
+p, h3, li, ol, time { display: none !important; }
+section, div { background: rgb(0, 0, 0) !important; }
+button { display: none !important; }
+[data-postventa-reviews] { --pv-accent: #7c2d12; --pv-star: #b45309; }
+"""
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class Storefront:
+    """A shop's own web server on its own port, serving pages that nobody in the app wrote."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+        self.origin = f"http://127.0.0.1:{self.server.server_port}"
+
+    def page(self, name: str, body: str, lang: str = "es") -> str:
+        html = (
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>Tienda</title><link rel="icon" href="data:,"><style>{HOSTILE_CSS}</style></head>'
+            f"<body><h1>Taza de barro</h1>{body}</body></html>"
+        )
+        (self.root / name).write_text(html, encoding="utf-8")
+        return f"{self.origin}/{name}"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def shop(app, client):
+    store = make_store(name="Barro & Co")[0]
+    items = [{"sku": "TAZA-01", "name": "Taza de barro"}]
+    texts = [
+        (5, "Preciosa", "Llegó rapidísimo y muy bien empacada."),
+        (4, "Muy buena", "Buena calidad, el color es un poco más oscuro."),
+        (2, "No tanto", "El esmalte venía con manchas."),
+        (5, XSS_TITLE, XSS_BODY),
+    ]
+    for n in range(24):
+        rating, title, body = texts[n % 3] if n < 23 else texts[3]
+        data = {
+            "nps": "9",
+            "review-TAZA-01-rating": str(rating),
+            "review-TAZA-01-title": title,
+            "review-TAZA-01-body": body,
+            "review-TAZA-01-publish": "1",
+        }
+        assert client.post(survey_path(sent_invitation(store, items=items)), data=data).status_code == 200
+    key = store.widget_key
+    db.session.rollback()  # SQLite: an open transaction here would hold the write lock the server needs
+    return key
+
+
+def set_origins(widget_key: str, origins: list[str]) -> None:
+    db.session.execute(update(Store).where(Store.widget_key == widget_key).values(widget_origins=origins))
+    db.session.commit()
+
+
+def _watch(page):
+    problems = []
+    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
+    page.on("dialog", lambda dialog: (problems.append("dialog"), dialog.dismiss()))
+    return problems
+
+
+def test_widget_renders_safely_on_a_foreign_storefront(browser, shop, make_app, tmp_path):  # noqa: F811
+    app = make_app()
+    with LiveServer(app) as api, Storefront(tmp_path) as front:
+        for lang in ("es", "en"):
+            url = front.page(
+                f"product-{lang}.html",
+                f'<div data-postventa-reviews data-key="{shop}" data-sku="TAZA-01" data-lang="{lang}"></div>'
+                f'<script src="{api.url}/widget/v1/embed.js" defer></script>',
+                lang,
+            )
+            for width, height, name in ((390, 844, "mobile"), (1280, 900, "desktop")):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                problems = _watch(page)
+                page.goto(url)
+                widget = page.locator("[data-postventa-reviews]")
+                widget.locator(".avg").wait_for()
+                assert problems == []
+                assert widget.locator(".avg").inner_text() == ("3,8" if lang == "es" else "3.8")
+                count = widget.locator(".cnt").inner_text()
+                assert count == ("24 reseñas" if lang == "es" else "24 reviews")
+                assert widget.locator("ol.rv > li").count() == 10
+                # user content is text: the markup shows as written and nothing runs
+                xss = widget.locator("ol.rv > li").first
+                assert xss.locator("p").first.inner_text() == XSS_BODY
+                assert xss.locator("h3").inner_text() == XSS_TITLE
+                assert page.evaluate("window.__pwned") is None
+                assert widget.locator("img").count() == 0 and widget.locator("script").count() == 0
+                # the host page's CSS does not get in
+                body_style = xss.locator("p").first.evaluate(
+                    "e => [getComputedStyle(e).color, getComputedStyle(e).display, getComputedStyle(e).fontFamily]"
+                )
+                assert body_style[0] != "rgb(255, 0, 0)" and body_style[1] != "none" and "Comic" not in body_style[2]
+                # but its theme variables do
+                button = widget.locator(".nav button").nth(1)
+                assert button.evaluate("e => getComputedStyle(e).color") == "rgb(124, 45, 18)"
+                assert (
+                    widget.locator(".ver")
+                    .first.inner_text()
+                    .endswith("Compra verificada" if lang == "es" else "Verified purchase")
+                )
+                page.screenshot(path=str(ARTIFACTS / f"widget-{lang}-{name}.png"), full_page=True)
+                # keyboard: focus "next", press Enter, the second page arrives
+                button.focus()
+                page.keyboard.press("Enter")
+                page.wait_for_function(
+                    "() => /(2 de 3|2 of 3)/.test(document.querySelector('[data-postventa-reviews]')"
+                    ".shadowRoot.querySelector('.nav').getAttribute('aria-label'))"
+                )
+                assert widget.locator("ol.rv > li").count() == 10
+                assert problems == []
+                page.close()
+
+
+def test_widget_fails_quietly_when_the_api_is_unreachable(browser, shop, tmp_path):  # noqa: F811
+    source = Path(__file__).resolve().parent.parent / "surveys" / "static" / "widget" / "embed.js"
+    (tmp_path / "widget" / "v1").mkdir(parents=True)
+    shutil.copy(source, tmp_path / "widget" / "v1" / "embed.js")  # the script loads; the API is not there
+    with Storefront(tmp_path) as front:
+        url = front.page(
+            "down.html",
+            f'<div data-postventa-reviews data-key="{shop}" data-sku="TAZA-01"></div>'
+            '<script src="/widget/v1/embed.js" defer></script><p id="after">still here</p>',
+        )
+        page = browser.new_page()
+        problems = _watch(page)
+        page.goto(url)
+        page.wait_for_timeout(500)
+        assert page.evaluate("document.querySelector('[data-postventa-reviews]').shadowRoot.childNodes.length") == 0
+        # the browser itself reports the failed request; the script adds no error of its own
+        assert [p for p in problems if not re.search(r"Failed to load resource", p)] == []
+        page.close()
+
+
+def test_frame_grows_to_its_content_and_only_allowed_origins_may_frame_it(browser, shop, make_app, tmp_path):  # noqa: F811
+    app = make_app()
+    with LiveServer(app) as api, Storefront(tmp_path) as front:
+        snippet = (
+            f'<div data-postventa-reviews data-iframe data-key="{shop}" data-sku="TAZA-01"></div>'
+            f'<script src="{api.url}/widget/v1/embed.js" defer></script>'
+        )
+        url = front.page("framed.html", snippet)
+        set_origins(shop, [front.origin])
+        page = browser.new_page(viewport={"width": 800, "height": 900})
+        problems = _watch(page)
+        page.goto(url)
+        frame = page.frame_locator("iframe")
+        frame.locator("[data-postventa-reviews] .avg").wait_for()
+        page.wait_for_function("() => parseInt(document.querySelector('iframe').style.height) > 600")
+        # a foreign message cannot resize it: only numbers from our frame count
+        page.evaluate("window.postMessage(5, '*')")
+        page.wait_for_timeout(200)
+        assert int(page.evaluate("parseInt(document.querySelector('iframe').style.height)")) > 600
+        page.screenshot(path=str(ARTIFACTS / "widget-frame-es.png"), full_page=True)
+        assert problems == []
+        page.close()
+
+        set_origins(shop, ["https://another-shop.example"])
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_timeout(1000)
+        child = page.frames[1] if len(page.frames) > 1 else None
+        assert child is None or "Taza" not in (child.content() if child.url.startswith("http") else "")
+        assert child is None or not child.url.startswith(api.url) or child.locator(".avg").count() == 0
+        page.close()
