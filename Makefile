@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app surveys
 DEV_ENV := SURVEYS_ENV=development
 
-.PHONY: run test bench lint translations clean
+.PHONY: run test bench cluster-smoke lint translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,12 @@ translations: $(VENV)/.dev
 	$(BIN)/python scripts/build_catalogs.py
 
 bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench.run
+
+# Two gunicorn instances + two workers on the local PostgreSQL and Redis (see scripts/cluster_smoke.py).
+cluster-smoke: $(VENV)/.dev
+	$(BIN)/python scripts/cluster_smoke.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

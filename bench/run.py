@@ -1,19 +1,294 @@
-"""Run the benchmarks that exist and write bench/results.json (keys per CONTRACT.md)."""
+"""`make bench`: generate the data, measure, write bench/results.json (keys per CONTRACT.md).
+
+The database is a throw-away SQLite file unless BENCH_DATABASE_URL names another
+(e.g. postgresql+psycopg://127.0.0.1/bench). Sizes: BENCH_REVIEWS (100,000) and
+BENCH_RESPONSES (1,000,000).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import random
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
-from . import sentiment
+from flask_migrate import upgrade
+from sqlalchemy import select, update
+
+from surveys import create_app
+from surveys.extensions import db
+from surveys.models import Invitation, Store, utcnow
+from surveys.services import intake, tenancy
+from surveys.services.tokens import issue_token
+
+from . import backend, data, sentiment, web
+from .smtp_sink import FastSink
+
+OUT = Path(__file__).resolve().parent / "results.json"
+REVIEWS = int(os.environ.get("BENCH_REVIEWS", "100000"))
+RESPONSES = int(os.environ.get("BENCH_RESPONSES", "1000000"))
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _database(tmp: Path) -> str:
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}"
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.begin() as conn:  # a clean schema each run
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    return url
+
+
+def _env(url: str, secret: str) -> dict[str, str]:
+    return {
+        "SURVEYS_ENV": "production",
+        "SURVEYS_SECRET_KEY": secret,
+        "SURVEYS_DATABASE_URL": url,
+        "SURVEYS_API_RATE_LIMIT": "1000000 per minute",
+        "SURVEYS_BASE_URL": "http://127.0.0.1",
+    }
+
+
+def _seed(app, sizes: dict) -> dict:
+    rng = random.Random(7)  # noqa: S311 - benchmark data
+    with app.app_context():
+        upgrade()
+        shop = tenancy.create_store("Bench", "bench", "es", "America/Mexico_City", "Bench <hola@bench.test>")
+        big = tenancy.create_store("Marketplace", "marketplace", "es", "America/Mexico_City", "M <m@bench.test>")
+        mailer = tenancy.create_store("Mailer", "mailer", "es", "America/Mexico_City", "Mailer <hola@bench.test>")
+        api_key = tenancy.create_api_key(shop)
+        db.session.commit()
+        start = time.perf_counter()
+        products = data.products(shop, 200)
+        first, n = data.answered_orders(shop, sizes["reviews"], products, rng)
+        data.reviews(shop, products, first, n, rng)
+        log(f"{n:,} reviews loaded in {time.perf_counter() - start:.1f} s")
+        start = time.perf_counter()
+        data.answered_orders(big, sizes["responses"], [], rng, with_items=False)
+        log(f"{sizes['responses']:,} responses loaded in {time.perf_counter() - start:.1f} s")
+        survey_paths = _open_surveys(shop)
+        return {
+            "widget_key": shop.widget_key,
+            "api_key": api_key,
+            "survey_paths": survey_paths,
+            "shop_id": shop.id,
+            "big_id": big.id,
+            "mailer_id": mailer.id,
+        }
+
+
+def _open_surveys(shop: Store, count: int = 200) -> list[str]:
+    """Invitations mailed and waiting for an answer, for the survey POST benchmark."""
+    for k in range(count):
+        intake.record_delivery(
+            shop,
+            intake.validate_delivery(
+                {"order_id": f"S{k}", "delivered_at": utcnow().isoformat(),
+                 "customer": {"email": f"s{k}@example.com", "name": "Ana López", "locale": "es-MX"},
+                 "items": [{"sku": "SKU-000", "name": "Producto 0"}]}
+            ),
+        )  # fmt: skip
+    db.session.commit()
+    db.session.execute(
+        update(Invitation).where(Invitation.store_id == shop.id, Invitation.status == "scheduled")
+        .values(status="sent", sent_at=utcnow())
+    )  # fmt: skip
+    db.session.commit()
+    ids = db.session.scalars(
+        select(Invitation.public_id).where(Invitation.store_id == shop.id, Invitation.status == "sent")
+    ).all()
+    return [f"/s/{issue_token('survey', pid)}" for pid in ids]
+
+
+def _submit(base_url: str, app_url: str, paths: list[str]) -> dict:
+    """Survey POSTs (CSRF token and session cookie of one browser, a comment to analyse)."""
+    cookie, token = _csrf_session(app_url + paths[0])
+    body = "nps=9&comment=Lleg%C3%B3+r%C3%A1pido+pero+la+caja+ven%C3%ADa+golpeada&csrf_token=" + token
+    return web.compare(base_url, app_url, lua=web.post_script(paths, body, cookie))
+
+
+def _csrf_session(url: str) -> tuple[str, str]:
+    """Open one survey page like a browser: the session cookie and the form's CSRF token."""
+    resp = urllib.request.urlopen(url)
+    cookie = resp.headers["Set-Cookie"].split(";")[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', resp.read().decode()).group(1)
+    return cookie, token
+
+
+def _ingest(app_url: str, api_key: str) -> dict:
+    """10 batches of 1,000 new deliveries through the HTTP API, one after the other."""
+    start = time.perf_counter()
+    for b in range(10):
+        items = [
+            {"order_id": f"I{b}-{k}", "delivered_at": utcnow().isoformat(),
+             "customer": {"email": f"i{b}.{k}@example.com", "name": "Ana López", "locale": "es-MX"},
+             "items": [{"sku": f"SKU-{k % 200:03d}", "name": f"Producto {k % 200}"}]}
+            for k in range(1000)
+        ]  # fmt: skip
+        req = urllib.request.Request(
+            app_url + "/api/v1/deliveries/batch",
+            data=json.dumps({"deliveries": items}).encode(),
+            headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"},
+        )
+        body = json.loads(urllib.request.urlopen(req, timeout=120).read())
+        assert len(body["results"]) == 1000, body
+    return {"ingest_batch_10k_s": round(time.perf_counter() - start, 2)}
+
+
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _metrics_on_postgres(sqlite_metrics: dict) -> dict:
+    """The marketplace figure on the scale-out database, in a throw-away PostgreSQL database;
+    the SQLite figure is reported beside it (``*_sqlite``)."""
+    out = {f"{k}_sqlite" if k.startswith("metrics_1m") else k: v for k, v in sqlite_metrics.items()}
+    try:
+        from sqlalchemy import create_engine
+
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        name = f"postventa_bench_{secrets.token_hex(4)}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # no PostgreSQL here: report the SQLite figure as the figure
+        log(f"PostgreSQL not reachable ({exc.__class__.__name__}); metrics measured on SQLite only")
+        return {**sqlite_metrics, **out}
+    try:
+        url = sa_url(PG_URL, name)
+        pg_app = create_app({"DATABASE_URL": url})
+        with pg_app.app_context():
+            upgrade()
+            store = tenancy.create_store("Marketplace", "marketplace", "es", "America/Mexico_City", "M <m@b.test>")
+            db.session.commit()
+            start = time.perf_counter()
+            data.answered_orders_server_side(store.id, RESPONSES)
+            log(f"{RESPONSES:,} responses loaded in PostgreSQL in {time.perf_counter() - start:.1f} s")
+            log("metrics over the marketplace's responses (PostgreSQL)")
+            out.update(backend.metrics_ms(store))
+            out["metrics_query_plans"] = backend.query_plans(store)
+            shop = tenancy.create_store("Bench", "bench", "es", "America/Mexico_City", "Bench <hola@bench.test>")
+            db.session.commit()
+            paths = _open_surveys(shop)
+            db.session.remove()
+            db.engine.dispose()
+        log("survey POST on PostgreSQL (concurrent writers)")
+        env = {**_env(url, os.environ["SURVEYS_SECRET_KEY"])}
+        base, srv = web.Gunicorn("bench.baseline:app", env), web.Gunicorn("wsgi:app", env)
+        try:
+            submit = _submit(base.url, srv.url, paths)
+        finally:
+            base.stop()
+            srv.stop()
+        out["submit_rps_ratio_postgresql"] = submit["ratio"]
+        out["submit_postgresql"] = submit
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    out["metrics_database"] = "postgresql"
+    return out
+
+
+def sa_url(base: str, database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(base).set(database=database).render_as_string(hide_password=False)
 
 
 def main() -> None:
-    results = {}
-    results.update(sentiment.measure())
-    out = Path(__file__).resolve().parent / "results.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed for the web figures (apt-get install wrk)")
+    results: dict = {}
+    tmp = Path(tempfile.mkdtemp(prefix="postventa-bench-"))
+    try:
+        url = _database(tmp)
+        env = _env(url, secrets.token_urlsafe(32))
+        os.environ.update(env)
+        app = create_app()
+        results["database"] = app.config["DATABASE_URL"].split(":")[0]
+        seeded = _seed(app, {"reviews": REVIEWS, "responses": RESPONSES})
+
+        log("sentiment + topics throughput")
+        results.update(sentiment.measure())
+
+        base, srv = web.Gunicorn("bench.baseline:app", env), web.Gunicorn("wsgi:app", env)
+        try:
+            widget = f"{srv.url}/widget/v1/{seeded['widget_key']}/products/SKU-000/reviews.json?page=1&per_page=10"
+            etag = urllib.request.urlopen(widget).headers["ETag"]
+            log("widget reviews.json, full answer")
+            cold = web.compare(base.url, widget)
+            log("widget reviews.json, 304")
+            hot = web.compare(base.url, widget, headers={"If-None-Match": etag})
+            log("survey POST with CSRF and comment analysis")
+            submit = _submit(base.url, srv.url, seeded["survey_paths"])
+            log("batch ingest 10 x 1,000")
+            results.update(_ingest(srv.url, seeded["api_key"]))
+            rss = srv.worker_peak_rss_kib()
+            base_rss = base.worker_peak_rss_kib()
+        finally:
+            srv.stop()
+        log("widget reviews.json without the micro-cache (every request through Flask and the database)")
+        plain = web.Gunicorn("wsgi:app", {**env, "SURVEYS_WIDGET_CACHE_SECONDS": "0"})
+        try:
+            uncached = web.compare(base.url, widget.replace(srv.url, plain.url))
+            uncached_304 = web.compare(base.url, widget.replace(srv.url, plain.url), headers={"If-None-Match": etag})
+        finally:
+            plain.stop()
+            base.stop()
+        results.update(
+            {
+                "widget_uncached_rps_ratio": uncached["ratio"],
+                "widget_uncached_304_rps_ratio": uncached_304["ratio"],
+                "widget_uncached": uncached,
+                "widget_uncached_304": uncached_304,
+            }
+        )
+        results.update(
+            {
+                "widget_rps_ratio": cold["ratio"],
+                "widget_304_rps_ratio": hot["ratio"],
+                "submit_rps_ratio": submit["ratio"],
+                "widget": cold,
+                "widget_304": hot,
+                "submit": submit,
+                "web_worker_peak_rss_kib": rss,
+                "baseline_worker_peak_rss_kib": base_rss,
+                "gunicorn_workers": web.WORKERS,
+                "wrk": {"seconds": web.SECONDS, "connections": web.CONNECTIONS, "runs": web.RUNS},
+            }
+        )
+        with app.app_context():
+            big = db.session.get(Store, seeded["big_id"])
+            log("metrics over the marketplace's responses (SQLite)")
+            sqlite_metrics = backend.metrics_ms(big)
+            results["metrics_sqlite_query_plans"] = backend.query_plans(big)
+        results.update(_metrics_on_postgres(sqlite_metrics))
+        sink = FastSink()
+        sink.start()
+        try:
+            mail_app = create_app({**sink.config(), "DISPATCH_BATCH_SIZE": 500})
+            with mail_app.app_context():
+                log("dispatch of 10,000 emails to a local SMTP sink")
+                results.update(backend.dispatch(db.session.get(Store, seeded["mailer_id"])))
+            results["dispatch_sink_received"] = sink.received
+        finally:
+            sink.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    OUT.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in results.items() if not isinstance(v, (dict, list))}, indent=2))
 
 
 if __name__ == "__main__":

@@ -24,5 +24,8 @@ def measure(seconds: float = 3.0) -> dict:
             done += len(texts)
         runs.append(done / (time.perf_counter() - start))
     runs.sort()
-    return {"sentiment_texts_per_s": round(runs[1]), "sentiment_texts_per_s_min": round(runs[0]),
-            "sentiment_texts_per_s_max": round(runs[2])}
+    return {
+        "sentiment_texts_per_s": round(runs[1]),
+        "sentiment_texts_per_s_min": round(runs[0]),
+        "sentiment_texts_per_s_max": round(runs[2]),
+    }
