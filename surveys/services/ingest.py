@@ -181,14 +181,11 @@ def _insert_invitations(store: Store, new_orders, customers: dict, now: datetime
     ids = [customers[d.email].id for d, _ in new_orders]
     asked: dict[int, list[datetime]] = {}
     stamp = func.coalesce(Invitation.sent_at, Invitation.send_at)
-    for cid, at in _select_in(
-        [Invitation.customer_id, stamp],
-        Invitation.customer_id,
-        ids,
-        Invitation.store_id == store.id,
-        Invitation.status.in_(ACTIVE_STATES),
-    ):
-        if at is not None:
+    # Only customer_id goes to SQL (a customer belongs to one store, and has few invitations):
+    # with store_id or status in the WHERE clause too, SQLite's planner may walk a whole shop
+    # or a whole status through their indexes instead of (customer_id, send_at).
+    for cid, at, status in _select_in([Invitation.customer_id, stamp, Invitation.status], Invitation.customer_id, ids):
+        if at is not None and status in ACTIVE_STATES:
             asked.setdefault(cid, []).append(at if at.tzinfo else at.replace(tzinfo=now.tzinfo))
     rows = []
     for d, order_id in new_orders:
