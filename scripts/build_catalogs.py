@@ -1,13 +1,15 @@
 """Extract message ids, write the es/en catalogues from scripts/es_catalog.py, compile them.
 
-Fails (exit 1) when a message id has no Spanish translation.
+Fails (exit 1) when a message id has no Spanish translation. With --check nothing is
+written: it fails as well when the compiled catalogues differ from what a build would write.
 """
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -17,8 +19,23 @@ ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "surveys" / "translations"
 
 
-def main() -> int:
-    pot = TRANSLATIONS / "messages.pot"
+def _key(message_id):
+    return message_id if isinstance(message_id, str) else tuple(message_id)
+
+
+def _compiled(lang: str) -> dict:
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").open("rb") as fh:
+        return {_key(m.id): _key(m.string) for m in read_mo(fh) if m.id}
+
+
+def main(check: bool = False) -> int:
+    if check:
+        with tempfile.TemporaryDirectory() as tmp:
+            return _build(Path(tmp) / "messages.pot", check=True)
+    return _build(TRANSLATIONS / "messages.pot", check=False)
+
+
+def _build(pot: Path, check: bool) -> int:
     subprocess.run(
         [
             sys.executable,
@@ -45,6 +62,12 @@ def main() -> int:
     if missing:
         print("missing Spanish translations:\n  " + "\n  ".join(map(str, missing)), file=sys.stderr)
         return 1
+    if check:
+        expected = {_key(m.id): _key(ES[m.id]) for m in template if m.id}
+        if _compiled("es") != expected or set(_compiled("en")) != set(expected):
+            print("the compiled catalogues are stale: run make translations", file=sys.stderr)
+            return 1
+        return 0
     for lang in ("es", "en"):
         with pot.open("rb") as fh:
             catalog = read_po(fh, locale=lang)
@@ -62,4 +85,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(check="--check" in sys.argv[1:]))
