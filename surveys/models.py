@@ -24,7 +24,6 @@ from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 
-
 MAX_ROW_ID = 2**31 - 1  # keys are INTEGER: 32-bit on PostgreSQL; larger ids cannot exist
 
 
