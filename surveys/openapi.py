@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .models import REVIEW_STATES, TASK_STATES
 from .schemas import DELIVERY, DELIVERY_RESULT, ERROR, MODERATION, REVIEW, TASK
 
 _RESULT = DELIVERY_RESULT
@@ -11,6 +12,19 @@ _ERROR = ERROR
 
 def _errors(*codes: int) -> dict:
     return {str(c): {"description": "error", "content": {"application/json": {"schema": _ERROR}}} for c in codes}
+
+
+def _page_of(item: dict) -> dict:
+    """A page of a list endpoint: the items and the cursor of the next page."""
+    return {
+        "type": "object",
+        "required": ["data", "next_cursor"],
+        "properties": {"data": {"type": "array", "items": item}, "next_cursor": {"type": ["string", "null"]}},
+    }
+
+
+def _status_param(states) -> dict:
+    return {"name": "status", "in": "query", "required": False, "schema": {"type": "string", "enum": list(states)}}
 
 
 def _json(schema: dict, description: str = "ok", example: dict | None = None) -> dict:
@@ -221,24 +235,12 @@ def document() -> dict:
                 "get": {
                     "summary": "Recovery tasks, oldest first",
                     "parameters": [
-                        {
-                            "name": "status",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "enum": ["open", "contacted", "resolved", "dismissed"]},
-                        },
+                        _status_param(TASK_STATES),
                         cursor,
                     ],
                     "responses": {
                         "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["data", "next_cursor"],
-                                "properties": {
-                                    "data": {"type": "array", "items": TASK},
-                                    "next_cursor": {"type": ["string", "null"]},
-                                },
-                            },
+                            _page_of(TASK),
                             "ok",
                             _TASKS_EXAMPLE,
                         ),
@@ -250,24 +252,12 @@ def document() -> dict:
                 "get": {
                     "summary": "Product reviews by moderation status, oldest first",
                     "parameters": [
-                        {
-                            "name": "status",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "enum": ["pending", "published", "rejected", "private"]},
-                        },
+                        _status_param(REVIEW_STATES),
                         cursor,
                     ],
                     "responses": {
                         "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["data", "next_cursor"],
-                                "properties": {
-                                    "data": {"type": "array", "items": REVIEW},
-                                    "next_cursor": {"type": ["string", "null"]},
-                                },
-                            },
+                            _page_of(REVIEW),
                             "ok",
                             {"data": [_REVIEW_EXAMPLE], "next_cursor": None},
                         ),

@@ -124,21 +124,22 @@ def list_responses():
     return jsonify(data=data, next_cursor=cursor)
 
 
+def _status_arg(states) -> str | None:
+    status = request.args.get("status") or None
+    if status is not None and status not in states:
+        raise ValidationFailed("status must be one of " + ", ".join(states), {"status": "invalid"})
+    return status
+
+
 @bp.get("/v1/tasks")
 def list_tasks():
-    status = request.args.get("status") or None
-    if status is not None and status not in TASK_STATES:
-        raise ValidationFailed("status must be one of " + ", ".join(TASK_STATES), {"status": "invalid"})
-    data, cursor = recovery.list_tasks(g.store, status, request.args.get("cursor"))
+    data, cursor = recovery.list_tasks(g.store, _status_arg(TASK_STATES), request.args.get("cursor"))
     return jsonify(data=data, next_cursor=cursor)
 
 
 @bp.get("/v1/reviews")
 def list_reviews():
-    status = request.args.get("status") or None
-    if status is not None and status not in REVIEW_STATES:
-        raise ValidationFailed("status must be one of " + ", ".join(REVIEW_STATES), {"status": "invalid"})
-    data, cursor = reviews.list_for_api(g.store, status, request.args.get("cursor"))
+    data, cursor = reviews.list_for_api(g.store, _status_arg(REVIEW_STATES), request.args.get("cursor"))
     return jsonify(data=data, next_cursor=cursor)
 
 
