@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import secrets
 import shutil
 import sys
@@ -115,17 +114,9 @@ def _open_surveys(shop: Store, count: int = 200) -> list[str]:
 
 def _submit(base_url: str, app_url: str, paths: list[str]) -> dict:
     """Survey POSTs (CSRF token and session cookie of one browser, a comment to analyse)."""
-    cookie, token = _csrf_session(app_url + paths[0])
+    cookie, token = web.csrf_session(app_url + paths[0])
     body = "nps=9&comment=Lleg%C3%B3+r%C3%A1pido+pero+la+caja+ven%C3%ADa+golpeada&csrf_token=" + token
     return web.compare(base_url, app_url, lua=web.post_script(paths, body, cookie))
-
-
-def _csrf_session(url: str) -> tuple[str, str]:
-    """Open one survey page like a browser: the session cookie and the form's CSRF token."""
-    resp = urllib.request.urlopen(url)
-    cookie = resp.headers["Set-Cookie"].split(";")[0]
-    token = re.search(r'name="csrf_token" value="([^"]+)"', resp.read().decode()).group(1)
-    return cookie, token
 
 
 def _ingest(app_url: str, api_key: str) -> dict:

@@ -26,6 +26,14 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 
 
+def csrf_session(url: str, timeout: float = 30) -> tuple[str, str]:
+    """Open one survey page like a browser: the session cookie and the form's CSRF token."""
+    resp = urllib.request.urlopen(url, timeout=timeout)
+    cookie = resp.headers["Set-Cookie"].split(";")[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', resp.read().decode()).group(1)
+    return cookie, token
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

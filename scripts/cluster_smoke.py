@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import subprocess
 import sys
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.smtp_sink import FastSink  # noqa: E402
-from bench.web import free_port  # noqa: E402
+from bench.web import csrf_session, free_port  # noqa: E402
 
 ADMIN_URL = os.environ.get("SMOKE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -64,9 +63,7 @@ def _post_json(url: str, body: dict, key: str) -> dict:
 
 def _answer(base: str, path: str, score: int) -> int:
     """Open the survey like a browser (cookie + CSRF token), then send the score."""
-    page = urllib.request.urlopen(base + path, timeout=30)
-    cookie = page.headers["Set-Cookie"].split(";")[0]
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode()).group(1)
+    cookie, token = csrf_session(base + path)
     data = urllib.parse.urlencode({"nps": score, "comment": "Llegó bien", "csrf_token": token}).encode()
     req = urllib.request.Request(base + path, data, {"Cookie": cookie, "X-Requested-With": "fetch"})
     try:
