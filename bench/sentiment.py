@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from surveys.services.analysis import analyze_text
-from surveys.services.evaluation import load
+from surveys.reading.analysis import analyze_text
+from surveys.reading.evaluation import load
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 

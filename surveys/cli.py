@@ -182,7 +182,7 @@ def demo_cmd():
 @click.option("--lang", type=click.Choice(["es", "en"]), default=None, help="skip detection, read as this language")
 def analyze_cmd(lang):
     """Read one comment per line on stdin; write one JSON reading per line (the service's own code path)."""
-    from .services.analysis import analyze_text
+    from .reading.analysis import analyze_text
 
     for line in sys.stdin:
         text = line.rstrip("\n")
@@ -195,7 +195,7 @@ def evaluate_comments_cmd(data_dir):
     """Report sentiment, topic and language accuracy on the labelled comment sets."""
     from pathlib import Path
 
-    from .services.evaluation import evaluate, load
+    from .reading.evaluation import evaluate, load
 
     for lang in ("es", "en"):
         result = evaluate(load(Path(data_dir) / f"comments_{lang}.tsv", lang))

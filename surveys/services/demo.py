@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Customer, Invitation, Order, OrderItem, Product, Response, StaffUser, Store, utcnow
+from ..reading.scoring import nps_category
 from . import reviews
 from .responses import analyze_comment
 from .reviews import ReviewInput
-from .scoring import nps_category
 from .tenancy import create_api_key, create_staff_user, create_store, revoke_api_keys
 from .tokens import survey_url
 

@@ -11,7 +11,7 @@ from sqlalchemy import String, and_, case, cast, func, or_, select
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import MAX_ROW_ID, Invitation, Order, OrderItem, Product, Response, Store, Task
-from .scoring import summarize_csat, summarize_nps
+from ..reading.scoring import summarize_csat, summarize_nps
 
 
 def _range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
@@ -226,7 +226,7 @@ def topic_breakdown(
     store: Store, start: date | None = None, end: date | None = None, where: list | None = None
 ) -> list[dict]:
     """Mentions of each topic, and how many of them were negative, in one SQL pass."""
-    from .topics import TOPICS
+    from ..reading.topics import TOPICS
 
     text = cast(Response.topics, String)
     columns = []

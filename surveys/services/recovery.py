@@ -15,11 +15,11 @@ from sqlalchemy import and_, case, func, or_, select, update
 from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
 from ..models import RESOLUTIONS, TASK_STATES, Membership, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
+from ..reading.clock import add_business_minutes, business_minutes_between, parse_hours
 from . import alerts, outbound
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
 from .reviews import has_negative_review
-from .sla import add_business_minutes, business_minutes_between, parse_hours
 
 
 def task_reason(response: Response) -> str | None:

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import String, cast, func, select
 
 from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
-from .topics import TOPICS
+from ..reading.topics import TOPICS
 
 CATEGORIES = ("promoter", "passive", "detractor")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

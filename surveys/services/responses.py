@@ -10,11 +10,11 @@ from sqlalchemy import select, update
 from ..errors import AlreadyAnswered, SurveyClosed, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
 from ..models import Customer, Invitation, Response, utcnow
+from ..reading.analysis import analyze_text, score_flags
+from ..reading.scoring import nps_category
 from . import outbound, reviews
-from .analysis import analyze_text, score_flags
 from .db_util import insert_ignore
 from .recovery import sync_task
-from .scoring import nps_category
 from .tokens import read_token
 
 MAX_COMMENT = 5000

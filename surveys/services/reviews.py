@@ -24,8 +24,9 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..microcache import widget_cache
 from ..models import REJECT_REASONS, REVIEW_STATES, Product, ProductRating, Review, StaffUser, Store, utcnow
-from . import audit, content_policy
-from .analysis import analyze_text
+from ..reading import content_policy
+from ..reading.analysis import analyze_text
+from . import audit
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from ...errors import NotFound
 from ...extensions import db
 from ...models import Response
-from ...services import charts, metrics, reporting
-from ...services.topics import TOPICS
+from ...reading import charts
+from ...reading.topics import TOPICS
+from ...services import metrics, reporting
 from . import audit_staff_action, bp
 
 PER_PAGE = 50

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.services.content_policy import check
+from surveys.reading.content_policy import check
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

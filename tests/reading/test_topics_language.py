@@ -2,9 +2,9 @@
 
 import pytest
 
-from surveys.services.analysis import analyze_text, score_flags
-from surveys.services.language import detect_language
-from surveys.services.topics import find_topics, topic_polarity
+from surveys.reading.analysis import analyze_text, score_flags
+from surveys.reading.language import detect_language
+from surveys.reading.topics import find_topics, topic_polarity
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from textblob import TextBlob
 
-from surveys.services.sentiment import EnglishAnalyzer, SpanishAnalyzer, blob, label_for, read
+from surveys.reading.sentiment import EnglishAnalyzer, SpanishAnalyzer, blob, label_for, read
 
 
 def label(text, lang="es"):
@@ -78,13 +78,18 @@ def test_empty_and_odd_input_is_neutral_not_an_error():
         assert -1 <= read(text, "es").polarity <= 1
 
 
-@pytest.mark.parametrize("module", ["sentiment", "topics", "language", "scoring", "analysis", "textnorm"])
-def test_text_modules_import_neither_flask_nor_the_database(module):
-    source = Path(__file__).resolve().parents[2] / "surveys" / "services" / f"{module}.py"
-    names = set()
+READING = Path(__file__).resolve().parents[2] / "surveys" / "reading"
+
+
+@pytest.mark.parametrize("source", sorted(READING.rglob("*.py")), ids=lambda p: p.stem)
+def test_reading_modules_import_neither_flask_nor_the_database(source):
+    names, climbs = set(), []
     for node in ast.walk(ast.parse(source.read_text())):
         if isinstance(node, ast.Import):
             names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
-    assert not names & {"flask", "flask_sqlalchemy", "sqlalchemy"}
+        elif isinstance(node, ast.ImportFrom) and node.level > (2 if source.parent != READING else 1):
+            climbs.append(node.module)
+    assert not names & {"flask", "flask_sqlalchemy", "flask_babel", "sqlalchemy", "surveys"}
+    assert not climbs, f"{source.name} reaches out of the reading core: {climbs}"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from surveys.services.scoring import csat_satisfied, nps_category, summarize_csat, summarize_nps, wilson_interval
+from surveys.reading.scoring import csat_satisfied, nps_category, summarize_csat, summarize_nps, wilson_interval
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.services.evaluation import evaluate, load
+from surveys.reading.evaluation import evaluate, load
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FLOORS = {

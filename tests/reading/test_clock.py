@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from surveys.services.sla import add_business_minutes, business_minutes_between, parse_hours
+from surveys.reading.clock import add_business_minutes, business_minutes_between, parse_hours
 
 MX = "America/Mexico_City"
 MADRID = "Europe/Madrid"

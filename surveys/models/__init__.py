@@ -1,0 +1,48 @@
+"""Typed SQLAlchemy 2 models, one module per aggregate. Every row that belongs to a shop carries ``store_id``.
+
+Import from here (``from surveys.models import Store``): the modules below are the layout,
+this package is the interface.
+"""
+
+from .accounts import SURVEY_KINDS, ApiKey, Membership, StaffUser, Store
+from .audit import AuditEntry, PrivacyRequest
+from .base import MAX_ROW_ID, UTCDateTime, new_public_id, utcnow
+from .orders import Customer, IdempotencyRecord, Order, OrderItem, Product, WebhookEvent
+from .outbox import OutboundEvent, OutboxMessage
+from .recovery import RESOLUTIONS, TASK_REASONS, TASK_STATES, Task, TaskEvent
+from .reviews import REJECT_REASONS, REVIEW_STATES, ProductRating, Review
+from .surveys import INVITATION_STATES, Invitation, Response
+
+__all__ = [
+    "INVITATION_STATES",
+    "MAX_ROW_ID",
+    "REJECT_REASONS",
+    "RESOLUTIONS",
+    "REVIEW_STATES",
+    "SURVEY_KINDS",
+    "TASK_REASONS",
+    "TASK_STATES",
+    "ApiKey",
+    "AuditEntry",
+    "Customer",
+    "IdempotencyRecord",
+    "Invitation",
+    "Membership",
+    "OrderItem",
+    "Order",
+    "OutboundEvent",
+    "OutboxMessage",
+    "PrivacyRequest",
+    "Product",
+    "ProductRating",
+    "Response",
+    "Review",
+    "StaffUser",
+    "Store",
+    "Task",
+    "TaskEvent",
+    "UTCDateTime",
+    "WebhookEvent",
+    "new_public_id",
+    "utcnow",
+]

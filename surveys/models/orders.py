@@ -1,0 +1,112 @@
+"""What the shop tells us: customers, products, orders and their items, and raw platform events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    pass
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("store_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str | None] = mapped_column(String(120))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def first_name(self) -> str:
+        return (self.name or "").split(" ")[0].strip()
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("store_id", "sku"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    image_url: Mapped[str | None] = mapped_column(String(2048))
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("store_id", "order_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    order_ref: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="delivered")
+    source: Mapped[str] = mapped_column(String(16), default="api")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer: Mapped[Customer] = relationship()
+    items: Mapped[list[OrderItem]] = relationship(order_by="OrderItem.id")
+
+
+class OrderItem(db.Model):
+    __tablename__ = "order_items"
+    __table_args__ = (UniqueConstraint("order_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+
+    product: Mapped[Product] = relationship(lazy="joined")
+
+
+class IdempotencyRecord(db.Model):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("store_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(128))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookEvent(db.Model):
+    """A verified platform event, reduced to what the product needs, waiting to be applied.
+
+    Unique on (store, source, order, milestone): platforms resend and use a new
+    delivery id each time, so the order's milestone is what makes it the same event.
+    """
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (
+        UniqueConstraint("store_id", "source", "order_ref", "milestone"),
+        Index("ix_webhook_events_pending", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16))
+    order_ref: Mapped[str] = mapped_column(String(64))
+    milestone: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

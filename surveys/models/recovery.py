@@ -1,0 +1,70 @@
+"""Recovery tasks and their timelines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, new_public_id, utcnow
+
+if TYPE_CHECKING:
+    from .accounts import StaffUser
+    from .surveys import Response
+
+
+TASK_REASONS = ("detractor", "low_csat", "hidden_detractor", "negative_review")
+TASK_STATES = ("open", "contacted", "resolved", "dismissed")
+RESOLUTIONS = ("replacement", "refund", "coupon", "apology", "other")
+
+
+class Task(db.Model):
+    """A recovery task: an unhappy customer to contact within the first-contact SLA."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_queue", "store_id", "status", "first_contact_due_at"),
+        Index("ix_tasks_store_created", "store_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), unique=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    first_contact_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    coupon_code: Mapped[str | None] = mapped_column(String(64))
+    dismiss_reason: Mapped[str | None] = mapped_column(String(200))
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    followup_score: Mapped[int | None] = mapped_column(Integer)
+    followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    response: Mapped[Response] = relationship()
+    assignee: Mapped[StaffUser | None] = relationship()
+    events: Mapped[list[TaskEvent]] = relationship(order_by="TaskEvent.id", cascade="all, delete-orphan")
+
+
+class TaskEvent(db.Model):
+    """The task's timeline: opened, notes, status changes, assignment, escalation."""
+
+    __tablename__ = "task_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[StaffUser | None] = relationship()

@@ -1,0 +1,74 @@
+"""Product reviews and the per-product aggregate the widget reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .orders import Product
+    from .surveys import Response
+
+
+REVIEW_STATES = ("pending", "published", "rejected", "private")  # private: the customer did not consent
+REJECT_REASONS = ("abuse", "personal_data", "link", "off_topic", "not_about_product", "duplicate", "other")
+
+
+class Review(db.Model):
+    """A product review from the survey form: a verified purchase by construction (order item)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("response_id", "product_id"),
+        Index("ix_reviews_widget", "product_id", "status", "published_at", "id"),
+        Index("ix_reviews_queue", "store_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    rating: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(120))
+    body: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(60))
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    flags: Mapped[list | None] = mapped_column(JSON)  # content-policy findings: abuse, personal_data, link, off_topic
+    reject_reason: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(8))
+    sentiment_label: Mapped[str | None] = mapped_column(String(10))
+    polarity: Mapped[float | None] = mapped_column(Float)
+    topics: Mapped[list | None] = mapped_column(JSON)
+    reply_body: Mapped[str | None] = mapped_column(Text)
+    reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(lazy="joined")
+    response: Mapped[Response] = relationship()
+
+
+class ProductRating(db.Model):
+    """Published-review aggregate per product, kept on every change so the widget never recounts.
+
+    ``version`` grows on every change that the widget could show (a review, a reply), and is
+    part of the widget's ETag.
+    """
+
+    __tablename__ = "product_ratings"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    distribution: Mapped[dict] = mapped_column(JSON, default=dict)  # {"1": n, ..., "5": n}
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
