@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,6 +28,7 @@ class Task(db.Model):
     __table_args__ = (
         Index("ix_tasks_queue", "store_id", "status", "first_contact_due_at"),
         Index("ix_tasks_store_created", "store_id", "created_at"),
+        UniqueConstraint("public_id", name="uq_tasks_public_id"),  # named by its migration, before the convention
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +45,7 @@ class Task(db.Model):
     coupon_code: Mapped[str | None] = mapped_column(String(64))
     dismiss_reason: Mapped[str | None] = mapped_column(String(200))
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    public_id: Mapped[str] = mapped_column(String(24), default=new_public_id)
     followup_score: Mapped[int | None] = mapped_column(Integer)
     followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
