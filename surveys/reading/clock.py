@@ -1,12 +1,16 @@
-"""Service-level clocks in business time: the shop's opening hours, timezone and holidays.
+"""The shop's clock: its timezone, opening hours, holidays and sending hours, in one place.
 
-``add_business_minutes`` answers "when is this due?" and ``business_minutes_between``
-"how long did it take?", both counting only open hours, across nights, weekends,
-holidays and daylight-saving changes. Pure: no Flask, no database.
+``ShopClock`` answers every time question the product asks about a shop: when a task is due
+(``due``), how much open time passed (``elapsed_minutes``), when an email may go out
+(``next_send_time``) and how a moment reads on the shop's wall (``local``). The functions
+below it count only open hours, across nights, weekends, holidays and daylight-saving
+changes. Pure: no Flask, no database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -99,3 +103,68 @@ def parse_hours(spec: dict | None) -> dict[int, tuple[int, int]]:
             raise ValueError(f"bad opening hours for day {key}: {value}")
         out[day] = (start, end)
     return out
+
+
+def parse_holidays(days: Iterable[str] | None) -> frozenset[date]:
+    """["2026-12-25", ...] (as stored in JSON) -> dates; a bad entry is refused with ValueError."""
+    return frozenset(date.fromisoformat(d) for d in (days or []))
+
+
+def parse_send_window(text: str | None) -> tuple[int, int] | None:
+    """'9-20' -> (9, 20) local hours; empty -> None (any hour).
+
+    ValueError("format") when it is not two whole hours, ValueError("range") when they are
+    not 0-24 with the start first.
+    """
+    if not text:
+        return None
+    try:
+        start, end = (int(part) for part in text.split("-", 1))
+    except ValueError as exc:
+        raise ValueError("format") from exc
+    if not (0 <= start < end <= 24):
+        raise ValueError("range")
+    return start, end
+
+
+@dataclass(frozen=True)
+class ShopClock:
+    """One shop's sense of time. Build it with ``ShopClock.of(store)``."""
+
+    tz_name: str
+    hours: Mapping[int, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_HOURS))
+    holidays: frozenset[date] = frozenset()
+    send_window: tuple[int, int] | None = None  # local sending hours, every day; None = any hour
+
+    @classmethod
+    def of(cls, store) -> ShopClock:
+        """From anything with the store's attributes (timezone, opening_hours, holidays, send window)."""
+        start, end = getattr(store, "send_window_start", None), getattr(store, "send_window_end", None)
+        return cls(
+            tz_name=store.timezone,
+            hours=parse_hours(store.opening_hours),
+            holidays=parse_holidays(store.holidays),
+            send_window=(start, end) if start is not None and end is not None else None,
+        )
+
+    def due(self, start: datetime, business_minutes: int) -> datetime:
+        """The moment ``business_minutes`` of open time after ``start``."""
+        return add_business_minutes(start, business_minutes, self.tz_name, dict(self.hours), set(self.holidays))
+
+    def elapsed_minutes(self, start: datetime, end: datetime) -> float:
+        """Open minutes between two moments."""
+        return business_minutes_between(start, end, self.tz_name, dict(self.hours), set(self.holidays))
+
+    def next_send_time(self, when: datetime) -> datetime:
+        """``when`` itself inside the sending hours, else the next opening of the window.
+
+        Customers read mail on weekends and holidays too: the window applies every day.
+        """
+        if self.send_window is None:
+            return when
+        window = {d: self.send_window for d in range(7)}
+        return add_business_minutes(when, 0, self.tz_name, window)
+
+    def local(self, when: datetime) -> datetime:
+        """``when`` on the shop's wall clock."""
+        return when.astimezone(ZoneInfo(self.tz_name))

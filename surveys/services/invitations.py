@@ -8,7 +8,6 @@ racing over the same row cannot both move it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, or_, select, update
@@ -16,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Customer, Invitation, Order, Store, utcnow
+from ..reading.clock import ShopClock
 from . import mail
 from .tokens import survey_url, unsubscribe_url
 
@@ -24,15 +24,7 @@ ACTIVE_STATES = ("scheduled", "sent", "answered")
 
 def within_send_window(store: Store, when: datetime) -> datetime:
     """Move ``when`` to the next moment inside the store's local sending hours."""
-    if store.send_window_start is None or store.send_window_end is None:
-        return when
-    tz = ZoneInfo(store.timezone)
-    local = when.astimezone(tz)
-    if store.send_window_start <= local.hour < store.send_window_end:
-        return when
-    day = local.date() if local.hour < store.send_window_start else local.date() + timedelta(days=1)
-    start = datetime(day.year, day.month, day.day, store.send_window_start, tzinfo=tz)
-    return start.astimezone(when.tzinfo)
+    return ShopClock.of(store).next_send_time(when)
 
 
 def compute_send_at(store: Store, delivered_at: datetime) -> datetime:

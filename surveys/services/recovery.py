@@ -6,7 +6,7 @@ Services flush; the caller commits.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from statistics import median
 
 from flask_babel import lazy_gettext as _l
@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
 from ..models import RESOLUTIONS, TASK_STATES, Membership, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
-from ..reading.clock import add_business_minutes, business_minutes_between, parse_hours
+from ..reading.clock import ShopClock
 from . import alerts, outbound
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
@@ -35,17 +35,9 @@ def task_reason(response: Response) -> str | None:
     return None
 
 
-def _calendar(store: Store) -> tuple[dict, set[date]]:
-    holidays = {date.fromisoformat(d) for d in (store.holidays or [])}
-    return parse_hours(store.opening_hours), holidays
-
-
 def due_times(store: Store, opened: datetime) -> tuple[datetime, datetime]:
-    hours, holidays = _calendar(store)
-    return (
-        add_business_minutes(opened, store.sla_first_contact_minutes, store.timezone, hours, holidays),
-        add_business_minutes(opened, store.sla_resolution_minutes, store.timezone, hours, holidays),
-    )
+    clock = ShopClock.of(store)
+    return clock.due(opened, store.sla_first_contact_minutes), clock.due(opened, store.sla_resolution_minutes)
 
 
 def sync_task(response: Response, now: datetime | None = None) -> Task | None:
@@ -285,14 +277,14 @@ def recovery_metrics(store: Store, lo: datetime | None = None, hi: datetime | No
             func.count(case((Task.followup_score >= 4, 1))),
         ).where(*conds)
     ).one()
-    hours, holidays = _calendar(store)
+    clock = ShopClock.of(store)
     pairs = db.session.execute(
         select(Task.created_at, Task.first_contact_at, Task.resolved_at).where(
             *conds, Task.first_contact_at.is_not(None)
         )
     ).all()
-    to_contact = [business_minutes_between(a, b, store.timezone, hours, holidays) for a, b, _ in pairs]
-    to_resolve = [business_minutes_between(a, c, store.timezone, hours, holidays) for a, _, c in pairs if c]
+    to_contact = [clock.elapsed_minutes(a, b) for a, b, _ in pairs]
+    to_resolve = [clock.elapsed_minutes(a, c) for a, _, c in pairs if c]
     return {
         "open": open_,
         "overdue": overdue,

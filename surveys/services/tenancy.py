@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import ApiKey, Membership, StaffUser, Store, utcnow
+from ..reading.clock import parse_send_window as parse_window
 from .staff_auth import revoke_sessions
 
 
@@ -23,15 +24,17 @@ def _hash_key(key: str) -> str:
 
 def parse_send_window(text: str | None) -> tuple[int | None, int | None]:
     """'9-20' -> (9, 20) local hours; None -> any hour."""
-    if not text:
-        return None, None
     try:
-        start, end = (int(part) for part in text.split("-", 1))
+        window = parse_window(text)
     except ValueError as exc:
-        raise ValidationFailed("send window must look like 9-20", {"send_window": "format"}) from exc
-    if not (0 <= start < end <= 24):
-        raise ValidationFailed("send window hours must be 0-24, start before end", {"send_window": "range"})
-    return start, end
+        problem = str(exc)
+        message = (
+            "send window must look like 9-20"
+            if problem == "format"
+            else "send window hours must be 0-24, start before end"
+        )
+        raise ValidationFailed(message, {"send_window": problem}) from exc
+    return window or (None, None)
 
 
 def create_store(

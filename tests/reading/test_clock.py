@@ -5,7 +5,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from surveys.reading.clock import add_business_minutes, business_minutes_between, parse_hours
+from surveys.reading.clock import (
+    ShopClock,
+    add_business_minutes,
+    business_minutes_between,
+    parse_holidays,
+    parse_hours,
+    parse_send_window,
+)
 
 MX = "America/Mexico_City"
 MADRID = "Europe/Madrid"
@@ -63,3 +70,56 @@ def test_opening_hours_are_validated():
     assert parse_hours({"5": [10, 14]}) == {5: (10, 14)}
     with pytest.raises(ValueError):
         parse_hours({"2": [18, 9]})
+
+
+class _StoreLike:
+    timezone = MADRID
+    opening_hours = {"0": [9, 18], "1": [9, 18], "2": [9, 18], "3": [9, 18], "4": [9, 14]}
+    holidays = ["2026-12-25"]
+    send_window_start, send_window_end = 9, 20
+
+
+def test_one_clock_answers_due_elapsed_and_send_time_for_a_shop():
+    clock = ShopClock.of(_StoreLike())
+    christmas_eve_noon = local(MADRID, 2026, 12, 24, 12, 0)  # Thursday; Friday 25th is a holiday
+    due = clock.due(christmas_eve_noon, 8 * 60)  # 6 h on Thursday, the rest on Monday 28th
+    assert clock.local(due) == local(MADRID, 2026, 12, 28, 11, 0)
+    assert clock.elapsed_minutes(christmas_eve_noon, due) == 8 * 60
+    # Sending hours apply every day, holidays included: customers read mail on the 25th.
+    assert clock.local(clock.next_send_time(local(MADRID, 2026, 12, 25, 6, 30))) == local(MADRID, 2026, 12, 25, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        ((2026, 11, 23, 8, 59), (2026, 11, 23, 9, 0)),  # before opening: that morning
+        ((2026, 11, 23, 9, 0), (2026, 11, 23, 9, 0)),  # inside: unchanged
+        ((2026, 11, 23, 19, 59), (2026, 11, 23, 19, 59)),
+        ((2026, 11, 23, 20, 0), (2026, 11, 24, 9, 0)),  # at closing: next morning
+        ((2026, 3, 29, 1, 0), (2026, 3, 29, 9, 0)),  # the spring-forward night in Madrid
+    ],
+)
+def test_next_send_time_moves_into_the_local_sending_hours(at, expected):
+    clock = ShopClock(tz_name=MADRID, send_window=(9, 20))
+    assert clock.next_send_time(local(MADRID, *at)) == local(MADRID, *expected)
+
+
+def test_without_sending_hours_any_moment_is_a_send_time():
+    moment = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)
+    assert ShopClock(tz_name=MX).next_send_time(moment) == moment
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"), [("9", "format"), ("a-b", "format"), ("20-9", "range"), ("0-25", "range")]
+)
+def test_a_bad_send_window_says_what_is_wrong(text, problem):
+    with pytest.raises(ValueError, match=problem):
+        parse_send_window(text)
+    assert parse_send_window("9-20") == (9, 20)
+    assert parse_send_window("") is None
+
+
+def test_holidays_parse_to_dates_and_refuse_garbage():
+    assert parse_holidays(["2026-12-25", "2027-01-01"]) == {date(2026, 12, 25), date(2027, 1, 1)}
+    with pytest.raises(ValueError):
+        parse_holidays(["25/12/2026"])
