@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app surveys
 DEV_ENV := SURVEYS_ENV=development
+# Both cores by default (each xdist worker migrates its own throw-away database).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test bench cluster-smoke lint translations clean
 
