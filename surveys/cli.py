@@ -191,15 +191,48 @@ def analyze_cmd(lang):
 
 @click.command("evaluate-comments")
 @click.option("--data", "data_dir", default="tests/data", show_default=True, type=click.Path(exists=True))
-def evaluate_comments_cmd(data_dir):
-    """Report sentiment, topic and language accuracy on the labelled comment sets."""
+@click.option(
+    "--sealed",
+    "sealed_dir",
+    default=None,
+    type=click.Path(),
+    help="a held-out directory with the same comments_es.tsv / comments_en.tsv; only aggregates are printed",
+)
+def evaluate_comments_cmd(data_dir, sealed_dir):
+    """Report sentiment, topic and language accuracy on the labelled comment sets.
+
+    One JSON line per language and set (``"set": "dev"`` or ``"sealed"``), then, with
+    ``--sealed``, a side-by-side table with the gap (dev minus sealed).
+    """
     from pathlib import Path
 
     from .reading.evaluation import evaluate, load
 
+    sets = {"dev": Path(data_dir)}
+    if sealed_dir:
+        sets["sealed"] = Path(sealed_dir)
+    results = {}
     for lang in ("es", "en"):
-        result = evaluate(load(Path(data_dir) / f"comments_{lang}.tsv", lang))
-        click.echo(json.dumps({"lang": lang, **result}))
+        for name, folder in sets.items():
+            path = folder / f"comments_{lang}.tsv"
+            if not path.exists():
+                if name == "dev":
+                    raise click.ClickException(f"missing {path}")
+                click.echo(json.dumps({"lang": lang, "set": name, "missing": str(path)}))
+                continue
+            results[lang, name] = evaluate(load(path, lang))
+            click.echo(json.dumps({"lang": lang, "set": name, **results[lang, name]}))
+    if sealed_dir:
+        metrics = ("macro_f1", "label_macro_f1", "neg_vs_pos_labels", "topic_micro_f1", "language_accuracy")
+        click.echo("| lang | metric | dev | sealed | gap |")
+        click.echo("|---|---|---|---|---|")
+        for lang in ("es", "en"):
+            dev, sealed = results.get((lang, "dev")), results.get((lang, "sealed"))
+            if not dev or not sealed:
+                continue
+            for metric in metrics:
+                gap = dev[metric] - sealed[metric]
+                click.echo(f"| {lang} | {metric} | {dev[metric]:.3f} | {sealed[metric]:.3f} | {gap:+.3f} |")
 
 
 def register_cli(app) -> None:

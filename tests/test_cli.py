@@ -177,3 +177,24 @@ def test_a_100k_row_csv_imports_in_constant_memory(runner, tmp_path, database_ur
     print("peak RSS KiB by rows:", peaks)
     assert peaks[100_000] < peaks[10_000] * 1.25, peaks  # ten times the rows, about the same memory
     assert db.session.scalar(select(func.count()).select_from(Order)) == 110_000
+
+
+def test_evaluate_comments_reports_dev_and_held_out_figures_side_by_side_without_rows(runner, tmp_path):
+    from pathlib import Path
+
+    dev = Path(__file__).resolve().parent / "data"
+    for lang in ("es", "en"):  # a small stand-in held-out set: the first dev rows of each label
+        lines = (dev / f"comments_{lang}.tsv").read_text(encoding="utf-8").splitlines()
+        rows = [lines[0]] + [
+            line for label in ("negative", "neutral", "positive") for line in lines[1:] if line.startswith(label)
+        ][::7]
+        (tmp_path / f"comments_{lang}.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["evaluate-comments", "--sealed", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [(r["lang"], r["set"]) for r in lines] == [("es", "dev"), ("es", "sealed"), ("en", "dev"), ("en", "sealed")]
+    assert lines[0]["n"] >= 400 and 0 < lines[1]["n"] < 100
+    table = [line for line in result.output.splitlines() if line.startswith("| es |") or line.startswith("| en |")]
+    assert len(table) == 10 and all(line.count("|") == 6 for line in table)
+    held_out_texts = [line.split("\t")[3] for line in rows[1:]]
+    assert not any(text in result.output for text in held_out_texts)  # aggregates only, never a row

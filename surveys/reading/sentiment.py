@@ -21,12 +21,14 @@ from textblob.base import BaseSentimentAnalyzer
 
 from .lexicons import en as EN
 from .lexicons import es as ES
+from .lexicons import vocabulary as VOCABULARY
 from .textnorm import fold, is_punct, raw_tokens, tokenize, unelongate
 
 # Label thresholds on polarity, calibrated by cross-validation on tests/data
 # (see docs/sentiment.md and `python -m scripts.evaluate_comments`).
 THRESHOLDS = {"es": (-0.35, 0.45), "en": (-0.4, 0.3)}
 NORMALIZE_ALPHA = 15.0
+TYPO_MIN_LENGTH = 6
 NEGATION_FACTOR = -0.7
 NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing
 
@@ -66,8 +68,9 @@ def normalize(total: float) -> float:
 class Lexicon:
     """Word, stem and phrase scores for one language, with its modifier words."""
 
-    def __init__(self, words, stems, phrases, module):
+    def __init__(self, words, stems, phrases, module, vocabulary=frozenset()):
         self.words = words
+        self.vocabulary = vocabulary  # common words of the language: never "corrected"
         self.stems = stems
         self.phrases: dict[str, list[tuple[tuple[str, ...], float, bool]]] = {}
         for text, (score, hard) in phrases.items():
@@ -84,7 +87,7 @@ class Lexicon:
         # one-letter typos of longer words ("exelente", "pesimo" without accent is already folded)
         self.deletes: dict[str, str] = {}
         for word in words:
-            if len(word) >= 6 and "_" not in word:
+            if len(word) >= TYPO_MIN_LENGTH and "_" not in word:
                 for k in range(len(word)):
                     self.deletes.setdefault(word[:k] + word[k + 1 :], word)
         self.joins = {}
@@ -105,12 +108,22 @@ class Lexicon:
             stem = word[:cut]
             if stem in self.stems:
                 return self.stems[stem]
-        if len(word) >= 6 and word.isalpha():
-            match = self.deletes.get(word)  # a letter missing: "exelente"
-            if match is None:
-                match = next((self.deletes[v] for v in _deletions(word) if v in self.deletes), None)
-            if match is not None and abs(len(match) - len(word)) <= 1:
-                return self.words[match] * 0.9
+        return self.typo(word)
+
+    def typo(self, word: str) -> float | None:
+        """The score of the sentiment word one letter away from ``word``, if ``word`` is no word.
+
+        Only unknown tokens of at least TYPO_MIN_LENGTH letters are corrected, never
+        a common word of the language ("estaba" is not "estafa", "wanted" not
+        "wasted"), and the first letter must agree (typos rarely hit it).
+        """
+        if len(word) < TYPO_MIN_LENGTH or word in self.vocabulary or not word.isalpha():
+            return None
+        match = self.deletes.get(word)  # a letter missing: "exelente"
+        if match is None:
+            match = next((self.deletes[v] for v in _deletions(word) if v in self.deletes), None)
+        if match is not None and abs(len(match) - len(word)) <= 1 and match[0] == word[0]:
+            return self.words[match] * 0.9
         return None
 
 
@@ -164,10 +177,10 @@ def lexicon(lang: str) -> Lexicon:
     if lang == "en":
         words = _textblob_words()
         words.update({fold(w): v for w, v in EN.WORDS.items()})
-        return Lexicon(words, {}, EN.PHRASES, EN)
+        return Lexicon(words, {}, EN.PHRASES, EN, VOCABULARY.EN)
     words = _spanish_forms(ES.ADJECTIVES)
     words.update({fold(w): v for w, v in ES.WORDS.items()})
-    return Lexicon(words, {fold(s): v for s, v in ES.STEMS.items()}, ES.PHRASES, ES)
+    return Lexicon(words, {fold(s): v for s, v in ES.STEMS.items()}, ES.PHRASES, ES, VOCABULARY.ES)
 
 
 EMOJI_SCORES = {

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from textblob import TextBlob
 
-from surveys.reading.sentiment import EnglishAnalyzer, SpanishAnalyzer, blob, label_for, read
+from surveys.reading.sentiment import EnglishAnalyzer, SpanishAnalyzer, blob, label_for, lexicon, read
 
 
 def label(text, lang="es"):
@@ -93,3 +93,36 @@ def test_reading_modules_import_neither_flask_nor_the_database(source):
             climbs.append(node.module)
     assert not names & {"flask", "flask_sqlalchemy", "flask_babel", "sqlalchemy", "surveys"}
     assert not climbs, f"{source.name} reaches out of the reading core: {climbs}"
+
+
+@pytest.mark.parametrize(
+    ("word", "lang"),
+    [
+        ("estaba", "es"),  # not "estafa"
+        ("comida", "es"),  # not "cómoda"
+        ("pedido", "es"),  # not "perdido"
+        ("precios", "es"),  # not "precioso"
+        ("estafeta", "es"),  # the courier, not "estafa"
+        ("wanted", "en"),  # not "wasted"
+        ("tasted", "en"),
+    ],
+)
+def test_a_common_word_is_never_read_as_a_sentiment_word(word, lang):
+    assert lexicon(lang).score(word) is None
+    assert read(f"{word} {word}", lang).hits == []
+
+
+@pytest.mark.parametrize(
+    ("typo", "lang", "sign"),
+    [("exelente", "es", 1), ("horrrible", "es", -1), ("terible", "en", -1), ("exellent", "en", 1)],
+)
+def test_an_unknown_word_one_letter_off_is_still_corrected(typo, lang, sign):
+    assert (lexicon(lang).score(typo) or 0) * sign > 0
+
+
+def test_the_vocabulary_ships_in_the_package_and_is_sizeable():
+    from surveys.reading.lexicons import vocabulary
+
+    assert len(vocabulary.ES) > 40_000 and len(vocabulary.EN) > 40_000
+    assert {"estaba", "comida", "pedido"} <= vocabulary.ES and "exelente" not in vocabulary.ES
+    assert Path(vocabulary.__file__).stat().st_size < 3_000_000

@@ -545,7 +545,8 @@ STEMS = {
     "decepcion": -3.0,
     "desilusion": -2.8,
     "frustr": -2.6,
-    "estaf": -3.4,
+    "estafa": -3.4,  # estafa, estafado, estafaron (not "estafeta", the courier)
+    "estafo": -3.4,
     "defraud": -3.0,
     "enga": 0.0,
     "molest": -2.2,
@@ -571,7 +572,8 @@ STEMS = {
     "excelent": 3.2,
     "perfect": 3.0,
     "hermos": 2.8,
-    "precios": 2.6,
+    "preciosid": 2.6,  # preciosidad (not "precios", prices)
+    "preciosur": 2.6,
     "impecabl": 3.0,
     "increibl": 2.8,
     "fantastic": 3.0,
