@@ -1,7 +1,7 @@
-"""A per-process micro-cache for the widget's reviews.json, answered in front of Flask.
+"""A per-process micro-cache for the widget's reviews.json and ratings.json, answered in front of Flask.
 
 The widget is the hottest route (every product page view of every shop). For
-``WIDGET_CACHE_SECONDS`` (default 5) each process remembers the last answer per URL:
+``WIDGET_CACHE_SECONDS`` (default 5) each process remembers the last answer per URL (path and whole query string):
 the ETag, and the body when it had one. A request for a remembered URL is answered
 without routing, sessions or a database query: ``304`` when its ``If-None-Match``
 matches, the stored body otherwise. A change made in this process empties the cache at
@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 
-PREFIX, SUFFIX = "/widget/v1/", "/reviews.json"
+PREFIX, SUFFIX = "/widget/v1/", ("/reviews.json", "/ratings.json")
 MAX_ENTRIES = 20_000
 
 

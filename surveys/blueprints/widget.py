@@ -64,13 +64,13 @@ def _paging() -> tuple[int, int]:
 
 
 class _Invalid(Exception):
-    def __init__(self, fields: dict):
-        self.fields = fields
+    def __init__(self, fields: dict, status: int = 422):
+        self.fields, self.status = fields, status
 
 
 @bp.errorhandler(_Invalid)
 def _invalid(exc: _Invalid):
-    resp = json_error(422, "validation_failed", "invalid query", exc.fields)
+    resp = json_error(exc.status, "validation_failed" if exc.status == 422 else "bad_request", "invalid query", exc.fields)
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -94,6 +94,41 @@ def reviews_json(widget_key: str, sku: str):
         return resp
     resp = _json(reviews.widget_payload(product, page, per_page), etag)
     widget_cache.put(key, etag, resp.get_data(), current_app.config["WIDGET_CACHE_SECONDS"])
+    return resp
+
+
+def _not_modified(etag: str) -> Response:
+    resp = Response(status=304)
+    resp.set_etag(etag)
+    return resp
+
+
+def _skus() -> list[str]:
+    """``skus=A,B,C``: up to 100 distinct SKUs of up to 64 characters, in the order given."""
+    raw = request.args.get("skus", "")
+    skus = list(dict.fromkeys(s.strip() for s in raw.split(",") if s.strip()))
+    if not skus:
+        raise _Invalid({"skus": "one or more SKUs separated by commas"}, 400)
+    if len(skus) > reviews.MAX_RATING_SKUS:
+        raise _Invalid({"skus": f"at most {reviews.MAX_RATING_SKUS} SKUs per request"}, 400)
+    if any(len(s) > 64 for s in skus):
+        raise _Invalid({"skus": "a SKU has at most 64 characters"}, 400)
+    return skus
+
+
+@bp.get("/v1/<widget_key>/ratings.json")
+def ratings_json(widget_key: str):
+    """Stars for every product card on a page, in one request."""
+    skus = _skus()
+    ratings = reviews.widget_ratings(widget_key, skus) if len(widget_key) <= 40 else None
+    if ratings is None:
+        abort(404)
+    key = (request.environ.get("PATH_INFO", ""), request.environ.get("QUERY_STRING", ""))
+    if request.if_none_match.contains(ratings.etag):
+        widget_cache.put(key, ratings.etag, None, current_app.config["WIDGET_CACHE_SECONDS"])
+        return _not_modified(ratings.etag)
+    resp = _json(ratings.found, ratings.etag)
+    widget_cache.put(key, ratings.etag, resp.get_data(), current_app.config["WIDGET_CACHE_SECONDS"])
     return resp
 
 

@@ -12,6 +12,7 @@ distribution, updated in the same transaction as any change, so the widget reads
 
 from __future__ import annotations
 
+import hashlib
 import math
 import zlib
 from dataclasses import dataclass
@@ -433,6 +434,42 @@ def jsonld(product: WidgetProduct) -> dict:
             for r in widget_reviews(product.product_id, 1, JSONLD_REVIEWS)
         ]
     return doc
+
+
+MAX_RATING_SKUS = 100
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """Badge numbers for many SKUs of one store, and a tag that changes when any of them does."""
+
+    found: dict[str, dict]
+    etag: str
+
+
+def widget_ratings(widget_key: str, skus: list[str]) -> Ratings | None:
+    """One query for every badge on a page: the store by its public key, the products by SKU.
+
+    Unknown SKUs are absent; a known product without published reviews has count 0. ``None``
+    when the key names no store.
+    """
+    store_id = db.session.scalar(select(Store.id).where(Store.widget_key == widget_key))
+    if store_id is None:
+        return None
+    rows = db.session.execute(
+        select(Product.id, Product.sku, ProductRating.count, ProductRating.total, ProductRating.version)
+        .outerjoin(ProductRating, ProductRating.product_id == Product.id)
+        .where(Product.store_id == store_id, Product.sku.in_(skus))
+        .order_by(Product.id)
+    ).all()
+    found, parts = {}, []
+    for product_id, sku, count, total, version in rows:
+        count = count or 0
+        found[sku] = {"average": round(total / count, 1) if count else None, "count": count}
+        parts.append(f"{product_id}.{version or 0}")
+    digest = hashlib.blake2b(digest_size=10)
+    digest.update("\n".join(sorted(set(skus))).encode() + b"\0" + ",".join(parts).encode())
+    return Ratings(found, f"r-{store_id}-{digest.hexdigest()}")
 
 
 def store_by_widget_key(widget_key: str) -> Store | None:

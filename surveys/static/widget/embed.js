@@ -1,5 +1,6 @@
 /* Postventa reviews widget. No dependencies; renders into a Shadow DOM.
    <div data-postventa-reviews data-key="WIDGET_KEY" data-sku="SKU" data-lang="es"></div>
+   <span data-postventa-stars data-key="WIDGET_KEY" data-sku="SKU"></span>   (a star badge; one request for all)
    <script src="https://HOST/widget/v1/embed.js" defer></script>
    Theme from the host page: --pv-accent, --pv-star, --pv-text, --pv-muted, --pv-bg, --pv-border,
    --pv-font, --pv-radius. Review text is only ever inserted as text nodes. */
@@ -11,11 +12,13 @@
     es: { reviews: ["reseña", "reseñas"], none: "Todavía no hay reseñas de este producto.", of: "de 5",
       stars: ["estrella", "estrellas"], verified: "Compra verificada", reply: "Respuesta de la tienda",
       prev: "Anteriores", next: "Siguientes", page: "Página {p} de {n}", dist: "Reseñas por estrellas",
-      bar: "{s} estrellas: {c}", how: "Cómo verificamos las reseñas", list: "Reseñas de clientes" },
+      bar: "{s} estrellas: {c}", how: "Cómo verificamos las reseñas", list: "Reseñas de clientes",
+      badge: "{a} de 5 estrellas, {c} {w}" },
     en: { reviews: ["review", "reviews"], none: "No reviews of this product yet.", of: "out of 5",
       stars: ["star", "stars"], verified: "Verified purchase", reply: "Reply from the shop",
       prev: "Previous", next: "Next", page: "Page {p} of {n}", dist: "Reviews by stars",
-      bar: "{s} stars: {c}", how: "How we verify reviews", list: "Customer reviews" }
+      bar: "{s} stars: {c}", how: "How we verify reviews", list: "Customer reviews",
+      badge: "{a} out of 5 stars, {c} {w}" }
   };
   var CSS =
     ":host{all:initial;display:block;font-family:var(--pv-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif);" +
@@ -24,7 +27,9 @@
     "background:var(--pv-bg,#fff);border:1px solid var(--pv-border,#d1d5db);border-radius:var(--pv-radius,10px);padding:16px;max-width:760px}" +
     ".sum{display:flex;flex-wrap:wrap;gap:16px 32px;align-items:center}" +
     ".avg{font-size:2.25rem;font-weight:700;line-height:1}.cnt,.muted{color:var(--pv-muted,#4b5563);font-size:.9rem}" +
-    ".st{color:var(--pv-star,#b45309);letter-spacing:2px;white-space:nowrap}.st .e{color:var(--pv-border,#9ca3af)}" +
+    ".st{color:var(--pv-star,#b45309);letter-spacing:2px;white-space:nowrap}.st span{position:relative;display:inline-block}" +
+    ".st .e,.st .h{color:var(--pv-border,#9ca3af)}.st .h:before{content:'★';position:absolute;left:0;width:50%;overflow:hidden;color:var(--pv-star,#b45309)}" +
+    ".bdg{display:inline-flex;gap:4px;align-items:center;font-size:.9em}.bdg .st{letter-spacing:0}" +
     ".bars{list-style:none;margin:0;padding:0;min-width:220px;flex:1}.bars li{display:flex;gap:8px;align-items:center;font-size:.85rem}" +
     ".tr{flex:1;height:8px;background:#e5e7eb;border-radius:4px;overflow:hidden}.fi{display:block;height:100%;background:var(--pv-star,#b45309)}" +
     ".bars .n{min-width:2.5em;text-align:right}" +
@@ -51,11 +56,13 @@
     if (text != null) e.appendChild(document.createTextNode(String(text)));
     return e;
   }
-  function stars(value, t, l) {
-    var full = Math.round(value), s = h("span", "st");
+  function stars(value, t, l, label) {
+    // Nearest half star: 3.5 shows three full stars and a half, never four.
+    var v = Math.round(value * 2) / 2, s = h("span", "st");
     s.setAttribute("role", "img");
-    s.setAttribute("aria-label", (l === "es" ? String(value).replace(".", ",") : value) + " " + t.of + " " + plural(t.stars, value));
-    for (var i = 1; i <= 5; i++) s.appendChild(h("span", i <= full ? "" : "e", "★"));
+    s.setAttribute("aria-label", label || (l === "es" ? String(value).replace(".", ",") : value) + " " + t.of + " " + plural(t.stars, value));
+    s.setAttribute("data-value", v);
+    for (var i = 1; i <= 5; i++) s.appendChild(h("span", v >= i ? "f" : v >= i - 0.5 ? "h" : "e", "★"));
     return s;
   }
   function num(v, l) { return l === "es" ? v.toFixed(1).replace(".", ",") : v.toFixed(1); }
@@ -178,9 +185,42 @@
     go(1);
   }
 
+  function badge(el, r) {
+    var l = lang(el), t = T[l], root = el.attachShadow({ mode: "open" }), b = h("span", "bdg");
+    style(root);
+    var label = fmt(t.badge, { a: num(r.average, l), c: r.count, w: plural(t.reviews, r.count) });
+    b.appendChild(stars(r.average, t, l, label));
+    var c = h("span", "cnt", "(" + r.count + ")"); c.setAttribute("aria-hidden", "true");
+    b.appendChild(c); root.appendChild(b);
+  }
+  function badges() {
+    // One request per store key (and per 100 SKUs) for every badge on the page.
+    var els = document.querySelectorAll("[data-postventa-stars]"), groups = {};
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i], key = el.getAttribute("data-key"), sku = el.getAttribute("data-sku");
+      if (!key || !sku || el.getAttribute("data-pv-mounted") || !el.attachShadow) continue;
+      el.setAttribute("data-pv-mounted", "1");
+      (groups[key] = groups[key] || []).push(el);
+    }
+    Object.keys(groups).forEach(function (key) {
+      var all = groups[key], skus = [];
+      all.forEach(function (el) { var s = el.getAttribute("data-sku"); if (skus.indexOf(s) < 0) skus.push(s); });
+      for (var i = 0; i < skus.length; i += 100) {
+        var part = skus.slice(i, i + 100);
+        fetch(base + "/widget/v1/" + encodeURIComponent(key) + "/ratings.json?skus=" + part.map(encodeURIComponent).join(","), { credentials: "omit", mode: "cors" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (data) {
+            all.forEach(function (el) { var r = data && data[el.getAttribute("data-sku")]; if (r && r.count) badge(el, r); });
+          })
+          .catch(function () { /* the shop page must not notice an outage */ });
+      }
+    });
+  }
+
   function start() {
     var els = document.querySelectorAll("[data-postventa-reviews]");
     for (var i = 0; i < els.length; i++) { try { mount(els[i]); } catch (e) { /* never break the host page */ } }
+    if (window.fetch) try { badges(); } catch (e) { /* never break the host page */ }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
