@@ -70,7 +70,8 @@ class _Invalid(Exception):
 
 @bp.errorhandler(_Invalid)
 def _invalid(exc: _Invalid):
-    resp = json_error(exc.status, "validation_failed" if exc.status == 422 else "bad_request", "invalid query", exc.fields)
+    code = "validation_failed" if exc.status == 422 else "bad_request"
+    resp = json_error(exc.status, code, "The query has invalid values.", exc.fields)
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -81,18 +82,32 @@ def _json(body: dict, etag: str, mimetype: str = "application/json") -> Response
     return resp
 
 
+def _filters() -> tuple[int | None, str]:
+    """``rating=1..5`` (only reviews with that many stars) and ``sort``; anything else is a 400."""
+    errors = {}
+    rating, sort = request.args.get("rating", ""), request.args.get("sort", "newest")
+    if rating and (not rating.isdigit() or not 1 <= int(rating) <= 5):
+        errors["rating"] = "a whole number from 1 to 5"
+    if sort not in reviews.SORTS:
+        errors["sort"] = "one of " + ", ".join(reviews.SORTS)
+    if errors:
+        raise _Invalid(errors, 400)
+    return (int(rating) if rating else None), sort
+
+
 @bp.get("/v1/<widget_key>/products/<sku>/reviews.json")
 def reviews_json(widget_key: str, sku: str):
+    rating, sort = _filters()
     page, per_page = _paging()
     product = _product(widget_key, sku)
-    etag = product.etag("p", page, per_page)
+    etag = product.etag("p", page, per_page, rating or 0, sort)
     key = (request.environ.get("PATH_INFO", ""), request.environ.get("QUERY_STRING", ""))
     if request.if_none_match.contains(etag):
         widget_cache.put(key, etag, None, current_app.config["WIDGET_CACHE_SECONDS"])
         resp = Response(status=304)
         resp.set_etag(etag)
         return resp
-    resp = _json(reviews.widget_payload(product, page, per_page), etag)
+    resp = _json(reviews.widget_payload(product, page, per_page, rating, sort), etag)
     widget_cache.put(key, etag, resp.get_data(), current_app.config["WIDGET_CACHE_SECONDS"])
     return resp
 

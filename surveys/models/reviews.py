@@ -27,6 +27,7 @@ class Review(db.Model):
     __table_args__ = (
         UniqueConstraint("response_id", "product_id"),
         Index("ix_reviews_widget", "product_id", "status", "published_at", "id"),
+        Index("ix_reviews_widget_rating", "product_id", "status", "rating", "published_at", "id"),
         Index("ix_reviews_queue", "store_id", "status", "id"),
     )
 

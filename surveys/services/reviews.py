@@ -367,23 +367,28 @@ def widget_product(widget_key: str, sku: str) -> WidgetProduct | None:
     return WidgetProduct(*row[:7], row[7] or 0, row[8] or 0, {**empty, **(row[9] or {})}, row[10] or 0)
 
 
-def widget_reviews(product_id: int, page: int, per_page: int) -> list[dict]:
-    rows = db.session.execute(
-        select(
-            Review.id,
-            Review.rating,
-            Review.title,
-            Review.body,
-            Review.author,
-            Review.created_at,
-            Review.reply_body,
-            Review.reply_at,
-        )  # fmt: skip
-        .where(Review.product_id == product_id, Review.status == "published")
-        .order_by(Review.published_at.desc(), Review.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+SORTS = {
+    "newest": (Review.published_at.desc(), Review.id.desc()),
+    "highest": (Review.rating.desc(), Review.published_at.desc(), Review.id.desc()),
+    "lowest": (Review.rating.asc(), Review.published_at.desc(), Review.id.desc()),
+}
+
+
+def widget_reviews(product_id: int, page: int, per_page: int, rating: int | None = None, sort: str = "newest"):
+    """One page of a product's published reviews, optionally only those with ``rating`` stars."""
+    query = select(
+        Review.id,
+        Review.rating,
+        Review.title,
+        Review.body,
+        Review.author,
+        Review.created_at,
+        Review.reply_body,
+        Review.reply_at,
+    ).where(Review.product_id == product_id, Review.status == "published")
+    if rating is not None:
+        query = query.where(Review.rating == rating)
+    rows = db.session.execute(query.order_by(*SORTS[sort]).limit(per_page).offset((page - 1) * per_page)).all()
     return [
         {
             "id": r.id,
@@ -399,13 +404,15 @@ def widget_reviews(product_id: int, page: int, per_page: int) -> list[dict]:
     ]
 
 
-def widget_payload(product: WidgetProduct, page: int, per_page: int) -> dict:
+def widget_payload(product: WidgetProduct, page: int, per_page: int, rating: int | None = None, sort="newest"):
+    """The reviews.json body; with ``rating`` the pages count only reviews with that many stars."""
+    shown = product.distribution[str(rating)] if rating else product.count
     return {
         "product": {"sku": product.sku, "name": product.name},
         "rating": {"average": product.average, "count": product.count, "distribution": product.distribution},
-        "reviews": widget_reviews(product.product_id, page, per_page) if product.count else [],
+        "reviews": widget_reviews(product.product_id, page, per_page, rating, sort) if shown else [],
         "page": page,
-        "pages": max(1, math.ceil(product.count / per_page)),
+        "pages": max(1, math.ceil(shown / per_page)),
     }
 
 

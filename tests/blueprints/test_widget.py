@@ -3,6 +3,7 @@ invalidation, store isolation, JSON-LD equal to the JSON, framing rules, no cook
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -147,7 +148,7 @@ def test_embed_script_is_small_public_and_cacheable(client):
     resp = client.get("/widget/v1/embed.js")
     assert resp.status_code == 200 and resp.mimetype == "text/javascript"
     assert resp.headers["Access-Control-Allow-Origin"] == "*"
-    assert len(resp.data) < 15_000
+    assert len(resp.data) < 24_000 and len(gzip.compress(resp.data)) < 8_000
     body = resp.get_data(as_text=True)
     assert "innerHTML" not in body and "insertAdjacentHTML" not in body  # review text only via text nodes
     resp.close()
@@ -190,5 +191,70 @@ def test_micro_cache_answers_like_flask_and_forgets_on_a_change(make_app, store)
         db.session.rollback()
         fresh = client.get(url(store), headers={"If-None-Match": etag})
         assert fresh.status_code == 200 and fresh.get_json()["rating"]["count"] == 2
+    finally:
+        widget_cache.clear()
+
+
+def test_rating_filter_and_sort_choose_and_order_the_reviews(client, store):
+    for rating in (3, 5, 1, 5, 4, 5):
+        write_review(client, store, rating)
+    only_fives = client.get(url(store) + "?rating=5&per_page=2").get_json()
+    assert [r["rating"] for r in only_fives["reviews"]] == [5, 5] and only_fives["pages"] == 2
+    assert only_fives["rating"]["count"] == 6  # the summary stays the product's
+    assert client.get(url(store) + "?rating=2").get_json()["reviews"] == []
+    ids = [r["id"] for r in client.get(url(store)).get_json()["reviews"]]
+    assert ids == sorted(ids, reverse=True)  # newest first by default
+    highest = client.get(url(store) + "?sort=highest").get_json()["reviews"]
+    lowest = client.get(url(store) + "?sort=lowest").get_json()["reviews"]
+    assert [r["rating"] for r in highest] == [5, 5, 5, 4, 3, 1]
+    assert [r["rating"] for r in lowest] == [1, 3, 4, 5, 5, 5]
+    assert [r["id"] for r in highest[:3]] == sorted((r["id"] for r in highest[:3]), reverse=True)
+    fours = client.get(url(store) + "?rating=4&sort=lowest").get_json()
+    assert [r["rating"] for r in fours["reviews"]] == [4] and fours["pages"] == 1
+
+
+def test_each_filter_and_sort_has_its_own_etag(client, store):
+    write_review(client, store, 5)
+    write_review(client, store, 2)
+    tags = {client.get(url(store) + q).headers["ETag"] for q in ("", "?rating=5", "?rating=2", "?sort=lowest")}
+    assert len(tags) == 4
+    tag = client.get(url(store) + "?rating=2").headers["ETag"]
+    assert client.get(url(store) + "?rating=2", headers={"If-None-Match": tag}).status_code == 304
+    assert client.get(url(store) + "?rating=5", headers={"If-None-Match": tag}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ("?rating=0", {"rating"}),
+        ("?rating=6", {"rating"}),
+        ("?rating=cinco", {"rating"}),
+        ("?sort=random", {"sort"}),
+        ("?rating=9&sort=oldest", {"rating", "sort"}),
+    ],
+)
+def test_bad_filter_or_sort_gets_a_400_naming_the_field(client, store, query, fields):
+    write_review(client, store, 5)
+    resp = client.get(url(store) + query)
+    assert resp.status_code == 400 and set(resp.get_json()["fields"]) == fields
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_micro_cache_keeps_one_answer_per_filter_and_sort(make_app, store):
+    from surveys.microcache import widget_cache
+
+    writer = make_app().test_client()
+    client = make_app(WIDGET_CACHE_SECONDS=30).test_client()
+    try:
+        write_review(writer, store, 5)
+        write_review(writer, store, 1)
+        db.session.rollback()
+        for _ in range(2):  # the second round is answered in front of Flask
+            fives = client.get(url(store) + "?rating=5").get_json()["reviews"]
+            ones = client.get(url(store) + "?rating=1").get_json()["reviews"]
+            lowest = client.get(url(store) + "?sort=lowest").get_json()["reviews"]
+            assert ([r["rating"] for r in fives], [r["rating"] for r in ones]) == ([5], [1])
+            assert [r["rating"] for r in lowest] == [1, 5]
+        assert widget_cache.get((url(store), "rating=5")) is not None
     finally:
         widget_cache.clear()

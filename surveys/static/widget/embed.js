@@ -12,12 +12,14 @@
     es: { reviews: ["reseña", "reseñas"], none: "Todavía no hay reseñas de este producto.", of: "de 5",
       stars: ["estrella", "estrellas"], verified: "Compra verificada", reply: "Respuesta de la tienda",
       prev: "Anteriores", next: "Siguientes", page: "Página {p} de {n}", dist: "Reseñas por estrellas",
-      bar: "{s} estrellas: {c}", how: "Cómo verificamos las reseñas", list: "Reseñas de clientes",
+      bar: "{s} estrellas: {c}. Ver solo estas", sort: "Ordenar:", all: "Ver todas", more: "Ver más reseñas",
+      only: "Reseñas de {s} estrellas. ", sorts: { newest: "Más recientes", highest: "Mejor calificadas", lowest: "Peor calificadas" }, how: "Cómo verificamos las reseñas", list: "Reseñas de clientes",
       badge: "{a} de 5 estrellas, {c} {w}" },
     en: { reviews: ["review", "reviews"], none: "No reviews of this product yet.", of: "out of 5",
       stars: ["star", "stars"], verified: "Verified purchase", reply: "Reply from the shop",
       prev: "Previous", next: "Next", page: "Page {p} of {n}", dist: "Reviews by stars",
-      bar: "{s} stars: {c}", how: "How we verify reviews", list: "Customer reviews",
+      bar: "{s} stars: {c}. Show only these", sort: "Sort by:", all: "Show all", more: "Show more reviews",
+      only: "{s}-star reviews. ", sorts: { newest: "Newest", highest: "Highest rated", lowest: "Lowest rated" }, how: "How we verify reviews", list: "Customer reviews",
       badge: "{a} out of 5 stars, {c} {w}" }
   };
   var CSS =
@@ -30,7 +32,10 @@
     ".st{color:var(--pv-star,#b45309);letter-spacing:2px;white-space:nowrap}.st span{position:relative;display:inline-block}" +
     ".st .e,.st .h{color:var(--pv-border,#9ca3af)}.st .h:before{content:'★';position:absolute;left:0;width:50%;overflow:hidden;color:var(--pv-star,#b45309)}" +
     ".bdg{display:inline-flex;gap:4px;align-items:center;font-size:.9em}.bdg .st{letter-spacing:0}" +
-    ".bars{list-style:none;margin:0;padding:0;min-width:220px;flex:1}.bars li{display:flex;gap:8px;align-items:center;font-size:.85rem}" +
+    ".bars{list-style:none;margin:0;padding:0;min-width:220px;flex:1}.bars .bar{display:flex;gap:8px;align-items:center;width:100%;" +
+    "font-size:.85rem;min-height:32px;padding:0 6px;border:1px solid transparent;color:inherit}.bar[aria-pressed=true]{border-color:var(--pv-accent,#0f766e);font-weight:700}" +
+    ".tools{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin-top:16px;font-size:.9rem}.flt{margin:0}.flt button{margin-left:8px}" +
+    "select{font:inherit;min-height:44px;border-radius:8px;border:1px solid var(--pv-border,#9ca3af);padding:0 8px;background:var(--pv-bg,#fff);color:inherit}" +
     ".tr{flex:1;height:8px;background:#e5e7eb;border-radius:4px;overflow:hidden}.fi{display:block;height:100%;background:var(--pv-star,#b45309)}" +
     ".bars .n{min-width:2.5em;text-align:right}" +
     "ol.rv{list-style:none;margin:16px 0 0;padding:0}ol.rv>li{border-top:1px solid var(--pv-border,#e5e7eb);padding:14px 0}" +
@@ -39,7 +44,7 @@
     ".ver{color:#166534;font-weight:600}.rep{margin:8px 0 0 12px;padding:8px 12px;border-left:3px solid var(--pv-accent,#0f766e);background:#f3f4f6;border-radius:4px}" +
     ".rep b{display:block;font-size:.85rem}.nav{display:flex;gap:12px;align-items:center;justify-content:center;margin-top:12px}" +
     "button{font:inherit;min-height:44px;padding:0 16px;border-radius:8px;border:1px solid var(--pv-accent,#0f766e);color:var(--pv-accent,#0f766e);background:transparent;cursor:pointer}" +
-    "button:disabled{opacity:.45;cursor:default}button:focus-visible,a:focus-visible{outline:3px solid var(--pv-accent,#0f766e);outline-offset:2px}" +
+    "button:disabled{opacity:.45;cursor:default}button:focus-visible,a:focus-visible,select:focus-visible,li:focus-visible{outline:3px solid var(--pv-accent,#0f766e);outline-offset:2px}" +
     "a{color:var(--pv-accent,#0f766e)}.how{display:inline-block;margin-top:12px;font-size:.85rem}" +
     "@media (max-width:480px){.w{padding:12px}.avg{font-size:1.8rem}}" +
     "@media (prefers-reduced-motion:no-preference){.fi{transition:width .3s}}";
@@ -83,7 +88,51 @@
     if (window.parent !== window) window.parent.postMessage(Math.ceil(document.documentElement.scrollHeight), "*");
   }
 
-  function render(root, data, l, go) {
+  function bar(t, s, c, total, pressed) {
+    var li = h("li"), bt = h("button", "bar"), tr = h("span", "tr"), fi = h("span", "fi");
+    bt.type = "button"; bt.setAttribute("data-f", "r" + s);
+    bt.setAttribute("aria-label", fmt(t.bar, { s: s, c: c })); bt.setAttribute("aria-pressed", pressed ? "true" : "false");
+    bt.disabled = !c && !pressed;
+    fi.style.width = (total ? Math.round((100 * c) / total) : 0) + "%";
+    tr.appendChild(fi);
+    bt.appendChild(h("span", null, s + "★")); bt.appendChild(tr); bt.appendChild(h("span", "n", c));
+    li.appendChild(bt);
+    return li;
+  }
+  function item(rv, t, l) {
+    var li = h("li"), meta = h("div", "meta");
+    li.tabIndex = -1;
+    li.appendChild(stars(rv.rating, t, l));
+    if (rv.title) li.appendChild(h("h3", null, rv.title));
+    if (rv.body) li.appendChild(h("p", null, rv.body));
+    meta.appendChild(h("span", null, rv.author));
+    if (rv.verified) meta.appendChild(h("span", "ver", "✓ " + t.verified));
+    var tm = h("time", null, date(rv.created_at, l)); tm.setAttribute("datetime", rv.created_at);
+    meta.appendChild(tm); li.appendChild(meta);
+    if (rv.reply && rv.reply.body) {
+      var rep = h("div", "rep"); rep.appendChild(h("b", null, t.reply)); rep.appendChild(h("p", null, rv.reply.body));
+      li.appendChild(rep);
+    }
+    return li;
+  }
+  function tools(t, st, act) {
+    var box = h("div", "tools"), lab = h("label", null, t.sort + " "), sel = h("select");
+    sel.setAttribute("data-f", "sort");
+    ["newest", "highest", "lowest"].forEach(function (k) {
+      var o = h("option", null, t.sorts[k]); o.value = k; o.selected = st.sort === k; sel.appendChild(o);
+    });
+    sel.onchange = function () { act("sort", sel.value); };
+    lab.appendChild(sel); box.appendChild(lab);
+    if (st.rating) {
+      var f = h("p", "flt", fmt(t.only, { s: st.rating })), all = h("button", null, t.all);
+      f.setAttribute("role", "status"); all.type = "button"; all.setAttribute("data-f", "all");
+      all.onclick = function () { act("rating", st.rating); };
+      f.appendChild(all); box.appendChild(f);
+    }
+    return box;
+  }
+
+  function render(root, data, l, st, act) {
     var t = T[l], r = data.rating, w = h("section", "w");
     w.setAttribute("aria-label", t.list + ": " + data.product.name);
     while (root.firstChild) root.removeChild(root.firstChild);
@@ -98,42 +147,29 @@
       var bars = h("ul", "bars");
       bars.setAttribute("aria-label", t.dist);
       for (var s = 5; s >= 1; s--) {
-        var c = r.distribution[String(s)] || 0, li = h("li"), tr = h("span", "tr"), fi = h("span", "fi");
-        li.setAttribute("aria-label", fmt(t.bar, { s: s, c: c }));
-        fi.style.width = (r.count ? Math.round((100 * c) / r.count) : 0) + "%";
-        tr.appendChild(fi);
-        var a = h("span", null, s + "★"); a.setAttribute("aria-hidden", "true"); li.appendChild(a);
-        tr.setAttribute("aria-hidden", "true"); li.appendChild(tr);
-        var n = h("span", "n", c); n.setAttribute("aria-hidden", "true"); li.appendChild(n);
+        var li = bar(t, s, r.distribution[String(s)] || 0, r.count, st.rating === s);
+        li.firstChild.onclick = (function (n) { return function () { act("rating", n); }; })(s);
         bars.appendChild(li);
       }
       sum.appendChild(left); sum.appendChild(bars); w.appendChild(sum);
+      w.appendChild(tools(t, st, act));
       var ol = h("ol", "rv");
-      ol.setAttribute("aria-label", t.list);
-      data.reviews.forEach(function (rv) {
-        var li = h("li"), meta = h("div", "meta");
-        li.appendChild(stars(rv.rating, t, l));
-        if (rv.title) li.appendChild(h("h3", null, rv.title));
-        if (rv.body) li.appendChild(h("p", null, rv.body));
-        meta.appendChild(h("span", null, rv.author));
-        if (rv.verified) meta.appendChild(h("span", "ver", "✓ " + t.verified));
-        var tm = h("time", null, date(rv.created_at, l)); tm.setAttribute("datetime", rv.created_at);
-        meta.appendChild(tm); li.appendChild(meta);
-        if (rv.reply && rv.reply.body) {
-          var rep = h("div", "rep"); rep.appendChild(h("b", null, t.reply)); rep.appendChild(h("p", null, rv.reply.body));
-          li.appendChild(rep);
-        }
-        ol.appendChild(li);
-      });
+      ol.setAttribute("aria-label", t.list); ol.tabIndex = -1;
+      st.items.forEach(function (rv) { ol.appendChild(item(rv, t, l)); });
       w.appendChild(ol);
-      if (data.pages > 1) {
+      if (st.phone && data.page < data.pages) {
+        var more = h("button", "more", t.more); more.type = "button";
+        more.onclick = function () { act("more"); };
+        var mn = h("div", "nav"); mn.appendChild(more); w.appendChild(mn);
+      } else if (!st.phone && data.pages > 1) {
         var nav = h("nav", "nav"), prev = h("button", null, t.prev), next = h("button", null, t.next);
         var label = fmt(t.page, { p: data.page, n: data.pages });
         nav.setAttribute("aria-label", label);
         prev.type = next.type = "button";
+        prev.setAttribute("data-f", "prev"); next.setAttribute("data-f", "next");
         prev.disabled = data.page <= 1; next.disabled = data.page >= data.pages;
-        prev.onclick = function () { go(data.page - 1, "prev"); };
-        next.onclick = function () { go(data.page + 1, "next"); };
+        prev.onclick = function () { act("page", data.page - 1); };
+        next.onclick = function () { act("page", data.page + 1); };
         nav.appendChild(prev); nav.appendChild(h("span", "muted", label)); nav.appendChild(next);
         w.appendChild(nav);
       }
@@ -161,28 +197,43 @@
   function mount(el) {
     if (el.getAttribute("data-pv-mounted")) return;
     el.setAttribute("data-pv-mounted", "1");
-    var key = el.getAttribute("data-key"), sku = el.getAttribute("data-sku"), l = lang(el), per = 10;
+    var key = el.getAttribute("data-key"), sku = el.getAttribute("data-sku"), l = lang(el), per;
     if (!key || !sku || !base || !window.fetch) return;
     if (el.hasAttribute("data-iframe")) return mountFrame(el, key, sku, l);
     var root = el.attachShadow ? el.attachShadow({ mode: "open" }) : null;
     if (!root) return;
     var url = base + "/widget/v1/" + encodeURIComponent(key) + "/products/" + encodeURIComponent(sku) + "/reviews.json";
-    function go(page, focus) {
-      fetch(url + "?page=" + page + "&per_page=" + per + "&lang=" + l, { credentials: "omit", mode: "cors" })
+    // Phones get 5 reviews and "show more"; wider screens 10 per page with previous/next.
+    var phone = !!(window.matchMedia && window.matchMedia("(max-width: 600px)").matches);
+    var st = { page: 1, rating: null, sort: "newest", items: [], phone: phone }, seq = 0;
+    per = phone ? 5 : 10;
+    function load(page, append, focus) {
+      var n = ++seq, q = "?page=" + page + "&per_page=" + per + "&lang=" + l;
+      if (st.rating) q += "&rating=" + st.rating;
+      if (st.sort !== "newest") q += "&sort=" + st.sort;
+      fetch(url + q, { credentials: "omit", mode: "cors" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
-          if (!data || !data.rating) return;
-          render(root, data, l, go);
-          if (focus) {
-            var b = root.querySelectorAll(".nav button")[focus === "prev" ? 0 : 1];
-            if (b && !b.disabled) b.focus(); else { var o = root.querySelector("ol"); if (o) { o.tabIndex = -1; o.focus(); } }
-          }
+          if (!data || !data.rating || n !== seq) return;
+          var before = append ? st.items.length : 0;
+          st.page = data.page; st.items = (append ? st.items : []).concat(data.reviews);
+          render(root, data, l, st, act);
+          var f = focus === "new" ? root.querySelectorAll("ol.rv > li")[before] : focus && root.querySelector('[data-f="' + focus + '"]');
+          if (f && f.disabled) f = null;
+          if (focus && !f) f = root.querySelector("ol.rv");
+          if (f) f.focus();
           if (el.hasAttribute("data-in-frame")) report();
         })
         .catch(function () { /* the shop page must not notice an outage */ });
     }
+    function act(kind, value) {
+      if (kind === "rating") { st.rating = st.rating === value ? null : value; load(1, false, "r" + value); }
+      else if (kind === "sort") { st.sort = value; load(1, false, "sort"); }
+      else if (kind === "more") load(st.page + 1, true, "new");
+      else load(value, false, value > st.page ? "next" : "prev");
+    }
     if (el.hasAttribute("data-in-frame") && window.ResizeObserver) new ResizeObserver(report).observe(document.documentElement);
-    go(1);
+    load(1, false, null);
   }
 
   function badge(el, r) {
