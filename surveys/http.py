@@ -21,6 +21,7 @@ from werkzeug.routing import IntegerConverter
 from .errors import DomainError
 from .extensions import db
 from .models import MAX_ROW_ID
+from .reading import scoring
 
 log = logging.getLogger("surveys.http")
 
@@ -106,6 +107,7 @@ class RowIdConverter(IntegerConverter):
 def register(app) -> None:
     app.add_template_filter(brand_color, "brand_color")
     app.add_template_filter(local_time, "local_time")
+    app.jinja_env.tests.update(scoring.jinja_tests())
     app.add_template_global(get_locale, "get_locale")
 
     @app.before_request

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .language import detect_language
-from .scoring import nps_category
+from .scoring import is_detractor, is_satisfied, is_unhappy
 from .sentiment import confidence_for, label_for, read
 from .topics import topic_polarity
 
@@ -67,9 +67,8 @@ def score_flags(nps: int | None, csat: int | None, analysis: CommentAnalysis | N
     if analysis is None:
         return []
     flags = []
-    category = nps_category(nps)
-    happy_score = category in ("promoter", "passive") or (csat is not None and csat >= 4)
-    unhappy_score = category == "detractor" or (csat is not None and csat <= 2)
+    happy_score = (nps is not None and not is_detractor(nps)) or (csat is not None and is_satisfied(csat))
+    unhappy_score = (nps is not None and is_detractor(nps)) or (csat is not None and is_unhappy(csat))
     if analysis.hard_failure:
         flags.append("hard_failure")
     if happy_score and (analysis.hard_failure or analysis.polarity <= HIDDEN_DETRACTOR_POLARITY):

@@ -1,5 +1,9 @@
-"""NPS and CSAT arithmetic: categories, point values and 95% margins of error.
+"""What a score means: the NPS and CSAT cut-offs, categories and 95% margins of error.
 
+This is the only place a score gets meaning. The predicates below read a number in Python
+and a column in SQL alike (``is_detractor(Response.nps)`` is a SQL condition), and the
+templates use them as Jinja tests (``{% if response.nps is detractor %}``), so changing a
+cut-off here changes the metrics, the filters, the recovery desk and the pages together.
 Pure functions; no Flask, no database.
 """
 
@@ -11,21 +15,66 @@ from dataclasses import dataclass
 Z95 = 1.96
 SMALL_SAMPLE = 30
 
+NPS_SCALE = range(0, 11)  # 0-10
+CSAT_SCALE = range(1, 6)  # 1-5
+PROMOTER_MIN = 9  # NPS 9-10: promoter
+PASSIVE_MIN = 7  # NPS 7-8: passive; 0-6: detractor
+CSAT_SATISFIED_MIN = 4  # CSAT 4-5 counts as satisfied
+CSAT_UNHAPPY_MAX = 2  # CSAT 1-2 is an unhappy customer (opens a recovery task)
+
+
+def is_promoter(score):
+    return score >= PROMOTER_MIN
+
+
+def is_passive(score):
+    return (score >= PASSIVE_MIN) & (score < PROMOTER_MIN)
+
+
+def is_detractor(score):
+    return score < PASSIVE_MIN
+
+
+def is_satisfied(csat):
+    return csat >= CSAT_SATISFIED_MIN
+
+
+def is_unhappy(csat):
+    return csat <= CSAT_UNHAPPY_MAX
+
+
+NPS_CATEGORIES = {"promoter": is_promoter, "passive": is_passive, "detractor": is_detractor}
+
 
 def nps_category(score: int | None) -> str | None:
     """promoter 9-10, passive 7-8, detractor 0-6."""
     if score is None:
         return None
-    if score >= 9:
+    if is_promoter(score):
         return "promoter"
-    if score >= 7:
+    if is_passive(score):
         return "passive"
     return "detractor"
 
 
 def csat_satisfied(score: int | None) -> bool | None:
     """A CSAT answer of 4 or 5 on the 1-5 scale counts as satisfied."""
-    return None if score is None else score >= 4
+    return None if score is None else is_satisfied(score)
+
+
+def jinja_tests() -> dict:
+    """``{% if score is detractor %}`` and friends, None-safe, for the templates."""
+
+    def none_safe(predicate):
+        return lambda score: score is not None and bool(predicate(int(score)))
+
+    return {
+        "promoter": none_safe(is_promoter),
+        "passive": none_safe(is_passive),
+        "detractor": none_safe(is_detractor),
+        "satisfied": none_safe(is_satisfied),
+        "unhappy": none_safe(is_unhappy),
+    }
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Customer, Invitation, Order, OrderItem, Product, Response, StaffUser, Store, utcnow
-from ..reading.scoring import nps_category
+from ..reading.scoring import is_passive, is_promoter, nps_category
 from . import reviews
 from .responses import analyze_comment
 from .reviews import ReviewInput
@@ -104,9 +104,9 @@ FLAGGED_REVIEWS = [  # the moderation queue is never empty in the demo
 
 
 def _stars_for(score: int, rng: random.Random) -> int:
-    if score >= 9:
+    if is_promoter(score):
         return rng.choice([5, 5, 5, 4])
-    if score >= 7:
+    if is_passive(score):
         return rng.choice([4, 4, 3, 5])
     return rng.choice([1, 2, 2, 3])
 

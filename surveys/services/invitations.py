@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Customer, Invitation, Order, Store, utcnow
 from ..reading.clock import ShopClock
+from ..reading.scoring import CSAT_SCALE, NPS_SCALE
 from . import mail
 from .tokens import survey_url, unsubscribe_url
 
@@ -170,7 +171,7 @@ def expire_invitations(now: datetime | None = None) -> int:
 
 def scale_for(store: Store) -> list[int]:
     """The one-click score buttons: NPS 0-10, or CSAT 1-5 for CSAT-only stores."""
-    return list(range(1, 6)) if store.survey_kind == "csat" else list(range(0, 11))
+    return list(CSAT_SCALE if store.survey_kind == "csat" else NPS_SCALE)
 
 
 def queue_invitation_mail(invitation: Invitation, kind: str) -> None:

@@ -11,7 +11,15 @@ from sqlalchemy import String, and_, case, cast, func, or_, select
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import MAX_ROW_ID, Invitation, Order, OrderItem, Product, Response, Store, Task
-from ..reading.scoring import summarize_csat, summarize_nps
+from ..reading.scoring import (
+    csat_satisfied,
+    is_detractor,
+    is_passive,
+    is_promoter,
+    is_satisfied,
+    summarize_csat,
+    summarize_nps,
+)
 
 
 def _range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
@@ -33,10 +41,10 @@ def store_metrics(store: Store, start: date | None = None, end: date | None = No
     conds = _period(store, start, end) + (where or [])
     row = db.session.execute(
         select(
-            func.count(case((Response.nps >= 9, 1))),
-            func.count(case((and_(Response.nps >= 7, Response.nps <= 8), 1))),
-            func.count(case((Response.nps <= 6, 1))),
-            func.count(case((Response.csat >= 4, 1))),
+            func.count(case((is_promoter(Response.nps), 1))),
+            func.count(case((is_passive(Response.nps), 1))),
+            func.count(case((is_detractor(Response.nps), 1))),
+            func.count(case((is_satisfied(Response.csat), 1))),
             func.count(Response.csat),
         ).where(*conds)
     ).one()
@@ -135,7 +143,7 @@ def response_json(r: Response, order_ref: str, task_status: str | None = None) -
         "nps": r.nps,
         "nps_category": r.nps_category,
         "csat": r.csat,
-        "csat_satisfied": None if r.csat is None else r.csat >= 4,
+        "csat_satisfied": csat_satisfied(r.csat),
         "comment": r.comment,
         "language": r.language,
         "sentiment": {"label": r.sentiment_label, "polarity": r.polarity, "confidence": r.sentiment_confidence},
@@ -187,16 +195,16 @@ def _weekly(store: Store, weeks: int, columns, present, summarize) -> list[dict]
 def weekly_nps(store: Store, weeks: int = 12) -> list[dict]:
     """NPS per week for the last ``weeks`` weeks, with its 95% margin and answer count."""
     columns = [
-        func.count(case((Response.nps >= 9, 1))),
-        func.count(case((and_(Response.nps >= 7, Response.nps <= 8), 1))),
-        func.count(case((Response.nps <= 6, 1))),
+        func.count(case((is_promoter(Response.nps), 1))),
+        func.count(case((is_passive(Response.nps), 1))),
+        func.count(case((is_detractor(Response.nps), 1))),
     ]
     return _weekly(store, weeks, columns, Response.nps.is_not(None), summarize_nps)
 
 
 def weekly_csat(store: Store, weeks: int = 12) -> list[dict]:
     """CSAT (% of 4-5) per week, with its 95% margin and answer count."""
-    columns = [func.count(case((Response.csat >= 4, 1))), func.count(Response.csat)]
+    columns = [func.count(case((is_satisfied(Response.csat), 1))), func.count(Response.csat)]
     return _weekly(store, weeks, columns, Response.csat.is_not(None), summarize_csat)
 
 
@@ -261,9 +269,9 @@ def product_nps(
         select(
             Product.sku,
             Product.name,
-            func.count(case((Response.nps >= 9, 1))),
-            func.count(case((and_(Response.nps >= 7, Response.nps <= 8), 1))),
-            func.count(case((Response.nps <= 6, 1))),
+            func.count(case((is_promoter(Response.nps), 1))),
+            func.count(case((is_passive(Response.nps), 1))),
+            func.count(case((is_detractor(Response.nps), 1))),
         )
         .join(Invitation, Response.invitation_id == Invitation.id)
         .join(OrderItem, OrderItem.order_id == Invitation.order_id)

@@ -16,6 +16,7 @@ from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
 from ..models import RESOLUTIONS, TASK_STATES, Membership, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
 from ..reading.clock import ShopClock
+from ..reading.scoring import CSAT_SCALE, is_detractor, is_satisfied, is_unhappy
 from . import alerts, outbound
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
@@ -24,9 +25,9 @@ from .reviews import has_negative_review
 
 def task_reason(response: Response) -> str | None:
     """Why this answer needs a person: detractor, low CSAT, a hidden detractor, a negative review."""
-    if response.nps is not None and response.nps <= 6:
+    if response.nps is not None and is_detractor(response.nps):
         return "detractor"
-    if response.csat is not None and response.csat <= 2:
+    if response.csat is not None and is_unhappy(response.csat):
         return "low_csat"
     if response.hidden_detractor:
         return "hidden_detractor"
@@ -274,7 +275,7 @@ def recovery_metrics(store: Store, lo: datetime | None = None, hi: datetime | No
             func.count(Task.first_contact_at),
             func.count(case((Task.first_contact_at <= Task.first_contact_due_at, 1))),
             func.count(Task.followup_score),
-            func.count(case((Task.followup_score >= 4, 1))),
+            func.count(case((is_satisfied(Task.followup_score), 1))),
         ).where(*conds)
     ).one()
     clock = ShopClock.of(store)
@@ -298,7 +299,7 @@ def recovery_metrics(store: Store, lo: datetime | None = None, hi: datetime | No
 
 def record_followup(task: Task, score: int) -> None:
     """The customer's answer to "did we solve it?" (1-5); 4-5 counts as recovered. Editable."""
-    if not 1 <= score <= 5:
+    if score not in CSAT_SCALE:
         raise ValidationFailed(_l("Choose a score from 1 to 5."), {"score": "out_of_range"})
     if task.status != "resolved":
         raise NotFound("no follow-up for this task")

@@ -10,9 +10,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import String, cast, func, select
 
 from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
+from ..reading.scoring import NPS_CATEGORIES
 from ..reading.topics import TOPICS
 
-CATEGORIES = ("promoter", "passive", "detractor")
+CATEGORIES = tuple(NPS_CATEGORIES)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -68,7 +69,7 @@ def response_conditions(f: Filters) -> list:
     """The filters other than dates, as conditions on Response."""
     conds = []
     if f.category:
-        conds.append(Response.nps_category == f.category)
+        conds.append(NPS_CATEGORIES[f.category](Response.nps))  # the score decides, as in the metrics
     if f.topic:
         conds.append(cast(Response.topics, String).like(f'%"{f.topic}"%'))
     if f.language:

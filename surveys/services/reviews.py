@@ -27,6 +27,7 @@ from ..microcache import widget_cache
 from ..models import REJECT_REASONS, REVIEW_STATES, Product, ProductRating, Review, StaffUser, Store, utcnow
 from ..reading import content_policy
 from ..reading.analysis import analyze_text
+from ..reading.scoring import is_unhappy
 from . import audit
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
@@ -173,7 +174,9 @@ def has_negative_review(response_id: int) -> bool:
         db.session.scalar(
             select(func.count())
             .select_from(Review)
-            .where(Review.response_id == response_id, (Review.rating <= 2) | (Review.sentiment_label == "negative"))
+            .where(
+                Review.response_id == response_id, is_unhappy(Review.rating) | (Review.sentiment_label == "negative")
+            )
         )
         > 0
     )
