@@ -95,7 +95,7 @@ def evaluate(rows: list[Row], folds: int = 5) -> dict:
     neg_pred = [g for g, p in zip(gold, pred, strict=True) if p == "negative"]
     tp = fp = fn = 0
     for r in rows:
-        found = set(find_topics(r.text))
+        found = set(find_topics(r.text, items=True))
         tp += len(found & r.topics)
         fp += len(found - r.topics)
         fn += len(r.topics - found)

@@ -29,7 +29,12 @@ from .textnorm import fold, is_punct, raw_tokens, tokenize, unelongate
 THRESHOLDS = {"es": (-0.35, 0.45), "en": (-0.4, 0.3)}
 NORMALIZE_ALPHA = 15.0
 TYPO_MIN_LENGTH = 6
+LUKEWARM_DAMPING = 0.6  # per lukewarm word, at most twice
+MIXED_STRENGTH = 2.0  # both sides at least this strong (one clear opinion word each)
+MIXED_DAMPING = 0.6  # how much of the total a perfectly balanced mix loses
 NEGATION_FACTOR = -0.7
+# pronoun negators negate only the word right after them ("nada bueno", "nothing good")
+ADJACENT_NEGATORS = frozenset({"nada", "nadie", "nothing", "nobody", "none"})
 NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing
 
 Sentiment = namedtuple("Sentiment", ["polarity", "subjectivity"])
@@ -42,6 +47,8 @@ class Hit:
     score: float
     hard: bool = False
     bait: bool = False
+    polite: bool = False  # a courtesy ("gracias", "les agradecería"): not praise in a complaint
+    lukewarm: bool = False  # "ok", "normal", "cumple", "nothing special": a three-star word
 
 
 @dataclass
@@ -78,6 +85,18 @@ class Lexicon:
             self.phrases.setdefault(key[0], []).append((key, score, hard))
         for entries in self.phrases.values():
             entries.sort(key=lambda e: -len(e[0]))
+        # words that may sit inside a phrase without breaking it ("no [me] llegó", "llegó [todo] roto")
+        self.fillers = {fold(w) for w in module.FILLERS}
+        # slot patterns: each slot a set of words (or a class), with up to GAP words of any kind between
+        self.patterns: dict[str, list[tuple[tuple[frozenset[str], ...], float, bool]]] = {}
+        for text, (score, hard) in module.PATTERNS.items():
+            slots = tuple(frozenset(fold(alt) for alt in slot.split("|")) for slot in text.split())
+            for first in _expand(slots[0]):
+                self.patterns.setdefault(first, []).append((slots, score, hard))
+        for entries in self.patterns.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        self.courtesy = {fold(w) for w in module.COURTESY}
+        self.lukewarm = {fold(w) for w in module.LUKEWARM}
         self.negators = {fold(w) for w in module.NEGATORS}
         self.boosters = {fold(w): v for w, v in module.BOOSTERS.items()}
         self.dampeners = {fold(w): v for w, v in module.DAMPENERS.items()}
@@ -125,6 +144,32 @@ class Lexicon:
         if match is not None and abs(len(match) - len(word)) <= 1 and match[0] == word[0]:
             return self.words[match] * 0.9
         return None
+
+
+NUMBER_WORDS = frozenset(
+    "un una uno dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta cuarenta "
+    "varias varios muchas muchos mil a an one two three four five six seven eight nine ten eleven twelve "
+    "fifteen twenty thirty forty several many multiple countless".split()
+)
+TIME_WORDS = frozenset(
+    "dia dias semana semanas mes meses hora horas minutos day days week weeks month months hour hours minutes".split()
+)
+CLASSES = {"<num>": NUMBER_WORDS, "<time>": TIME_WORDS}
+
+
+def _expand(slot: frozenset[str]) -> set[str]:
+    out = set()
+    for alt in slot:
+        out |= CLASSES.get(alt, {alt})
+    return out
+
+
+def _slot_has(slot: frozenset[str], tok: str) -> bool:
+    if tok in slot:
+        return True
+    if "<num>" in slot and (tok.isdigit() or tok in NUMBER_WORDS):
+        return True
+    return "<time>" in slot and tok in TIME_WORDS
 
 
 def _deletions(word: str):
@@ -175,7 +220,7 @@ def _textblob_words() -> dict[str, float]:
 @lru_cache(maxsize=2)
 def lexicon(lang: str) -> Lexicon:
     if lang == "en":
-        words = _textblob_words()
+        words = {w: v for w, v in _textblob_words().items() if w not in EN.NOT_OPINIONS}
         words.update({fold(w): v for w, v in EN.WORDS.items()})
         return Lexicon(words, {}, EN.PHRASES, EN, VOCABULARY.EN)
     words = _spanish_forms(ES.ADJECTIVES)
@@ -273,7 +318,7 @@ def read(text: str, lang: str) -> Reading:
         if is_punct(tok):
             i += 1
             continue
-        hit = _phrase(tokens, i, lex)
+        hit = _longest(_phrase(tokens, i, lex), _pattern(tokens, i, lex))
         if hit is None:
             emoji = EMOJI_SCORES.get(tok.rstrip("\ufe0f").lower())
             if emoji is not None:
@@ -285,12 +330,16 @@ def read(text: str, lang: str) -> Reading:
         if hit is None:
             i += 1
             continue
+        key = " ".join(tokens[hit.index : hit.end])
+        hit.polite = hit.polite or key in lex.courtesy
+        hit.lukewarm = hit.lukewarm or key in lex.lukewarm
         hit.score = _modify(tokens, hit, lex) * (1.2 if i in caps and lang == "en" else 1.0)
         reading.hits.append(hit)
         i = hit.end
     _weigh_clauses(reading, lex)
     _sarcasm(reading, lex)
-    total = sum(h.score for h in reading.hits)
+    _courtesy(reading)
+    total = _balance(reading)
     bangs = min(tokens.count("!"), 4)
     if total and bangs:
         total += math.copysign(0.29 * bangs, total)
@@ -314,9 +363,52 @@ def _join(tokens: list[str], lex: Lexicon) -> list[str]:
 
 
 def _phrase(tokens, i, lex) -> Hit | None:
-    for key, score, hard in lex.phrases.get(tokens[i], ()):
+    """The longest phrase starting at ``i``: exact first, then with filler words inside."""
+    entries = lex.phrases.get(tokens[i], ())
+    for key, score, hard in entries:
         if tuple(tokens[i : i + len(key)]) == key:
             return Hit(i, i + len(key), score, hard=hard, bait=" ".join(key) in lex.bait)
+    for key, score, hard in entries:
+        if len(key) > 1:
+            end = _gapped(tokens, i, key, lex.fillers)
+            if end:
+                return Hit(i, end, score, hard=hard, bait=" ".join(key) in lex.bait)
+    return None
+
+
+def _longest(a: Hit | None, b: Hit | None) -> Hit | None:
+    if a is None or b is None:
+        return a or b
+    return b if b.end > a.end else a
+
+
+def _gapped(tokens, i, key, fillers, gap: int = 2) -> int:
+    """End of ``key`` matched from ``i`` with up to ``gap`` filler words before each word, else 0."""
+    j, n = i + 1, len(tokens)
+    for word in key[1:]:
+        skipped = 0
+        while j < n and tokens[j] != word and tokens[j] in fillers and skipped < gap:
+            j += 1
+            skipped += 1
+        if j >= n or tokens[j] != word:
+            return 0
+        j += 1
+    return j
+
+
+def _pattern(tokens, i, lex, gap: int = 3) -> Hit | None:
+    """Slot patterns ("llamé ... varias veces", "don't ... buy"): any words but punctuation between slots."""
+    for slots, score, hard in lex.patterns.get(tokens[i], ()):
+        j, n = i + 1, len(tokens)
+        for slot in slots[1:]:
+            limit = min(n, j + gap + 1)
+            while j < limit and not _slot_has(slot, tokens[j]) and not is_punct(tokens[j]):
+                j += 1
+            if j >= limit or not _slot_has(slot, tokens[j]):
+                break
+            j += 1
+        else:
+            return Hit(i, j, score, hard=hard)
     return None
 
 
@@ -344,6 +436,8 @@ def _modify(tokens, hit: Hit, lex) -> float:
             else:
                 score *= 1 + lex.dampeners[tok]
         elif tok in lex.negators and not (hit.end - hit.index > 1 and tokens[hit.index] in lex.negators):
+            if tok in ADJACENT_NEGATORS and j != hit.index - 1:
+                continue  # "no hicieron nada cuando reclamamos": "nada" closes its own phrase
             negated = not negated
     if negated:
         # "no excelente" is lukewarm, not damning: strong praise negates to a mild negative
@@ -360,6 +454,11 @@ def _weigh_clauses(reading: Reading, lex) -> None:
         k = contrast[-1]
         for h in reading.hits:
             h.score *= 0.5 if h.index < k else 1.5
+        before = sum(h.score for h in reading.hits if h.index < k)
+        words_after = sum(1 for t in tokens[k + 1 :] if not is_punct(t))
+        if before and words_after >= 3 and not any(h.index > k for h in reading.hits):
+            # "but" announces the other side even when we cannot read it: a three-star text
+            reading.hits.append(Hit(k, k + 1, -0.8 * before))
     for k, tok in enumerate(tokens):
         if tok not in lex.concessive:
             continue
@@ -370,15 +469,65 @@ def _weigh_clauses(reading: Reading, lex) -> None:
 
 
 def _sarcasm(reading: Reading, lex) -> None:
-    """'Genial, llegó roto': praise right before a hard failure is not praise."""
+    """Praise that is not: 'Genial, llegó roto', 'Great, another week of waiting', 'qué maravilla de servicio'.
+
+    A praise interjection reads as a complaint when a hard failure follows it with no
+    contrast between, or when it opens the text (followed by punctuation) or sits in an
+    exclamation ("qué ... de", "what a", "vaya", "menudo") and everything else said is
+    a complaint.
+    """
+    tokens = reading.tokens
     hard = [h.index for h in reading.hits if h.hard]
-    if not hard:
-        return
     for h in reading.hits:
-        if h.bait and h.score > 0 and any(h.index < k for k in hard):
-            between = reading.tokens[h.index : min(k for k in hard if k > h.index)]
+        if h.score <= 0:
+            continue
+        exclaims = h.index > 0 and tokens[h.index - 1] in IRONY_OPENERS
+        if not (h.bait or exclaims and h.end < len(tokens) and tokens[h.end] == "de"):
+            continue
+        if h.bait and any(h.index < k for k in hard):
+            between = tokens[h.index : min(k for k in hard if k > h.index)]
             if not any(t in lex.contrast for t in between):
                 h.score = -0.4 * abs(h.score)
+                continue
+        others = [o for o in reading.hits if o is not h and o.index > h.index]
+        if not others or any(t in lex.contrast for t in tokens) or sum(o.score for o in others) > -2.0:
+            continue
+        if any(o.score > 0 and not o.polite for o in reading.hits if o is not h):
+            continue
+        opens = h.bait and h.index == 0 and h.end < len(tokens) and tokens[h.end] in {",", ".", "!", "…"}
+        if opens or exclaims:
+            h.score = -0.4 * abs(h.score)
+
+
+IRONY_OPENERS = frozenset({"que", "vaya", "menudo", "menuda", "what", "such", "valiente", "flor"})
+
+
+def _courtesy(reading: Reading) -> None:
+    """Greetings and requests are manners, not praise; thanks in a complaint is manners too."""
+    complaint = any(h.hard or h.score <= -1.5 for h in reading.hits if not h.polite)
+    for h in reading.hits:
+        if h.polite and (complaint or h.score == 0):
+            h.score = 0.0
+
+
+def _balance(reading: Reading) -> float:
+    """The total, pulled toward zero when the text is lukewarm or mixed (a three-star text).
+
+    Lukewarm words ("ok", "normal", "cumple", "nothing special") damp everything else;
+    strong praise and strong complaint together, neither clearly larger, cancel more than
+    their sum says.
+    """
+    total = sum(h.score for h in reading.hits)
+    if not reading.hits or any(h.hard for h in reading.hits):
+        return total
+    lukewarm = sum(1 for h in reading.hits if h.lukewarm)
+    if lukewarm:
+        total *= LUKEWARM_DAMPING ** min(lukewarm, 2)
+    pos = sum(h.score for h in reading.hits if h.score > 0)
+    neg = -sum(h.score for h in reading.hits if h.score < 0)
+    if min(pos, neg) >= MIXED_STRENGTH:
+        total *= 1 - MIXED_DAMPING * min(pos, neg) / max(pos, neg)
+    return total
 
 
 def label_for(polarity: float, lang: str) -> str:

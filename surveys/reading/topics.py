@@ -66,7 +66,9 @@ KEYWORDS: dict[str, str] = {
         "atendieron atendio personal servicio ayudaron resolvieron solucionaron reclamo reclamos queja quejas "
         "mensajes mensaje llamada llame escribi escribirles tienda trataron atienden atiende colgaron visto "
         "support service seller staff responded response reply replied answered contacted helpful rude "
-        "communication emailed chat agent representative rep customer".split(),
+        "communication emailed chat agent representative rep customer "
+        "contesta responder contestar atender atienden llamadas correos "
+        "answers answer replies respond responds helped emails email called calls".split(),
         "support",
     ),
     # price / payment
@@ -75,7 +77,11 @@ KEYWORDS: dict[str, str] = {
         "cobrar cobrado pago pague pagar pagado tarjeta cargo descuento cupon oferta promocion factura dinero "
         "plata pesos euros valor vale carisimo "
         "price prices priced pricey expensive cheap cost costs value money paid pay payment charged charge card "
-        "discount coupon bargain overpriced dollars worth invoice".split(),
+        "discount coupon bargain overpriced dollars worth invoice "
+        "cuotas cuota contraentrega contrareembolso mercadopago paypal transferencia deposito oxxo efectivo "
+        "intereses financiamiento rechazada rechazaron cobros facturacion "
+        "installments instalments installment instalment cod klarna afterpay checkout declined billing billed "
+        "payments fee fees cash".split(),
         "price",
     ),
     # returns / refunds
@@ -108,6 +114,54 @@ STEMS = {
     "vendedor": "support",
 }
 PHRASES = {
+    # shipping cost is a price, not a delivery ("costo de envío", "shipping fee")
+    "costo de envio": "price",
+    "costos de envio": "price",
+    "costo del envio": "price",
+    "gastos de envio": "price",
+    "envio gratis": "price",
+    "envio gratuito": "price",
+    "envio cuesta": "price",
+    "envio caro": "price",
+    "envio carisimo": "price",
+    "cobraron el envio": "price",
+    "cobran el envio": "price",
+    "cobro el envio": "price",
+    "pague el envio": "price",
+    "shipping cost": "price",
+    "shipping costs": "price",
+    "shipping fee": "price",
+    "shipping fees": "price",
+    "shipping charge": "price",
+    "shipping charges": "price",
+    "free shipping": "price",
+    "shipping was expensive": "price",
+    "meses sin intereses": "price",
+    "lo que cuesta": "price",
+    "lo que vale": "price",
+    "for what you pay": "price",
+    "for the money": "price",
+    "contra entrega": "price",
+    "contra reembolso": "price",
+    "pago contra": "price",
+    "pago contra entrega": "price",
+    "pago contra reembolso": "price",
+    "mercado pago": "price",
+    "cash on delivery": "price",
+    "pay on delivery": "price",
+    "nadie responde": "support",
+    "nadie contesta": "support",
+    "nadie me responde": "support",
+    "nadie me contesta": "support",
+    "nadie atiende": "support",
+    "nadie me atiende": "support",
+    "no contestan": "support",
+    "no responden": "support",
+    "nobody answers": "support",
+    "nobody replies": "support",
+    "nobody helped": "support",
+    "no one answers": "support",
+    "no one replies": "support",
     "a tiempo": "delivery",
     "on time": "delivery",
     "el correo": "delivery",
@@ -163,6 +217,8 @@ _PHRASE_KEYS: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _phrase, _topic in PHRASES.items():
     _key = tuple(tokenize(_phrase))
     _PHRASE_KEYS.setdefault(_key[0], []).append((_key, _topic))
+for _entries in _PHRASE_KEYS.values():
+    _entries.sort(key=lambda e: -len(e[0]))
 _STEM_LENGTHS = sorted({len(s) for s in STEMS}, reverse=True)
 
 
@@ -238,40 +294,89 @@ WEAK = {
 }
 
 
-def find_topics(text: str, judged: bool | None = None) -> dict[str, list[int]]:
+def find_topics(text: str, items: bool = False) -> dict[str, list[int]]:
     """topic -> token positions where it is mentioned.
 
-    A comment that judges its purchase without naming any aspect ("Malísimo,
-    no lo compres") is about the product.
+    Only aspects the comment names count: "Malísimo, no lo compres" judges the
+    purchase but names no aspect, so it has no topic. With ``items``, a comment
+    with no aspect keyword that names the thing bought ("la licuadora hace un
+    ruido horrible", "es funcional") is about the product.
     """
     tokens = tokenize(text)
     found: dict[str, list[int]] = {}
     weak: dict[str, list[int]] = {}
     i = 0
     while i < len(tokens):
-        matched = False
         tok = tokens[i]
-        for key, topic in _PHRASE_KEYS.get(tok, ()):
-            if tuple(tokens[i : i + len(key)]) == key:
-                found.setdefault(topic, []).append(i)
-                matched = True
+        key = next((k for k, _ in _PHRASE_KEYS.get(tok, ()) if tuple(tokens[i : i + len(k)]) == k), None)
+        if key is not None:  # a phrase speaks for its words: "costo de envío" is price, not delivery
+            for k, topic in _PHRASE_KEYS[tok]:
+                if k == key:
+                    found.setdefault(topic, []).append(i)
+            i += len(key)
+            continue
         topic = _keyword_topic(tok)
-        if topic and not matched:
+        if topic:
             (weak if tok in WEAK else found).setdefault(topic, []).append(i)
         i += 1
     for topic, positions in weak.items():
         if topic in found or len(positions) > 1 or _weak_confirmed(topic, tokens, positions):
             found.setdefault(topic, []).extend(positions)
-    if not found and (_judges(text) if judged is None else judged):
-        found["product"] = [0]
+    if not found and items:
+        named = _named_item(tokens)
+        if named is not None:
+            found["product"] = [named]
     return found
 
 
-def _judges(text: str) -> bool:
-    from .language import detect_language
-    from .sentiment import read
+DETERMINERS = frozenset(
+    "el la los las este esta estos estas ese esa esos esas mi mis un una unos unas "
+    "the this these that those my our a an".split()
+)
+NOT_ITEMS = frozenset(
+    "verdad vez veces dia dias semana semanas mes meses ano anos momento hora horas tiempo casa forma manera "
+    "cosa cosas gente persona personas otro otra otros otras mismo misma resto final principio fecha lugar mitad "
+    "parte tienda pagina web sitio app aplicacion experiencia hija hijo hijas hijos esposa esposo mama papa novio "
+    "novia familia amiga amigo amigos senora senor vecina vecino regalo primera primer segunda segundo ultimo "
+    "ultima siguiente proxima proximo verdad opinion idea duda problema mas menos poco mucho "
+    "bit lot way time times day days week weeks month months year years thing things one ones neighbor neighbour "
+    "husband wife son daughter kids kid mom dad friend friends family store shop website site app experience "
+    "end rest same other first last second next moment place home house gift opinion idea while couple few "
+    "little more less".split()
+)
 
-    return bool(read(text, detect_language(text)).hits)
+
+def _named_item(tokens: list[str]) -> int | None:
+    """Where the comment names the thing it bought: an article or possessive before a word that
+    is no topic keyword, no opinion word and no common noun ("la licuadora", "this mug"), or a
+    copula before an opinion ("es funcional", "it's gorgeous")."""
+    from .sentiment import lexicon
+
+    for k in range(len(tokens) - 1):
+        if tokens[k] not in DETERMINERS:
+            continue
+        word = tokens[k + 1]
+        if len(word) < 3 or not word.isalpha() or word in NOT_ITEMS or word in DETERMINERS:
+            continue
+        if _keyword_topic(word) or any(lexicon(lang).score(word) is not None for lang in ("es", "en")):
+            continue
+        return k + 1
+    # "es funcional", "está regular", "it's gorgeous": a property of the thing bought
+    for k, tok in enumerate(tokens):
+        if tok not in COPULAS:
+            continue
+        for word in tokens[k + 1 : k + 4]:
+            if any(lexicon(lang).score(word) for lang in ("es", "en")):
+                return k
+            if word not in DEGREE:
+                break
+    return None
+
+
+COPULAS = frozenset("es esta son estan era estaba eran fue its is was are were looks feels seems".split())
+DEGREE = frozenset(
+    "muy super re bien bastante demasiado tan mas medio algo un poco very so really quite too pretty a bit".split()
+)
 
 
 def _weak_confirmed(topic: str, tokens: list[str], positions: list[int]) -> bool:
@@ -382,7 +487,7 @@ def _weak_confirmed(topic: str, tokens: list[str], positions: list[int]) -> bool
 def topic_polarity(text: str, lang: str, reading=None) -> dict[str, float]:
     """Polarity of each mentioned topic, from the clause(s) that mention it."""
     reading = reading or read(text, lang)
-    found = find_topics(text, judged=bool(reading.hits))
+    found = find_topics(text, items=True)
     if not found:
         return {}
     bounds = _clauses(reading.tokens)

@@ -7,19 +7,25 @@ import pytest
 from surveys.reading.evaluation import evaluate, load
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+# A little under the measured figures (docs/sentiment.md). Topic floors fell when a comment
+# naming no aspect stopped being tagged "product" (issue 14): the sets were labelled the old way.
 FLOORS = {
     "es": {
-        "macro_f1": 0.85,
-        "neg_vs_pos_accuracy": 0.95,
-        "negative_precision": 0.9,
-        "topic_micro_f1": 0.85,
+        "macro_f1": 0.93,
+        "label_macro_f1": 0.93,
+        "neg_vs_pos_accuracy": 0.97,
+        "neg_vs_pos_labels": 0.95,
+        "negative_precision": 0.95,
+        "topic_micro_f1": 0.8,
         "language_accuracy": 0.98,
     },
     "en": {
-        "macro_f1": 0.82,
-        "neg_vs_pos_accuracy": 0.93,
-        "negative_precision": 0.88,
-        "topic_micro_f1": 0.8,
+        "macro_f1": 0.9,
+        "label_macro_f1": 0.9,
+        "neg_vs_pos_accuracy": 0.95,
+        "neg_vs_pos_labels": 0.92,
+        "negative_precision": 0.93,
+        "topic_micro_f1": 0.7,
         "language_accuracy": 0.97,
     },
 }

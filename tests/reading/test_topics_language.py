@@ -17,11 +17,22 @@ from surveys.reading.topics import find_topics, topic_polarity
         ("Excelente atención al cliente por WhatsApp", {"support"}),
         ("Pedí la devolución y me hicieron válida la garantía", {"returns"}),
         ("Runs small and shipping took forever", {"size_fit", "delivery"}),
-        ("Malísimo, no lo compres", {"product"}),  # judging the purchase, no aspect named
+        ("Malísimo, no lo compres", set()),  # judging the purchase, no aspect named
+        ("Ok", set()),
+        ("Gracias", set()),
+        ("La licuadora hace un ruido horrible", {"product"}),  # the thing bought, named
+        ("Es funcional", {"product"}),
+        ("El costo de envío es carísimo", {"price"}),  # shipping cost is a price, not delivery
+        ("Hidden shipping fees, not happy", {"price"}),
+        ("Pagué en cuotas y me cobraron intereses", {"price"}),
+        ("Pedí pago contra entrega y no lo respetaron", {"price"}),
+        ("Cash on delivery was refused at the door", {"price"}),
+        ("Nadie me responde", {"support"}),
+        ("Nobody answers my emails", {"support"}),
     ],
 )
 def test_topics_found(text, topics):
-    assert set(find_topics(text)) == topics
+    assert set(find_topics(text, items=True)) == topics
 
 
 def test_each_topic_gets_the_polarity_of_its_own_clause():

@@ -281,6 +281,21 @@ WORDS = {
     "10/10": 3.0,
     "a+": 3.0,
     "a++": 3.2,
+    "pilled": -2.0,
+    "pills": -1.2,
+    "dingy": -1.8,
+    "scratchy": -2.0,
+    "crooked": -1.8,
+    "overheating": -2.4,
+    "overheat": -2.2,
+    "mold": -2.6,
+    "mould": -2.6,
+    "moldy": -2.8,
+    "mouldy": -2.8,
+    "shrugged": -1.6,
+    "flaky": -1.8,
+    "unreliable": -2.6,
+    "refused": -2.2,
 }
 
 PHRASES = {
@@ -518,6 +533,48 @@ PHRASES = {
     "came off": (-1.8, False),
     "peeling": (-2.0, False),
     "ripped off": (-3.2, False),
+    "want my money back": (-2.8, False),
+    "wanted to love": (-1.6, False),
+    "wanted to like": (-1.6, False),
+    "really wanted to love": (-1.8, False),
+    "was hoping for": (-1.4, False),
+    "hoped for": (-1.2, False),
+    "expected much better": (-2.4, False),
+    "stretch out": (-1.4, False),
+    "stretched out": (-1.6, False),
+    # greetings and requests (COURTESY), so that "good" and "best" in them are not praise
+    "good morning": (0.0, False),
+    "good afternoon": (0.0, False),
+    "good evening": (0.0, False),
+    "kind regards": (0.0, False),
+    "best regards": (0.0, False),
+    "would appreciate": (0.0, False),
+    "thanks in advance": (0.0, False),
+    # the shop's own nouns in the phrases that do judge
+    "top quality": (2.8, False),
+    "top notch": (3.0, False),
+    "top marks": (3.0, False),
+    "great fit": (2.6, False),
+    "perfect fit": (2.8, False),
+    "good fit": (2.2, False),
+    "nice fit": (2.2, False),
+    "bad fit": (-2.4, False),
+    "poor fit": (-2.4, False),
+    "awful fit": (-3.0, False),
+    "terrible fit": (-3.0, False),
+    "doesn't fit": (-2.4, False),
+    "does not fit": (-2.4, False),
+    "didn't fit": (-2.4, False),
+    "did not fit": (-2.4, False),
+    "don't fit": (-2.4, False),
+    "not fit": (-2.2, False),
+    "died": (-2.6, False),
+    "nothing like": (-2.4, False),
+    "did nothing": (-2.4, False),
+    "didn't do anything": (-2.4, False),
+    "still the same": (-1.6, False),
+    "for the price": (0.0, False),
+    "for what you pay": (0.0, False),
 }
 
 NEGATORS = {
@@ -533,6 +590,7 @@ NEGATORS = {
     "hardly",
     "barely",
     "cannot",
+    "zero",
     "cant",
     "dont",
     "didnt",
@@ -605,4 +663,103 @@ SARCASM_BAIT = {
     "lovely",
     "nice",
     "thank",
+}
+
+# TextBlob's adjectives that describe rather than judge in shop reviews: the garment ("this top"),
+# the fit as a noun ("the fit is awful"), colours, sizes and quantities. They score nothing;
+# the phrases that do judge with them ("top quality", "fits perfectly", "too small") stay.
+NOT_OPINIONS = set(
+    "top tops fit fitting light dark black plain green pink usual more much less sure full high large little "
+    "other first main old older previous past few half round straight available expected down wants offers "
+    "near natural real clear sound firm heavy thick wild wet dry hot long short big tall".split()
+)
+
+# Words that may sit inside a phrase without breaking it: "never [even] arrived",
+# "arrived [completely] broken", "not [very] good" (pronouns, articles, auxiliaries, adverbs).
+FILLERS = set(
+    "me it its the a an my our your his her their this that was were is are has have had been be even yet "
+    "still all completely totally really just ever already actually so very much way far".split()
+)
+
+# Slot patterns (see lexicons.es.PATTERNS): "|" between a slot's words, up to three words between slots.
+PATTERNS = {
+    # advice to other buyers
+    "dont|never buy|order|purchase|bother|waste": (-3.0, False),
+    "do not buy|order|purchase|bother": (-3.0, False),
+    "save your|yourself money|time|trouble|hassle": (-3.0, False),
+    "look|shop|go|buy elsewhere": (-2.6, False),
+    "stay away": (-3.0, False),
+    # failure facts: chasing, waiting, nobody helps, fees, things that died
+    "called|emailed|contacted|messaged|wrote|asked|chased|phoned <num> times|emails|calls|messages": (-2.4, False),
+    "had|have to call|contact|email|chase|phone|write|message|beg": (-2.0, False),
+    "nobody|noone answers|answered|replies|replied|responds|responded|helps|helped|cares|knows|called": (-3.0, True),
+    "no one answers|answered|replies|replied|responds|responded|helps|helped|cares|knows|called": (-3.0, True),
+    "charged|billed twice|double|extra|again": (-3.0, True),
+    "still nothing|no": (-2.6, True),
+    "been <num> <time>": (-1.8, False),
+    "over|more than <num> <time>": (-1.6, False),
+    "after <num> <time>": (-1.0, False),
+    "another <time>": (-1.6, False),
+    "miles|km|kilometers|kilometres away": (-2.0, False),
+    "died|quit|broke|stopped|failed after|within <time>|<num>|days|weeks": (-3.0, True),
+    "where is|s my order|package|parcel|refund|money|item": (-2.0, False),
+    "waited|waiting <num> <time>": (-2.2, False),
+    "smelled|smells|smelt|smelling|stank|stinks of|like smoke|smoke|mold|mould|sewage|damp|urine|fish": (-2.4, False),
+    "never came|come|showed|returned back|up": (-2.4, False),
+    "never|wont|not order|buy|shop|use again": (-2.8, False),
+    # idioms
+    "thanks for nothing": (-3.0, False),
+    "leaves|leave|left a lot|much to be desired": (-2.8, False),
+}
+
+# Manners, not praise: greetings and requests never count, thanks don't in a complaint.
+COURTESY = {
+    "thanks",
+    "thank",
+    "thank you",
+    "thanks so much",
+    "thx",
+    "ty",
+    "thankyou",
+    "appreciate",
+    "appreciated",
+    "would appreciate",
+    "i would appreciate",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "kind regards",
+    "best regards",
+    "thanks in advance",
+}
+
+# Three-star words: what they touch is neither praise nor complaint.
+LUKEWARM = {
+    "ok",
+    "okay",
+    "fine",
+    "decent",
+    "average",
+    "alright",
+    "acceptable",
+    "passable",
+    "adequate",
+    "so so",
+    "just ok",
+    "just okay",
+    "its ok",
+    "its okay",
+    "its fine",
+    "nothing special",
+    "does the job",
+    "does its job",
+    "nothing to write home about",
+    "for the price",
+    "for what you pay",
+    "mixed feelings",
+    "three stars",
+    "3 stars",
+    "middle of the road",
+    "neither good nor bad",
+    "not bad not great",
 }
