@@ -35,6 +35,8 @@ MIXED_DAMPING = 0.6  # how much of the total a perfectly balanced mix loses
 NEGATION_FACTOR = -0.7
 # pronoun negators negate only the word right after them ("nada bueno", "nothing good")
 ADJACENT_NEGATORS = frozenset({"nada", "nadie", "nothing", "nobody", "none"})
+# what did not happen is no praise: "would have been perfect", "hubiera sido genial", "I wish"
+IRREALIS = frozenset({"wouldve", "couldve", "wish", "wished", "habria", "hubiera", "hubiese", "hubieran", "ojala"})
 NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing
 
 Sentiment = namedtuple("Sentiment", ["polarity", "subjectivity"])
@@ -192,8 +194,9 @@ def _spanish_forms(adjectives: dict[str, float]) -> dict[str, float]:
                 forms.setdefault(sup + end, score)
         elif base.endswith("e"):
             forms[base + "s"] = score
-            for end in ("isimo", "isima"):
-                forms[base[:-1] + end] = max(-4.0, min(4.0, score * 1.3))
+            sup = base[:-3] + "bil" if base.endswith("ble") else base[:-1]  # amable -> amabilísimo
+            for end in ("isimo", "isima", "isimos", "isimas"):
+                forms[sup + end] = max(-4.0, min(4.0, score * 1.3))
         elif base.endswith("z"):
             forms[base[:-1] + "ces"] = score
         elif base[-1] not in "aeiou" and len(base) > 3:
@@ -424,10 +427,18 @@ def _modify(tokens, hit: Hit, lex) -> float:
     """Apply boosters, dampeners and negation found up to three words before the hit."""
     score = hit.score
     negated = False
-    for j in range(hit.index - 1, max(hit.index - 4, -1), -1):
+    irrealis = False
+    words = 0
+    for j in range(hit.index - 1, max(hit.index - 7, -1), -1):
         tok = tokens[j]
         if is_punct(tok) or tok in lex.contrast or tok in lex.concessive:
             break
+        if tok in IRREALIS or tok == "have" and j > 0 and tokens[j - 1] in {"would", "could", "should"}:
+            irrealis = True  # "would have been five stars if...", "hubiera sido perfecto"
+        if tok not in lex.fillers:
+            words += 1
+            if words > 3:
+                break
         if tok in lex.boosters and lex.score(tok) is None or tok in lex.boosters and j == hit.index - 1:
             score *= 1 + lex.boosters[tok]
         elif tok in lex.dampeners:
@@ -439,6 +450,11 @@ def _modify(tokens, hit: Hit, lex) -> float:
             if tok in ADJACENT_NEGATORS and j != hit.index - 1:
                 continue  # "no hicieron nada cuando reclamamos": "nada" closes its own phrase
             negated = not negated
+    if irrealis and score > 0 and not negated:
+        score, hit.lukewarm = -0.3 * score, True
+    if negated and score > 0 and hit.index > 0 and tokens[hit.index - 1] in ADJACENT_NEGATORS:
+        # "nada espectacular", "nothing special": a three-star shrug, not a complaint
+        score, hit.lukewarm, negated = -0.3, True, False
     if negated:
         # "no excelente" is lukewarm, not damning: strong praise negates to a mild negative
         score = NEGATION_FACTOR * min(score, 2.2) if score > 0 else NEGATED_NEGATIVE_FACTOR * score

@@ -297,10 +297,12 @@ WEAK = {
 def find_topics(text: str, items: bool = False) -> dict[str, list[int]]:
     """topic -> token positions where it is mentioned.
 
-    Only aspects the comment names count: "Malísimo, no lo compres" judges the
-    purchase but names no aspect, so it has no topic. With ``items``, a comment
-    with no aspect keyword that names the thing bought ("la licuadora hace un
-    ruido horrible", "es funcional") is about the product.
+    With ``items`` (what responses store and the evaluation measures), only what the
+    comment names counts: "Malísimo, no lo compres" judges the purchase but names
+    no aspect, so it has no topic; a comment with no aspect keyword that names the
+    thing bought ("la licuadora hace un ruido horrible") or states a property of it
+    ("es funcional") is about the product. Without ``items`` (the content policy's
+    "is this about the purchase at all?"), any comment that judges counts as product.
     """
     tokens = tokenize(text)
     found: dict[str, list[int]] = {}
@@ -326,7 +328,15 @@ def find_topics(text: str, items: bool = False) -> dict[str, list[int]]:
         named = _named_item(tokens)
         if named is not None:
             found["product"] = [named]
+    elif not found and _judges(text):
+        found["product"] = [0]
     return found
+
+
+def _judges(text: str) -> bool:
+    from .language import detect_language
+
+    return bool(read(text, detect_language(text)).hits)
 
 
 DETERMINERS = frozenset(
