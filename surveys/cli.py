@@ -91,6 +91,40 @@ def store_webhook(slug, url):
     click.echo(f"signing secret: {secret}" if secret else "outbound events off")
 
 
+@store_cli.command("whatsapp")
+@click.argument("slug")
+@click.option("--phone-number-id", default=None, help="the Cloud API phone number id")
+@click.option("--app-secret", default=None, help="the Meta app's secret (verifies webhooks)")
+@click.option("--verify-token", default=None, help="the webhook handshake's verify token")
+@click.option("--template", "templates", multiple=True, help="LANG=NAME, e.g. es=encuesta_entrega or es_MX=...")
+@click.option("--policy", type=click.Choice(["email", "whatsapp_first", "whatsapp_only"]), required=True)
+@click.option("--country", default=None, help="default country for phone numbers, e.g. MX")
+def store_whatsapp(slug, phone_number_id, app_secret, verify_token, templates, policy, country):
+    """Set the store's WhatsApp channel; the access token is read from standard input
+    (empty input keeps the stored one). Prints nothing secret."""
+    from .services.whatsapp import settings as wa_settings
+
+    token = sys.stdin.readline().strip() if not sys.stdin.isatty() else ""
+    store = _store(slug)
+    try:
+        channel = wa_settings.configure_channel(
+            store,
+            policy=policy,
+            phone_number_id=phone_number_id,
+            templates=wa_settings.parse_templates(list(templates)),
+            country=country,
+            access_token=token or None,
+            app_secret=app_secret,
+            verify_token=verify_token,
+        )
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    info = wa_settings.describe(channel)
+    info["webhook_url"] = f"{current_app.config['BASE_URL']}/hooks/whatsapp/{store.slug}"
+    click.echo(json.dumps(info, ensure_ascii=False))
+
+
 @user_cli.command("create")
 @click.argument("email")
 @click.option("--store", "slug", required=True)

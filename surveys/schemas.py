@@ -32,6 +32,18 @@ CUSTOMER = {
         "email": {"type": "string", "minLength": 3, "maxLength": 254, "format": "email"},
         "name": {"type": ["string", "null"], "maxLength": 120, "pattern": ONE_LINE},
         "locale": {"type": ["string", "null"], "maxLength": 16, "examples": ["es-MX"]},
+        "phone": {
+            "type": ["string", "null"],
+            "maxLength": 40,
+            "pattern": ONE_LINE,
+            "description": "any common notation; normalised to E.164 with the store's default country",
+            "examples": ["+52 55 1234 5678"],
+        },
+        "whatsapp_opt_in": {
+            "type": ["boolean", "null"],
+            "description": "the customer agreed to hear from the shop on WhatsApp (absent: false for a new"
+            " customer, unchanged for a known one)",
+        },
     },
 }
 

@@ -12,8 +12,10 @@ from .outbox import OutboundEvent, OutboxMessage
 from .recovery import RESOLUTIONS, TASK_REASONS, TASK_STATES, Task, TaskEvent
 from .reviews import REJECT_REASONS, REVIEW_STATES, ProductRating, Review
 from .surveys import INVITATION_STATES, Invitation, Response
+from .whatsapp import CHANNEL_POLICIES, StoreWhatsApp
 
 __all__ = [
+    "CHANNEL_POLICIES",
     "INVITATION_STATES",
     "MAX_ROW_ID",
     "REJECT_REASONS",
@@ -39,6 +41,7 @@ __all__ = [
     "Review",
     "StaffUser",
     "Store",
+    "StoreWhatsApp",
     "Task",
     "TaskEvent",
     "UTCDateTime",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -26,6 +26,10 @@ class Customer(db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # WhatsApp: E.164 number, the shop's record of the customer's opt-in, and a "BAJA" reply.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    whatsapp_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    whatsapp_unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

@@ -92,21 +92,39 @@ def _customers(store: Store, deliveries, now) -> dict:
     markers = {privacy.erased_marker(store, e): e for e in latest}
     erased = {markers[c.email]: c for c in _rows(store, list(markers))}
     rows = [
-        {"store_id": store.id, "email": e, "name": d.name, "locale": d.locale, "created_at": now}
+        {
+            "store_id": store.id,
+            "email": e,
+            "name": d.name,
+            "locale": d.locale,
+            "phone": d.phone,
+            "whatsapp_opt_in": bool(d.whatsapp_opt_in),
+            "created_at": now,
+        }
         for e, d in latest.items()
         if e not in erased
     ]
     _insert_ignore_many(Customer, rows, ["store_id", "email"])
     found = {c.email: c for c in _rows(store, [r["email"] for r in rows])}
     for email, customer in found.items():
-        d = latest[email]
-        if (d.name and d.name != customer.name) or (d.locale and d.locale != customer.locale):
-            db.session.execute(
-                update(Customer)
-                .where(Customer.id == customer.id)
-                .values(name=d.name or customer.name, locale=d.locale or customer.locale)
-            )
+        changes = _customer_changes(latest[email], customer)
+        if changes:
+            db.session.execute(update(Customer).where(Customer.id == customer.id).values(**changes))
     return {**found, **erased}
+
+
+def _customer_changes(d: Delivery, customer) -> dict:
+    """What a newer delivery changes on a known customer; an absent field keeps the old value."""
+    changes = {}
+    if d.name and d.name != customer.name:
+        changes["name"] = d.name
+    if d.locale and d.locale != customer.locale:
+        changes["locale"] = d.locale
+    if d.phone and d.phone != customer.phone:
+        changes["phone"] = d.phone
+    if d.whatsapp_opt_in is not None and d.whatsapp_opt_in != customer.whatsapp_opt_in:
+        changes["whatsapp_opt_in"] = d.whatsapp_opt_in
+    return changes
 
 
 _CUSTOMER_COLUMNS = [
@@ -116,6 +134,8 @@ _CUSTOMER_COLUMNS = [
     Customer.locale,
     Customer.unsubscribed_at,
     Customer.bounced_at,
+    Customer.phone,
+    Customer.whatsapp_opt_in,
 ]
 
 

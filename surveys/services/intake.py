@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Invitation, Order, Store, utcnow
+from ..models import Invitation, Order, Store, StoreWhatsApp, utcnow
 from ..schemas import DELIVERY_VALIDATOR, field_errors
 from .ingest import record_many
 from .invitations import withdraw_invitation
+from .phones import InvalidPhone, country_for, normalize_phone
 
 SUPPORTED_LANGUAGES = ("es", "en")
 
@@ -38,6 +39,8 @@ class Delivery:
     name: str | None
     locale: str | None
     items: list[Item] = field(default_factory=list)
+    phone: str | None = None  # E.164
+    whatsapp_opt_in: bool | None = None  # None: not said (an earlier answer stands)
 
 
 def parse_timestamp(value, path: str, errors: dict) -> datetime | None:
@@ -78,9 +81,34 @@ def normalize_locale(value) -> str | None:
     return lang if lang in SUPPORTED_LANGUAGES else None
 
 
-def validate_delivery(payload) -> Delivery:
+def phone_country(store: Store) -> str | None:
+    """The region for phone numbers written without a country code (the store's setting,
+    else its time zone's country)."""
+    setting = db.session.scalar(select(StoreWhatsApp.default_country).where(StoreWhatsApp.store_id == store.id))
+    return country_for(setting, store.timezone)
+
+
+_YES = {"1", "true", "yes", "y", "si", "sí", "x"}
+_NO = {"0", "false", "no", "n", ""}
+
+
+def spreadsheet_bool(value):
+    """A CSV cell as a JSON boolean (yes/no, sí, 1/0, true/false; empty -> None); anything
+    else is passed on unchanged, for the schema to refuse with a field error."""
+    if not isinstance(value, str):
+        return value
+    word = value.strip().lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return None if not word else False
+    return value
+
+
+def validate_delivery(payload, country: str | None = None) -> Delivery:
     """Check one delivery: the shared JSON Schema first (types, lengths), then meaning
-    (a real email, a timestamp with an offset, not in the future). Every field error at once."""
+    (a real email, a timestamp with an offset, not in the future, a phone number in
+    ``country``'s notation or international). Every field error at once."""
     errors = field_errors(DELIVERY_VALIDATOR, payload)
     if not isinstance(payload, dict):
         raise ValidationFailed("body must be a JSON object", errors or {"": "must be an object"})
@@ -94,6 +122,13 @@ def validate_delivery(payload) -> Delivery:
     email = None
     if "customer.email" not in errors and "customer" not in errors:
         email = normalize_email(customer.get("email", ""), "customer.email", errors)
+    phone = None
+    if customer.get("phone") not in (None, "") and "customer.phone" not in errors:
+        try:
+            phone = normalize_phone(customer["phone"], country)
+        except InvalidPhone as exc:
+            errors["customer.phone"] = str(exc)
+    opt_in = customer.get("whatsapp_opt_in")  # a boolean or absent (the schema says so)
     if errors:
         raise ValidationFailed("the delivery has invalid fields", errors)
     items, seen = [], set()
@@ -103,7 +138,8 @@ def validate_delivery(payload) -> Delivery:
             seen.add(sku)
             items.append(Item(sku, raw["name"].strip() or sku, raw.get("url"), raw.get("image_url")))
     name = (customer.get("name") or "").strip() or None
-    return Delivery(order_id, delivered_at, email, name, normalize_locale(customer.get("locale")), items)
+    locale = normalize_locale(customer.get("locale"))
+    return Delivery(order_id, delivered_at, email, name, locale, items, phone, opt_in)
 
 
 def delivery_result(order: Order, invitation: Invitation) -> dict:
@@ -146,9 +182,10 @@ def record_batch(store: Store, items: list) -> dict:
     """Validate and record many deliveries in the caller's single transaction."""
     results: list[dict | None] = [None] * len(items)
     valid: list[tuple[int, Delivery]] = []
+    country = phone_country(store)
     for index, payload in enumerate(items):
         try:
-            valid.append((index, validate_delivery(payload)))
+            valid.append((index, validate_delivery(payload, country)))
         except ValidationFailed as exc:
             order_id = payload.get("order_id") if isinstance(payload, dict) else None
             results[index] = {
@@ -198,6 +235,8 @@ def _csv_orders(reader):
                 "email": row.get("email"),
                 "name": row.get("name") or None,
                 "locale": row.get("locale") or None,
+                "phone": (row.get("phone") or "").strip() or None,
+                "whatsapp_opt_in": spreadsheet_bool(row.get("whatsapp_opt_in")),
             },
             "items": [{"sku": row.get("sku"), "name": row.get("product_name") or row.get("sku")}]
             if row.get("sku")
@@ -216,9 +255,10 @@ def import_csv(store: Store, reader, dry_run: bool = False, chunk: int = 500):
     if missing:
         raise ValidationFailed("missing CSV columns: " + ", ".join(missing), {c: "missing column" for c in missing})
     pending: list[tuple[int, Delivery]] = []
+    country = phone_country(store)
     for line, payload in _csv_orders(reader):
         try:
-            delivery = validate_delivery(payload)
+            delivery = validate_delivery(payload, country)
         except ValidationFailed as exc:
             yield CsvOutcome(line, payload["order_id"] or None, "rejected", exc.fields)
             continue

@@ -119,6 +119,8 @@ def export_customer(store: Store, email: str) -> dict:
         "customer": {
             "email": customer.email,
             "name": customer.name,
+            "phone": customer.phone,
+            "whatsapp_opt_in": customer.whatsapp_opt_in,
             "locale": customer.locale,
             "created_at": when(customer.created_at),
             "unsubscribed_at": when(customer.unsubscribed_at),
@@ -177,6 +179,7 @@ def _erase_customer_row(store: Store, customer: Customer, marker: str) -> int:
         .values(data={})
     )
     customer.email, customer.name = marker, None
+    customer.phone, customer.whatsapp_opt_in = None, False
     customer.unsubscribed_at = customer.unsubscribed_at or utcnow()
     return emails
 
