@@ -20,11 +20,18 @@ log = logging.getLogger("surveys.worker")
 
 
 def deliver_outbox(limit: int) -> dict[str, int]:
-    """Send leased outbox messages over one reused connection, committing each result."""
+    """Send leased outbox messages over one reused connection, committing each result.
+
+    The claim is held for the whole send: each message's lease is renewed (in the same
+    commit as the previous result) right before it goes out, and its result is recorded
+    only under our claim token. A message whose lease ran out and that another
+    dispatcher took meanwhile is skipped here, so nothing is sent twice however slow
+    the SMTP server is.
+    """
     counts = {"delivered": 0, "retry": 0, "bounced": 0, "failed": 0}
     backend = mail.open_backend()
     # Each result commits on its own; expiring the whole leased batch at every commit would
-    # reload every row once per message (quadratic). The rows are ours while leased.
+    # reload every row once per message (quadratic). The rows are ours while we hold the claim.
     session = db.session()
     expire, session.expire_on_commit = session.expire_on_commit, False
     try:
@@ -33,16 +40,12 @@ def deliver_outbox(limit: int) -> dict[str, int]:
             db.session.commit()
             if not batch:
                 break
-            for msg in batch:
-                try:
-                    backend.send(msg)
-                except (mail.TransientFailure, mail.PermanentFailure) as exc:
-                    status = mail.mark_failed(msg, exc)
-                    counts["retry" if status == "pending" else status] += 1
-                    log.warning("mail %s to outbox #%s: %s", status, msg.id, exc)
-                else:
-                    mail.mark_sent(msg)
-                    counts["delivered"] += 1
+            held = True  # the first message's lease is fresh from the claim
+            for index, msg in enumerate(batch):
+                if held:
+                    _send_one(backend, msg, counts)
+                following = batch[index + 1] if index + 1 < len(batch) else None
+                held = following is not None and mail.renew_claim_for_send(following)
                 db.session.commit()
             if counts["retry"]:
                 break  # the server is struggling: leave the rest for the backoff
@@ -50,6 +53,21 @@ def deliver_outbox(limit: int) -> dict[str, int]:
         session.expire_on_commit = expire
         backend.close()
     return counts
+
+
+def _send_one(backend, msg, counts: dict[str, int]) -> None:
+    try:
+        backend.send(msg)
+    except (mail.TransientFailure, mail.PermanentFailure) as exc:
+        status = mail.mark_failed(msg, exc)
+        if status is not None:
+            counts["retry" if status == "pending" else status] += 1
+            log.warning("mail %s to outbox #%s: %s", status, msg.id, exc)
+    else:
+        if mail.mark_sent(msg):
+            counts["delivered"] += 1
+        else:  # cannot happen while the lease outlasts one send; say so if it does
+            log.error("outbox #%s was sent after another dispatcher took it over", msg.id)
 
 
 def dispatch_once() -> dict[str, int]:
@@ -87,15 +105,20 @@ def dispatch_once() -> dict[str, int]:
 
 
 def deliver_outbound(limit: int) -> int:
-    """Signed events to the shops' endpoints, committing each result."""
+    """Signed events to the shops' endpoints, committing each result; the claim is held
+    for the whole batch the same way as for mail (lease renewed per event, result fenced)."""
     sent = 0
     while True:
         batch = outbound.claim(limit)
         db.session.commit()
         if not batch:
             return sent
-        for event in batch:
-            sent += outbound.deliver(event) == "sent"
+        held = True
+        for index, event in enumerate(batch):
+            if held:
+                sent += outbound.deliver(event) == "sent"
+            following = batch[index + 1] if index + 1 < len(batch) else None
+            held = following is not None and outbound.renew(following)
             db.session.commit()
         if len(batch) < limit:
             return sent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import threading
@@ -25,6 +26,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)  # a slow relay: each message takes this long
         with self.sink.lock:
             if self.sink.refuse_all:
                 return "421 4.3.2 service not available"
@@ -49,6 +52,7 @@ class SmtpSink:
         self.reject_rcpt: set[str] = set()
         self.temp_failures = 0
         self.refuse_all = False
+        self.delay = 0.0
         self.port = _free_port()
         self.controller = None
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 
@@ -26,7 +28,12 @@ def insert_ignore(model, values: dict[str, Any], conflict: list[str]) -> int | N
 def claim_leased(model, limit: int, lease: timedelta, now: datetime):
     """Lease up to ``limit`` due rows of a work table (status pending and due, or sending
     with an expired lease, so a killed worker's rows come back). Other Postgres workers
-    skip the rows we hold; SQLite writers are serialised by BEGIN IMMEDIATE."""
+    skip the rows we hold; SQLite writers are serialised by BEGIN IMMEDIATE.
+
+    Every claim writes a fresh ``claim_token``: the rows returned are exactly those this
+    call took (a row another worker re-claimed in between is not among them), and only
+    the current token holder may renew the lease or record the result (``renew_claim``,
+    ``finish_claim``)."""
     due = or_(
         and_(model.status == "pending", model.next_attempt_at <= now),
         and_(model.status == "sending", model.lease_until < now),
@@ -36,14 +43,40 @@ def claim_leased(model, limit: int, lease: timedelta, now: datetime):
     ).all()
     if not ids:
         return []
+    token = secrets.token_hex(16)
     db.session.execute(
         update(model)
         .where(model.id.in_(ids), due)
-        .values(status="sending", lease_until=now + lease)
+        .values(status="sending", lease_until=now + lease, claim_token=token)
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
     db.session.expire_all()
     return db.session.scalars(
-        select(model).where(model.id.in_(ids), model.status == "sending").order_by(model.id)
+        select(model).where(model.id.in_(ids), model.claim_token == token).order_by(model.id)
     ).all()
+
+
+def _held(model, row):
+    return and_(model.id == row.id, model.claim_token == row.claim_token, model.status == "sending")
+
+
+def _update_held(model, row, values: dict[str, Any]) -> bool:
+    done = db.session.execute(
+        update(model).where(_held(model, row)).values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    if done:  # keep the loaded object in step without marking it dirty
+        for key, value in values.items():
+            set_committed_value(row, key, value)
+    return bool(done)
+
+
+def renew_claim(model, row, lease: timedelta, now: datetime) -> bool:
+    """Extend the lease of a row we claimed, right before working on it; False when the
+    claim was lost (the lease ran out and another worker took the row: leave it alone)."""
+    return _update_held(model, row, {"lease_until": now + lease})
+
+
+def finish_claim(model, row, values: dict[str, Any]) -> bool:
+    """Record the outcome of a claimed row, only while we hold its current claim."""
+    return _update_held(model, row, {"lease_until": None, **values})

@@ -26,7 +26,7 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Customer, Invitation, OutboxMessage, utcnow
-from .db_util import claim_leased
+from .db_util import claim_leased, finish_claim, renew_claim
 
 # Headers are never folded: a List-Unsubscribe URL folded at 78 columns would break the
 # URI for the clients that read it.
@@ -178,35 +178,46 @@ def queue_rendered(
 # -- delivery ---------------------------------------------------------------------------
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+
+
 def claim_outbox(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     """Lease up to ``limit`` due messages (pending, or sending with an expired lease)."""
-    lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    return claim_leased(OutboxMessage, limit, lease, now or utcnow())
+    return claim_leased(OutboxMessage, limit, _lease(), now or utcnow())
 
 
-def mark_sent(msg: OutboxMessage, now: datetime | None = None) -> None:
-    msg.status, msg.sent_at, msg.lease_until, msg.last_error = "sent", now or utcnow(), None, None
-    msg.attempts += 1
+def renew_claim_for_send(msg: OutboxMessage, now: datetime | None = None) -> bool:
+    """A full lease for this message right before it is sent; False if another worker now holds it."""
+    return renew_claim(OutboxMessage, msg, _lease(), now or utcnow())
 
 
-def mark_failed(msg: OutboxMessage, exc: Exception, now: datetime | None = None) -> str:
-    """Record a failed attempt; return the new status (pending, failed or bounced)."""
+def mark_sent(msg: OutboxMessage, now: datetime | None = None) -> bool:
+    """Record the delivery; False (nothing written) when our claim is no longer the current one."""
+    values = {"status": "sent", "sent_at": now or utcnow(), "last_error": None, "attempts": msg.attempts + 1}
+    return finish_claim(OutboxMessage, msg, values)
+
+
+def mark_failed(msg: OutboxMessage, exc: Exception, now: datetime | None = None) -> str | None:
+    """Record a failed attempt; return the new status (pending, failed or bounced), or None
+    when our claim is no longer the current one (nothing written)."""
     now = now or utcnow()
     cfg = current_app.config
-    msg.attempts += 1
-    msg.last_error = str(exc)[:500]
-    msg.lease_until = None
+    attempts = msg.attempts + 1
+    values = {"attempts": attempts, "last_error": str(exc)[:500]}
     if isinstance(exc, PermanentFailure):
-        msg.status = "bounced" if exc.bounce else "failed"
-        if exc.bounce:
-            _suppress_bounced(msg, now)
-    elif msg.attempts >= cfg["MAIL_MAX_ATTEMPTS"]:
-        msg.status = "failed"
+        status = "bounced" if exc.bounce else "failed"
+    elif attempts >= cfg["MAIL_MAX_ATTEMPTS"]:
+        status = "failed"
     else:
-        delay = min(cfg["MAIL_BACKOFF_BASE_SECONDS"] * 2 ** (msg.attempts - 1), cfg["MAIL_BACKOFF_CAP_SECONDS"])
+        delay = min(cfg["MAIL_BACKOFF_BASE_SECONDS"] * 2 ** (attempts - 1), cfg["MAIL_BACKOFF_CAP_SECONDS"])
         delay *= random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
-        msg.status, msg.next_attempt_at = "pending", now + timedelta(seconds=delay)
-    return msg.status
+        status, values["next_attempt_at"] = "pending", now + timedelta(seconds=delay)
+    if not finish_claim(OutboxMessage, msg, {"status": status, **values}):
+        return None
+    if status == "bounced":
+        _suppress_bounced(msg, now)
+    return status
 
 
 def _suppress_bounced(msg: OutboxMessage, now: datetime) -> None:

@@ -28,7 +28,7 @@ from flask import current_app
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import OutboundEvent, Store, utcnow
-from .db_util import claim_leased
+from .db_util import claim_leased, finish_claim, renew_claim
 
 EVENT_TYPES = ("task.created", "task.overdue", "task.resolved", "response.created")
 
@@ -116,12 +116,21 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 5.0, a
         conn.close()
 
 
+LEASE = timedelta(minutes=2)
+
+
 def claim(limit: int, now: datetime | None = None) -> list[OutboundEvent]:
-    return claim_leased(OutboundEvent, limit, timedelta(minutes=2), now or utcnow())
+    return claim_leased(OutboundEvent, limit, LEASE, now or utcnow())
 
 
-def deliver(event: OutboundEvent) -> str:
-    """Send one event; returns its new status (sent, pending for a retry, failed)."""
+def renew(event: OutboundEvent, now: datetime | None = None) -> bool:
+    """A full lease right before this event is posted; False if another worker now holds it."""
+    return renew_claim(OutboundEvent, event, LEASE, now or utcnow())
+
+
+def deliver(event: OutboundEvent) -> str | None:
+    """Send one event; returns its new status (sent, pending for a retry, failed), or None
+    when our claim is no longer the current one (nothing recorded)."""
     store = db.session.get(Store, event.store_id)
     cfg = current_app.config
     body = json.dumps(event.payload, separators=(",", ":"), ensure_ascii=False).encode()
@@ -132,7 +141,7 @@ def deliver(event: OutboundEvent) -> str:
         "webhook-timestamp": str(stamp),
         "webhook-signature": sign(store.outbound_secret, event.message_id, stamp, body),
     }
-    event.attempts += 1
+    attempts = event.attempts + 1
     try:
         if not store.outbound_url:
             raise DeliveryRefused("no endpoint configured")
@@ -140,13 +149,10 @@ def deliver(event: OutboundEvent) -> str:
         if not 200 <= status < 300:
             raise DeliveryRefused(f"endpoint answered {status}")
     except (DeliveryRefused, OSError, http.client.HTTPException) as exc:
-        event.last_error = str(exc)[:300]
-        event.lease_until = None
-        if event.attempts >= cfg["OUTBOUND_MAX_ATTEMPTS"]:
-            event.status = "failed"
-        else:
-            delay = min(30 * 2 ** (event.attempts - 1), 6 * 3600) * random.uniform(0.8, 1.2)  # noqa: S311
-            event.status, event.next_attempt_at = "pending", utcnow() + timedelta(seconds=delay)
-        return event.status
-    event.status, event.sent_at, event.lease_until, event.last_error = "sent", utcnow(), None, None
-    return "sent"
+        values = {"attempts": attempts, "last_error": str(exc)[:300], "status": "failed"}
+        if attempts < cfg["OUTBOUND_MAX_ATTEMPTS"]:
+            delay = min(30 * 2 ** (attempts - 1), 6 * 3600) * random.uniform(0.8, 1.2)  # noqa: S311
+            values.update(status="pending", next_attempt_at=utcnow() + timedelta(seconds=delay))
+        return values["status"] if finish_claim(OutboundEvent, event, values) else None
+    values = {"attempts": attempts, "status": "sent", "sent_at": utcnow(), "last_error": None}
+    return "sent" if finish_claim(OutboundEvent, event, values) else None
