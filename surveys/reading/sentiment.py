@@ -129,7 +129,33 @@ class Lexicon:
             stem = word[:cut]
             if stem in self.stems:
                 return self.stems[stem]
+        derived = self.derived(word)
+        if derived is not None:
+            return derived
         return self.typo(word)
+
+    def derived(self, word: str) -> float | None:
+        """Regular forms of a known word: plurals (estafas, scams), adverbs (pésimamente,
+        beautifully, comfortably) and English comparatives of strong adjectives (cuter, nicest)."""
+        if len(word) < 5 or not word.isalpha() or word in NOT_DERIVED:
+            return None
+        words = self.words
+        if word.endswith("s") and word[:-1] in words:
+            return words[word[:-1]]
+        if word.endswith("mente") and word[:-5] in words:
+            return words[word[:-5]] * 0.9
+        if word.endswith("ly"):
+            stem = word[:-2]
+            for base in (stem, stem + "e", stem[:-1] + "y", stem + "le", stem[:-1] + "le"):
+                if base in words and (base.endswith(("ble", "le")) or base == stem or base[-1] in "ey"):
+                    return words[base] * 0.9
+        for end in ("est", "er"):
+            if word.endswith(end):
+                stem = word[: -len(end)]
+                for base in (stem, stem + "e", stem[:-1], stem[:-1] + "y" if stem.endswith("i") else ""):
+                    if base and abs(words.get(base, 0.0)) >= 1.5:
+                        return words[base] * (1.15 if end == "est" else 1.0)
+        return None
 
     def typo(self, word: str) -> float | None:
         """The score of the sentiment word one letter away from ``word``, if ``word`` is no word.
@@ -172,6 +198,14 @@ def _slot_has(slot: frozenset[str], tok: str) -> bool:
     if "<num>" in slot and (tok.isdigit() or tok in NUMBER_WORDS):
         return True
     return "<time>" in slot and tok in TIME_WORDS
+
+
+# Forms that look derived but mean something else ("goods", "later", "latest", "only", "early").
+NOT_DERIVED = frozenset(
+    "goods later latest longer longest shorter newer newest older oldest sooner only early daily weekly monthly "
+    "yearly likely lovely friendly costly timely holly jelly belly reply apply supply ally rally family "
+    "finer lesser gracias mas demas adios".split()
+)
 
 
 def _deletions(word: str):
@@ -321,7 +355,7 @@ def read(text: str, lang: str) -> Reading:
         if is_punct(tok):
             i += 1
             continue
-        hit = _longest(_phrase(tokens, i, lex), _pattern(tokens, i, lex))
+        hit = _longest(_longest(_phrase(tokens, i, lex), _pattern(tokens, i, lex)), _duration(tokens, i))
         if hit is None:
             emoji = EMOJI_SCORES.get(tok.rstrip("\ufe0f").lower())
             if emoji is not None:
@@ -377,6 +411,50 @@ def _phrase(tokens, i, lex) -> Hit | None:
             if end:
                 return Hit(i, end, score, hard=hard, bait=" ".join(key) in lex.bait)
     return None
+
+
+NUMBER_VALUES = {
+    "un": 1, "una": 1, "uno": 1, "a": 1, "an": 1, "one": 1, "dos": 2, "two": 2, "tres": 3, "three": 3,
+    "cuatro": 4, "four": 4, "cinco": 5, "five": 5, "seis": 6, "six": 6, "siete": 7, "seven": 7, "ocho": 8,
+    "eight": 8, "nueve": 9, "nine": 9, "diez": 10, "ten": 10, "quince": 15, "fifteen": 15, "veinte": 20,
+    "twenty": 20, "treinta": 30, "thirty": 30, "varias": 3, "varios": 3, "several": 3, "muchas": 5,
+    "muchos": 5, "many": 5,
+}  # fmt: skip
+UNIT_DAYS = {
+    "hora": 1 / 24, "horas": 1 / 24, "hour": 1 / 24, "hours": 1 / 24, "dia": 1, "dias": 1, "day": 1,
+    "days": 1, "semana": 7, "semanas": 7, "week": 7, "weeks": 7, "mes": 30, "meses": 30, "month": 30,
+    "months": 30,
+}  # fmt: skip
+ARRIVAL = frozenset(
+    "llego llegaron llega recibi recibimos entregaron entrego tardo tardaron demoro demoraron tarda "
+    "arrived came received delivered took takes got shipped".split()
+)
+
+
+LATE = frozenset("late tarde retraso atraso demora despues later after mas more extra early antes".split())
+
+
+def _duration(tokens, i) -> Hit | None:
+    """'llegó en 2 días' is praise, 'tardó tres semanas' a complaint: the number decides."""
+    if i + 1 >= len(tokens) or tokens[i + 1] not in UNIT_DAYS:
+        return None
+    tok = tokens[i]
+    count = int(tok) if tok.isdigit() and len(tok) < 4 else NUMBER_VALUES.get(tok)
+    if count is None or not any(t in ARRIVAL for t in tokens[max(0, i - 4) : i]):
+        return None
+    after = tokens[i + 2 : i + 4]
+    if any(t in LATE for t in after):  # "a day late", "un día de retraso": the delay, not the time
+        return None
+    days = count * UNIT_DAYS[tokens[i + 1]]
+    if days <= 2:
+        score = 2.2
+    elif days <= 4:
+        score = 1.0
+    elif days < 10:
+        return None
+    else:
+        score = -2.2 if days < 20 else -2.8
+    return Hit(i, i + 2, score)
 
 
 def _longest(a: Hit | None, b: Hit | None) -> Hit | None:

@@ -114,29 +114,43 @@ STEMS = {
     "vendedor": "support",
 }
 PHRASES = {
-    # shipping cost is a price, not a delivery ("costo de envío", "shipping fee")
-    "costo de envio": "price",
-    "costos de envio": "price",
-    "costo del envio": "price",
-    "gastos de envio": "price",
-    "envio gratis": "price",
-    "envio gratuito": "price",
-    "envio cuesta": "price",
-    "envio caro": "price",
-    "envio carisimo": "price",
-    "cobraron el envio": "price",
-    "cobran el envio": "price",
-    "cobro el envio": "price",
-    "pague el envio": "price",
-    "shipping cost": "price",
-    "shipping costs": "price",
-    "shipping fee": "price",
-    "shipping fees": "price",
-    "shipping charge": "price",
-    "shipping charges": "price",
-    "free shipping": "price",
-    "shipping was expensive": "price",
+    # shipping cost is a price as well as a delivery matter ("costo de envío", "shipping fee")
+    "costo de envio": "delivery,price",
+    "costos de envio": "delivery,price",
+    "costo del envio": "delivery,price",
+    "gastos de envio": "delivery,price",
+    "envio gratis": "delivery,price",
+    "envio gratuito": "delivery,price",
+    "envio cuesta": "delivery,price",
+    "envio caro": "delivery,price",
+    "envio carisimo": "delivery,price",
+    "cobraron el envio": "delivery,price",
+    "cobran el envio": "delivery,price",
+    "cobro el envio": "delivery,price",
+    "pague el envio": "delivery,price",
+    "shipping cost": "delivery,price",
+    "shipping costs": "delivery,price",
+    "shipping fee": "delivery,price",
+    "shipping fees": "delivery,price",
+    "shipping charge": "delivery,price",
+    "shipping charges": "delivery,price",
+    "free shipping": "delivery,price",
+    "shipping was expensive": "delivery,price",
     "meses sin intereses": "price",
+    # a verdict on the money spent is a verdict on the product; a judgement of value is price
+    "waste of money": "product",
+    "tirar el dinero": "product",
+    "tire mi dinero": "product",
+    "tire el dinero": "product",
+    "dinero tirado": "product",
+    "plata tirada": "product",
+    "perdida de dinero": "product",
+    "vale cada peso": "price",
+    "vale cada centavo": "price",
+    "vale cada euro": "price",
+    "worth every penny": "price",
+    "worth the money": "price",
+    "value for money": "price",
     "lo que cuesta": "price",
     "lo que vale": "price",
     "for what you pay": "price",
@@ -312,9 +326,10 @@ def find_topics(text: str, items: bool = False) -> dict[str, list[int]]:
         tok = tokens[i]
         key = next((k for k, _ in _PHRASE_KEYS.get(tok, ()) if tuple(tokens[i : i + len(k)]) == k), None)
         if key is not None:  # a phrase speaks for its words: "costo de envío" is price, not delivery
-            for k, topic in _PHRASE_KEYS[tok]:
+            for k, topics in _PHRASE_KEYS[tok]:
                 if k == key:
-                    found.setdefault(topic, []).append(i)
+                    for topic in topics.split(","):
+                        found.setdefault(topic, []).append(i)
             i += len(key)
             continue
         topic = _keyword_topic(tok)
@@ -324,6 +339,8 @@ def find_topics(text: str, items: bool = False) -> dict[str, list[int]]:
     for topic, positions in weak.items():
         if topic in found or len(positions) > 1 or _weak_confirmed(topic, tokens, positions):
             found.setdefault(topic, []).extend(positions)
+    if items and "packaging" in found and any(tokens[p] in DAMAGE for p in found["packaging"]):
+        found.setdefault("product", []).extend(p for p in found["packaging"] if tokens[p] in DAMAGE)
     if not found and items:
         named = _named_item(tokens)
         if named is not None:
@@ -339,6 +356,17 @@ def _judges(text: str) -> bool:
     return bool(read(text, detect_language(text)).hits)
 
 
+# damage on arrival: the box's topic and the item's too
+DAMAGE = frozenset(
+    "roto rota rotos rotas quebrado quebrada estrellado danado danada golpeado golpeada abollado aplastado "
+    "aplastada broken damaged crushed dented smashed cracked shattered chipped".split()
+)
+# the thing bought, by pronoun: "no lo compren", "don't buy it", "returned them"
+PRONOUNS = frozenset("lo los it them".split())
+NOT_AFTER_LO = frozenset(
+    "que mejor peor normal mismo maximo siento unico de del demas cual justo esperado mas menos bueno malo "
+    "unico basico minimo unico primero ultimo".split()
+)
 DETERMINERS = frozenset(
     "el la los las este esta estos estas ese esa esos esas mi mis un una unos unas "
     "the this these that those my our a an".split()
@@ -371,6 +399,11 @@ def _named_item(tokens: list[str]) -> int | None:
         if _keyword_topic(word) or any(lexicon(lang).score(word) is not None for lang in ("es", "en")):
             continue
         return k + 1
+    # "no lo compren", "I returned it": a verdict on the thing bought, named by a pronoun
+    for k, tok in enumerate(tokens):
+        if tok in PRONOUNS and not (tok == "lo" and k + 1 < len(tokens) and tokens[k + 1] in NOT_AFTER_LO):
+            if _judges_near(tokens, k):
+                return k
     # "es funcional", "está regular", "it's gorgeous": a property of the thing bought
     for k, tok in enumerate(tokens):
         if tok not in COPULAS:
@@ -381,6 +414,19 @@ def _named_item(tokens: list[str]) -> int | None:
             if word not in DEGREE:
                 break
     return None
+
+
+def _judges_near(tokens: list[str], k: int) -> bool:
+    """An opinion word in the same sentence as position ``k``."""
+    from .sentiment import lexicon
+
+    ends = {".", "!", "?", "…"}
+    lo, hi = k, k
+    while lo > 0 and tokens[lo - 1] not in ends:
+        lo -= 1
+    while hi + 1 < len(tokens) and tokens[hi + 1] not in ends:
+        hi += 1
+    return any(lexicon(lang).score(t) for t in tokens[lo : hi + 1] for lang in ("es", "en") if t not in PRONOUNS)
 
 
 COPULAS = frozenset("es esta son estan era estaba eran fue its is was are were looks feels seems".split())

@@ -17,13 +17,16 @@ from surveys.reading.topics import find_topics, topic_polarity
         ("Excelente atención al cliente por WhatsApp", {"support"}),
         ("Pedí la devolución y me hicieron válida la garantía", {"returns"}),
         ("Runs small and shipping took forever", {"size_fit", "delivery"}),
-        ("Malísimo, no lo compres", set()),  # judging the purchase, no aspect named
+        ("Pésima experiencia", set()),  # a verdict on the whole experience names no aspect
+        ("Malísimo, no lo compres", {"product"}),  # a verdict on "it", the thing bought
         ("Ok", set()),
         ("Gracias", set()),
         ("La licuadora hace un ruido horrible", {"product"}),  # the thing bought, named
         ("Es funcional", {"product"}),
-        ("El costo de envío es carísimo", {"price"}),  # shipping cost is a price, not delivery
-        ("Hidden shipping fees, not happy", {"price"}),
+        ("El costo de envío es carísimo", {"delivery", "price"}),  # shipping cost is a price too
+        ("Hidden shipping fees, not happy", {"delivery", "price"}),
+        ("La taza llegó rota", {"packaging", "product"}),  # damage on arrival: the box's and the item's
+        ("Waste of money", {"product"}),
         ("Pagué en cuotas y me cobraron intereses", {"price"}),
         ("Pedí pago contra entrega y no lo respetaron", {"price"}),
         ("Cash on delivery was refused at the door", {"price"}),
