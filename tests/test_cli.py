@@ -123,7 +123,7 @@ def test_analyze_reads_stdin_lines_and_writes_one_json_object_per_line(runner):
     result = runner.invoke(args=["analyze"], input="Genial, llegó roto\nFast shipping, love it\n\n")
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [(r["language"], r["label"]) for r in lines[:2]] == [("es", "negative"), ("en", "positive")]
-    assert lines[0]["topics"] == ["packaging"] and -1 <= lines[0]["polarity"] <= 1
+    assert lines[0]["topics"] == ["product", "packaging"] and -1 <= lines[0]["polarity"] <= 1  # damage: both
     assert len(lines) == 3 and lines[2]["label"] == "neutral"
 
 
