@@ -78,7 +78,9 @@ def test_no_score_cut_off_is_typed_outside_the_scoring_module():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "surveys"
-    cut_off = re.compile(r"\b(nps|csat|score|rating|followup_score)\b\s*(<=|>=|<|>)\s*[1-9]|\|int\s*(<=|>=|<|>)\s*[1-9]")
+    cut_off = re.compile(
+        r"\b(nps|csat|score|rating|followup_score)\b\s*(<=|>=|<|>)\s*[1-9]|\|int\s*(<=|>=|<|>)\s*[1-9]"
+    )
     found = [
         f"{path.relative_to(root)}:{n}: {line.strip()}"
         for path in [*root.rglob("*.py"), *root.rglob("*.html")]
