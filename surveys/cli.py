@@ -143,6 +143,30 @@ def user_create(email, slug, role, password_stdin):
     click.echo(f"{user.email} is {role} of {slug}")
 
 
+@user_cli.command("disable")
+@click.argument("email")
+def user_disable(email):
+    """Disable a staff account everywhere (every store) and end its sessions."""
+    try:
+        tenancy.set_account_active(email, False)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"{email} is disabled")
+
+
+@user_cli.command("enable")
+@click.argument("email")
+def user_enable(email):
+    """Enable a disabled staff account again."""
+    try:
+        tenancy.set_account_active(email, True)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"{email} is enabled")
+
+
 @deliveries_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--store", "slug", required=True)

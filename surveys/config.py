@@ -59,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_HASH_METHOD": "scrypt:131072:8:1",  # OWASP minimum; Werkzeug's default is weaker
     "LOGIN_RATE_LIMIT_IP": "20 per minute",
     "LOGIN_RATE_LIMIT_ACCOUNT": "5 per minute",
+    "STAFF_INVITE_MAX_AGE_HOURS": 72,  # an emailed invitation to join a store is good for this long
     "STAFF_IDLE_MINUTES": 60,
     "STAFF_ABSOLUTE_HOURS": 12,
     "SESSION_COOKIE_NAME": "postventa_session",

@@ -4,7 +4,7 @@ Import from here (``from surveys.models import Store``): the modules below are t
 this package is the interface.
 """
 
-from .accounts import SURVEY_KINDS, ApiKey, Membership, StaffUser, Store
+from .accounts import SURVEY_KINDS, ApiKey, Membership, StaffInvitation, StaffUser, Store
 from .audit import AuditEntry, PrivacyRequest
 from .base import MAX_ROW_ID, UTCDateTime, new_public_id, utcnow
 from .orders import Customer, IdempotencyRecord, Order, OrderItem, Product, WebhookEvent
@@ -39,6 +39,7 @@ __all__ = [
     "ProductRating",
     "Response",
     "Review",
+    "StaffInvitation",
     "StaffUser",
     "Store",
     "StoreWhatsApp",

@@ -6,11 +6,11 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, new_public_id, utcnow
 
 SURVEY_KINDS = ("nps", "csat", "both")
 
@@ -100,3 +100,29 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(16), default="agent")
     on_shift: Mapped[bool] = mapped_column(Boolean, default=True)  # takes new tasks in the round-robin
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Switched off by this store's admin: no access to this store, no tasks, no alerts. The
+    # account itself (password, sessions, other stores) is not the store's to touch.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class StaffInvitation(db.Model):
+    """An admin's offer of a membership in their store, accepted by the person through an emailed link.
+
+    Nothing about the account changes until the person accepts; a brand-new person sets
+    their own password then. Used once: ``accepted_at`` is set by a conditional update."""
+
+    __tablename__ = "staff_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    store: Mapped[Store] = relationship()
+    invited_by: Mapped[StaffUser | None] = relationship()

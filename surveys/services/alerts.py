@@ -23,7 +23,12 @@ def alert_recipients(store: Store) -> list[str]:
         db.session.scalars(
             select(StaffUser.email)
             .join(Membership, Membership.user_id == StaffUser.id)
-            .where(Membership.store_id == store.id, Membership.role == "admin", StaffUser.is_active.is_(True))
+            .where(
+                Membership.store_id == store.id,
+                Membership.role == "admin",
+                Membership.active.is_(True),
+                StaffUser.is_active.is_(True),
+            )
         )
     )
 

@@ -90,6 +90,7 @@ def _next_agent(store: Store, now: datetime) -> int | None:
             Membership.store_id == store.id,
             Membership.role == "agent",
             Membership.on_shift.is_(True),
+            Membership.active.is_(True),
             StaffUser.is_active.is_(True),
         )
         .order_by(Membership.last_assigned_at.is_not(None), Membership.last_assigned_at, Membership.id)

@@ -16,8 +16,7 @@ from ..extensions import db
 from ..models import MAX_ROW_ID, SURVEY_KINDS, Membership, StaffUser, Store
 from . import outbound
 from .replies import REGISTERS
-from .staff_auth import revoke_sessions
-from .tenancy import create_staff_user, parse_send_window
+from .tenancy import parse_send_window
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -115,27 +114,26 @@ class _Probe(dict):
         return ""
 
 
-def members(store: Store) -> list[tuple[StaffUser, Membership]]:
-    return db.session.execute(
+def members(store: Store, active_only: bool = False) -> list[tuple[StaffUser, Membership]]:
+    """The store's members (with switched-off memberships unless ``active_only``), by email."""
+    query = (
         select(StaffUser, Membership)
         .join(Membership, Membership.user_id == StaffUser.id)
         .where(Membership.store_id == store.id)
         .order_by(StaffUser.email)
-    ).all()
+    )
+    if active_only:
+        query = query.where(Membership.active.is_(True), StaffUser.is_active.is_(True))
+    return db.session.execute(query).all()
 
 
-def add_member(store: Store, email: str, role: str, password: str) -> StaffUser:
-    try:
-        email = validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise ValidationFailed(_l("That is not a valid email address."), {"email": "invalid"}) from exc
-    if len(password or "") < 10:
-        raise ValidationFailed(_l("The password needs at least 10 characters."), {"password": "short"})
-    return create_staff_user(email, store, role, password)
+def update_member(
+    store: Store, actor: StaffUser, user_id: int, role: str, active: bool, on_shift: bool | None = None
+) -> None:
+    """Change a member's role, shift or access in THIS store; not yourself.
 
-
-def update_member(store: Store, actor: StaffUser, user_id: int, role: str, active: bool) -> None:
-    """Change a member's role or disable them (revoking their sessions); not yourself."""
+    Only the membership changes: the account (its password, its sessions, its other
+    stores) belongs to the person, and account-wide disabling to the operator."""
     if not 0 < user_id <= MAX_ROW_ID:
         raise NotFound("no such member")
     row = db.session.execute(
@@ -150,7 +148,6 @@ def update_member(store: Store, actor: StaffUser, user_id: int, role: str, activ
         raise ValidationFailed(_l("You cannot change your own access."), {"user": "self"})
     if role not in ("admin", "agent"):
         raise ValidationFailed(_l("The role must be admin or agent."), {"role": "invalid"})
-    membership.role = role
-    if user.is_active and not active:
-        revoke_sessions(user)
-    user.is_active = active
+    membership.role, membership.active = role, active
+    if on_shift is not None:
+        membership.on_shift = on_shift

@@ -56,11 +56,11 @@ def session_expired(
 
 
 def memberships(user: StaffUser) -> list[tuple[Store, str]]:
-    """(store, role) pairs this user belongs to, by store name."""
+    """(store, role) pairs of this user's active memberships, by store name."""
     rows = db.session.execute(
         select(Store, Membership.role)
         .join(Membership, Membership.store_id == Store.id)
-        .where(Membership.user_id == user.id)
+        .where(Membership.user_id == user.id, Membership.active.is_(True))
         .order_by(Store.name)
     ).all()
     return [(store, role) for store, role in rows]

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ApiKey, Membership, StaffUser, Store, utcnow
 from ..reading.clock import parse_send_window as parse_window
@@ -95,7 +95,10 @@ def authenticate_api_key(key: str) -> Store | None:
 
 
 def create_staff_user(email: str, store: Store, role: str, password: str | None, name: str = "") -> StaffUser:
-    """Create (or attach) a staff member to ``store`` with ``role``."""
+    """The operator's path (CLI, demo): create or attach a staff member to ``store`` with ``role``.
+
+    Setting ``password`` on an existing account replaces it and ends its sessions, which
+    is why no web page calls this: store admins invite (see staff_invitations)."""
     if role not in ("admin", "agent"):
         raise ValidationFailed("role must be admin or agent", {"role": "invalid"})
     email = email.strip().lower()
@@ -113,7 +116,19 @@ def create_staff_user(email: str, store: Store, role: str, password: str | None,
     if membership is None:
         db.session.add(Membership(user_id=user.id, store_id=store.id, role=role))
     else:
-        membership.role = role
+        membership.role, membership.active = role, True
+    db.session.flush()
+    return user
+
+
+def set_account_active(email: str, active: bool) -> StaffUser:
+    """The operator's account-wide switch: a disabled account signs in nowhere and its sessions end."""
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == (email or "").strip().lower()))
+    if user is None:
+        raise NotFound(f"no staff account {email!r}")
+    if user.is_active and not active:
+        revoke_sessions(user)
+    user.is_active = active
     db.session.flush()
     return user
 

@@ -1,4 +1,5 @@
-"""Signed, purpose-bound links for customers (survey, unsubscribe).
+"""Signed, purpose-bound links: for customers (survey, unsubscribe, follow-up) and for
+staff (store invitation, password reset), each checked with an explicit max_age.
 
 itsdangerous signs but does not encrypt: the payload is only the invitation's
 random public id. Each purpose has its own salt, so a token cannot be replayed
@@ -19,6 +20,8 @@ PURPOSES = {
     "survey": "postventa.survey.v1",
     "unsubscribe": "postventa.unsubscribe.v1",
     "followup": "postventa.followup.v1",
+    "staff_invite": "postventa.staff-invite.v1",
+    "password_reset": "postventa.password-reset.v1",
 }
 
 
@@ -33,13 +36,14 @@ def issue_token(purpose: str, public_id: str) -> str:
     return _serializer(purpose).dumps(public_id)
 
 
-def read_token(purpose: str, token: str) -> tuple[str, datetime]:
+def read_token(purpose: str, token: str, max_age: int | None = None) -> tuple[str, datetime]:
     """Return (public_id, issued_at) or raise TokenInvalid / TokenExpired.
 
-    The global cap (MAX_TOKEN_AGE_DAYS) is checked here; the store's own,
-    shorter lifetime is checked by the caller once the store is known.
+    ``max_age`` in seconds; by default the global cap (MAX_TOKEN_AGE_DAYS), and the
+    store's own, shorter lifetime is checked by the caller once the store is known.
     """
-    max_age = current_app.config["MAX_TOKEN_AGE_DAYS"] * 86400
+    if max_age is None:
+        max_age = current_app.config["MAX_TOKEN_AGE_DAYS"] * 86400
     if not token or len(token) > 200:
         raise TokenInvalid()
     try:

@@ -10,7 +10,7 @@ import time
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ...errors import ValidationFailed
 from ...extensions import db, login_manager
@@ -19,7 +19,7 @@ from ...models import utcnow
 from ...services import audit, staff_auth
 
 bp = Blueprint("staff", __name__)
-PUBLIC = {"staff.login"}
+PUBLIC = {"staff.login", "staff.join"}  # pages for people who are not (yet) signed in
 ADMIN_ONLY = {
     "staff.privacy",
     "staff.privacy_export",
@@ -36,14 +36,26 @@ def _load_user(token: str):
     return staff_auth.load_session_user(token)
 
 
+def signed_in() -> bool:
+    """A signed-in user whose session has neither idled out nor grown too old."""
+    cfg = current_app.config
+    return current_user.is_authenticated and not staff_auth.session_expired(
+        session.get("started"), session.get("seen"), utcnow(), cfg["STAFF_IDLE_MINUTES"], cfg["STAFF_ABSOLUTE_HOURS"]
+    )
+
+
+def start_session(user) -> None:
+    """Sign ``user`` in on a fresh session: nothing planted before sign-in survives it."""
+    session.clear()
+    login_user(user)
+    session["started"] = session["seen"] = time.time()
+
+
 @bp.before_request
 def _guard():
     if request.endpoint in PUBLIC:
         return None
-    cfg = current_app.config
-    if not current_user.is_authenticated or staff_auth.session_expired(
-        session.get("started"), session.get("seen"), utcnow(), cfg["STAFF_IDLE_MINUTES"], cfg["STAFF_ABSOLUTE_HOURS"]
-    ):
+    if not signed_in():
         logout_user()
         session.clear()
         return redirect(url_for("staff.login", next=request.full_path if request.method == "GET" else None))
@@ -107,4 +119,4 @@ def _private(resp):
     return resp
 
 
-from . import admin, auth, responses, reviews, tasks, views  # noqa: E402,F401  (routes register on bp)
+from . import account, admin, auth, responses, reviews, tasks, views  # noqa: E402,F401  (routes register on bp)

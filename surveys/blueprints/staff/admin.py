@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...services import audit, recovery, settings
+from ...services import audit, recovery, settings, staff_invitations
 from . import audit_staff_action, bp, commit_or_flash
 
 
@@ -32,6 +32,7 @@ def store_settings():
 
 @bp.route("/users", methods=["GET", "POST"])
 def users():
+    """Memberships of this store: invite by email, change role, shift or access here, cancel an invitation."""
     if request.method == "POST":
         form = request.form
 
@@ -43,13 +44,20 @@ def users():
                     form.get("user_id", type=int),
                     form.get("role", ""),
                     form.get("active") == "1",
+                    form.get("on_shift") == "1" if "on_shift" in form else None,
                 )
+            elif form.get("cancel_invitation"):
+                staff_invitations.cancel_invitation(g.store, form.get("cancel_invitation", type=int) or 0)
             else:
-                settings.add_member(g.store, form.get("email", ""), form.get("role", ""), form.get("password", ""))
+                staff_invitations.invite_member(g.store, current_user, form.get("email", ""), form.get("role", ""))
 
         commit_or_flash(change)
         return redirect(url_for("staff.users"))
-    return render_template("staff/users.html", members=settings.members(g.store))
+    return render_template(
+        "staff/users.html",
+        members=settings.members(g.store),
+        invitations=staff_invitations.pending_invitations(g.store),
+    )
 
 
 @bp.post("/me")

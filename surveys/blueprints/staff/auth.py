@@ -3,16 +3,15 @@ an unknown email and a wrong password; the session is renewed at sign-in."""
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from ...extensions import db, limiter
 from ...services import audit, staff_auth
-from . import bp
+from . import bp, start_session
 
 
 def _account_key() -> str:
@@ -37,9 +36,7 @@ def login():
     if request.method == "POST":
         user = staff_auth.authenticate(request.form.get("email", ""), request.form.get("password", ""))
         if user is not None:
-            session.clear()  # a fresh session: nothing planted before sign-in survives it
-            login_user(user)
-            session["started"] = session["seen"] = time.time()
+            start_session(user)
             audit.record(None, user, "login", "staff_user", user.id, details={"ip": request.remote_addr or ""})
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))

@@ -25,7 +25,7 @@ def tasks():
 def task(task_id: int):
     item = recovery.get_task(g.store, task_id)
     subject, body = replies.draft(item, current_user)
-    staff = [user for user, _ in settings.members(g.store)]
+    staff = [user for user, _ in settings.members(g.store, active_only=True)]
     return render_template(
         "staff/task.html",
         task=item,
@@ -68,7 +68,7 @@ def _member(user_id: int | None) -> StaffUser | None:
     """Only a member of this store can be assigned."""
     if user_id is None:
         return None
-    user = next((u for u, _ in settings.members(g.store) if u.id == user_id), None)
+    user = next((u for u, _ in settings.members(g.store, active_only=True) if u.id == user_id), None)
     if user is None:
         abort(404)
     return user

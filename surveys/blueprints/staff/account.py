@@ -1,0 +1,48 @@
+"""Account pages reached from an emailed link: joining a store by invitation."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from ...errors import ValidationFailed
+from ...extensions import db
+from ...i18n import use_locale
+from ...services import audit, staff_invitations
+from . import bp, signed_in, start_session
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    """Accept an invitation: a new person chooses a password; an existing account accepts signed in as itself."""
+    invitation, account = staff_invitations.read_invitation(token)
+    me = current_user._get_current_object() if signed_in() else None
+    if me is not None:
+        use_locale(me.locale)
+    errors: dict = {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            user = staff_invitations.accept_invitation(
+                invitation, me, form.get("password", ""), form.get("confirm", ""), form.get("name", "")
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = {**exc.fields, "message": exc.message}
+        else:
+            audit.record(invitation.store_id, user, "join", "membership", user.id, details={"role": invitation.role})
+            if me is None:
+                start_session(user)
+            session["store_id"] = invitation.store_id
+            db.session.commit()
+            flash(gettext("Welcome to %(store)s.", store=invitation.store.name), "ok")
+            return redirect(url_for("staff.dashboard"))
+    return render_template(
+        "staff/join.html",
+        invitation=invitation,
+        account=account,
+        me=me,
+        errors=errors,
+        name=request.form.get("name", ""),
+    ), (422 if errors else 200)
