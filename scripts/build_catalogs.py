@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -21,6 +22,15 @@ TRANSLATIONS = ROOT / "surveys" / "translations"
 
 def _key(message_id):
     return message_id if isinstance(message_id, str) else tuple(message_id)
+
+
+def _spanish(message_id, num_plurals: int):
+    """The Spanish text; a plural gets as many forms as the locale's rule has (CLDR gives Spanish
+    three: one, many, other), the last one written repeated, so no count falls back to English."""
+    text = ES[message_id]
+    if isinstance(text, str):
+        return text
+    return tuple(text) + (text[-1],) * (num_plurals - len(text))
 
 
 def _compiled(lang: str) -> dict:
@@ -63,7 +73,8 @@ def _build(pot: Path, check: bool) -> int:
         print("missing Spanish translations:\n  " + "\n  ".join(map(str, missing)), file=sys.stderr)
         return 1
     if check:
-        expected = {_key(m.id): _key(ES[m.id]) for m in template if m.id}
+        plurals = Catalog(locale="es").num_plurals
+        expected = {_key(m.id): _key(_spanish(m.id, plurals)) for m in template if m.id}
         if _compiled("es") != expected or set(_compiled("en")) != set(expected):
             print("the compiled catalogues are stale: run make translations", file=sys.stderr)
             return 1
@@ -73,7 +84,7 @@ def _build(pot: Path, check: bool) -> int:
             catalog = read_po(fh, locale=lang)
         for message in catalog:
             if message.id:
-                message.string = ES[message.id] if lang == "es" else message.id
+                message.string = _spanish(message.id, catalog.num_plurals) if lang == "es" else message.id
         out = TRANSLATIONS / lang / "LC_MESSAGES"
         out.mkdir(parents=True, exist_ok=True)
         with (out / "messages.po").open("wb") as fh:

@@ -404,4 +404,8 @@ ES = {
     "Choose a password (10 characters or more)": "Elige una contraseña (10 caracteres o más)",
     "The same password again": "La misma contraseña otra vez",
     "Join": "Unirme",
+    # sign-in throttles: the wait shown on the form
+    "Too many sign-in attempts. Wait %(wait)s, then try again.": "Demasiados intentos de inicio de sesión. Espera %(wait)s y vuelve a intentarlo.",
+    ("%(num)d second", "%(num)d seconds"): ("%(num)d segundo", "%(num)d segundos"),
+    ("%(num)d minute", "%(num)d minutes"): ("%(num)d minuto", "%(num)d minutos"),
 }

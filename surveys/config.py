@@ -57,8 +57,12 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOUND_ALLOW_LOOPBACK": False,  # tests only: lets signed events reach a receiver on 127.0.0.1
     "OUTBOUND_MAX_ATTEMPTS": 10,
     "PASSWORD_HASH_METHOD": "scrypt:131072:8:1",  # OWASP minimum; Werkzeug's default is weaker
-    "LOGIN_RATE_LIMIT_IP": "20 per minute",
-    "LOGIN_RATE_LIMIT_ACCOUNT": "5 per minute",
+    # Sign-in attempts: per client address; per (account, client), stepped backoff; per account
+    # from browsers it never signed in from (a distributed guesser's ceiling).
+    "LOGIN_RATE_LIMIT_IP": "20 per minute; 100 per hour",
+    "LOGIN_RATE_LIMIT_ACCOUNT": "5 per minute; 15 per hour; 30 per day",
+    "LOGIN_RATE_LIMIT_ACCOUNT_CEILING": "30 per 15 minutes; 100 per day",
+    "API_AUTH_FAILURE_LIMIT": "20 per minute",  # wrong or missing API keys, per client address
     "STAFF_INVITE_MAX_AGE_HOURS": 72,  # an emailed invitation to join a store is good for this long
     "STAFF_IDLE_MINUTES": 60,
     "STAFF_ABSOLUTE_HOURS": 12,

@@ -33,12 +33,12 @@ login_manager = LoginManager()
 
 
 def _client_key() -> str:
-    """Rate-limit bucket: the API key's public prefix when one is presented, else the client address."""
+    """Rate-limit bucket: the client's address (behind a proxy, as ProxyFix resolved it).
+
+    Never anything the request only claims, such as an unverified API key: whoever could
+    name a bucket could empty someone else's, or escape their own."""
     from flask import request
 
-    parts = request.headers.get("Authorization", "").removeprefix("Bearer ").strip().split("_")
-    if len(parts) >= 3 and parts[0] == "pv":
-        return "key:" + parts[1][:16]
     return "ip:" + (request.remote_addr or "unknown")
 
 

@@ -1,6 +1,8 @@
 """Shop systems' JSON API (/api/v1): deliveries in, responses and metrics out.
 
 Access is checked once for the whole blueprint: a bearer API key names the store.
+Only a verified key's calls count against the store's quota (API_RATE_LIMIT); failed
+authentication counts against the client's address (API_AUTH_FAILURE_LIMIT).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import hashlib
 from datetime import date
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..errors import DomainError, IdempotencyKeyReused, ValidationFailed
@@ -16,13 +19,13 @@ from ..extensions import csrf, db, limiter
 from ..http import json_error
 from ..models import REVIEW_STATES, TASK_STATES, IdempotencyRecord
 from ..schemas import BATCH_VALIDATOR, MODERATION_VALIDATOR, field_errors
-from ..services import intake, metrics, recovery, reviews, tenancy
+from ..services import intake, metrics, recovery, reviews, tenancy, throttle
 from ..services.db_util import insert_ignore
 from ..services.intake import parse_timestamp
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
-limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
+limiter.exempt(bp)  # counted below, once the key is verified (a decorator would count before)
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
@@ -31,16 +34,40 @@ PUBLIC_ENDPOINTS = {"api.openapi"}
 def _authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
+    cfg = current_app.config
+    failures = throttle.Bucket(cfg["API_AUTH_FAILURE_LIMIT"], "api-auth-failure", request.remote_addr or "unknown")
     header = request.headers.get("Authorization", "")
     store = tenancy.authenticate_api_key(header[7:].strip()) if header.startswith("Bearer ") else None
     if store is None:
+        if not throttle.count([failures]):
+            return _too_many(throttle.wait_seconds([failures]))
         resp = json_error(401, "unauthorized", "a valid API key is required: Authorization: Bearer <api_key>")
         resp.headers["WWW-Authenticate"] = 'Bearer realm="postventa"'
         return resp
     g.store, g.api_key_prefix = store, header[7:].strip().split("_")[1]
+    g.api_quota = throttle.Bucket(cfg["API_RATE_LIMIT"], "api-store", str(store.id))
+    if not throttle.count([g.api_quota]):
+        return _too_many(throttle.wait_seconds([g.api_quota]))
     if request.method == "POST" and (request.content_length or 0) > 0 and not request.is_json:
         return json_error(415, "unsupported_media_type", "send JSON with Content-Type: application/json")
     return None
+
+
+def _too_many(wait: int):
+    resp = json_error(429, "too_many_requests", gettext("Too many requests; please slow down."))
+    resp.headers["Retry-After"] = str(max(wait, 1))
+    return resp
+
+
+@bp.after_request
+def _quota_headers(resp):
+    """The store's quota, on every answer to a verified key."""
+    quota = g.get("api_quota")
+    if quota is not None and current_app.config["RATELIMIT_HEADERS_ENABLED"]:
+        limit, left, reset = throttle.remaining(quota)
+        resp.headers["X-RateLimit-Limit"], resp.headers["X-RateLimit-Remaining"] = str(limit), str(left)
+        resp.headers["X-RateLimit-Reset"] = str(reset)
+    return resp
 
 
 def _json_body():

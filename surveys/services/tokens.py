@@ -22,6 +22,7 @@ PURPOSES = {
     "followup": "postventa.followup.v1",
     "staff_invite": "postventa.staff-invite.v1",
     "password_reset": "postventa.password-reset.v1",
+    "device": "postventa.staff-device.v1",
 }
 
 

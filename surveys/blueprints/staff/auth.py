@@ -1,21 +1,18 @@
-"""Sign-in and sign-out. Throttled per client address and per account; one answer for
-an unknown email and a wrong password; the session is renewed at sign-in."""
+"""Sign-in and sign-out. Throttled by the client's address, per (account, client) and per
+account (see services.staff_auth); one answer for an unknown email and a wrong password;
+the session is renewed at sign-in; a throttled attempt is told how long to wait."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, session, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, logout_user
 
-from ...extensions import db, limiter
+from ...extensions import db
 from ...services import audit, staff_auth
 from . import bp, start_session
-
-
-def _account_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
 def _safe_next(target: str | None) -> str:
@@ -28,22 +25,55 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def wait_text(seconds: int) -> str:
+    """'45 seconds' under two minutes, else whole minutes rounded up, in the page's language."""
+    if seconds < 120:
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    minutes = -(-seconds // 60)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], key_func=_account_key, methods=["POST"])
 def login():
-    error = None
+    error, wait = None, 0
     if request.method == "POST":
-        user = staff_auth.authenticate(request.form.get("email", ""), request.form.get("password", ""))
-        if user is not None:
+        attempt = staff_auth.sign_in(
+            request.form.get("email", ""),
+            request.form.get("password", ""),
+            request.remote_addr or "unknown",
+            request.cookies.get(staff_auth.DEVICE_COOKIE),
+        )
+        if attempt.user is not None:
+            user = attempt.user
             start_session(user)
             audit.record(None, user, "login", "staff_user", user.id, details={"ip": request.remote_addr or ""})
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
-        error = gettext("Email or password is not right.")
-    return render_template("staff/login.html", error=error, email=request.form.get("email", "")), (
-        401 if error else 200
+            resp = redirect(_safe_next(request.args.get("next")))
+            resp.set_cookie(
+                staff_auth.DEVICE_COOKIE,
+                attempt.device_token,
+                max_age=staff_auth.DEVICE_MAX_AGE,
+                path=url_for("staff.login"),
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+                samesite="Lax",
+            )
+            return resp
+        db.session.rollback()
+        wait = attempt.wait
+        error = (
+            gettext("Too many sign-in attempts. Wait %(wait)s, then try again.", wait=wait_text(wait))
+            if wait
+            else gettext("Email or password is not right.")
+        )
+    resp = current_app.make_response(
+        render_template("staff/login.html", error=error, wait=wait, email=request.form.get("email", ""))
     )
+    if error:
+        resp.status_code = 429 if wait else 401
+    if wait:
+        resp.headers["Retry-After"] = str(wait)
+    return resp
 
 
 @bp.post("/logout")
