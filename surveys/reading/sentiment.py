@@ -405,8 +405,9 @@ def _phrase(tokens, i, lex) -> Hit | None:
     for key, score, hard in entries:
         if tuple(tokens[i : i + len(key)]) == key:
             return Hit(i, i + len(key), score, hard=hard, bait=" ".join(key) in lex.bait)
+    ahead = tokens[i + 1 : i + 4]
     for key, score, hard in entries:
-        if len(key) > 1:
+        if len(key) > 1 and key[1] in ahead:
             end = _gapped(tokens, i, key, lex.fillers)
             if end:
                 return Hit(i, end, score, hard=hard, bait=" ".join(key) in lex.bait)

@@ -11,21 +11,21 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 # naming no aspect stopped being tagged "product" (issue 14): the sets were labelled the old way.
 FLOORS = {
     "es": {
-        "macro_f1": 0.93,
-        "label_macro_f1": 0.93,
+        "macro_f1": 0.92,
+        "label_macro_f1": 0.94,
         "neg_vs_pos_accuracy": 0.97,
-        "neg_vs_pos_labels": 0.95,
-        "negative_precision": 0.95,
+        "neg_vs_pos_labels": 0.96,
+        "negative_precision": 0.94,
         "topic_micro_f1": 0.8,
         "language_accuracy": 0.98,
     },
     "en": {
-        "macro_f1": 0.9,
-        "label_macro_f1": 0.9,
-        "neg_vs_pos_accuracy": 0.95,
-        "neg_vs_pos_labels": 0.92,
-        "negative_precision": 0.93,
-        "topic_micro_f1": 0.7,
+        "macro_f1": 0.93,
+        "label_macro_f1": 0.93,
+        "neg_vs_pos_accuracy": 0.96,
+        "neg_vs_pos_labels": 0.95,
+        "negative_precision": 0.94,
+        "topic_micro_f1": 0.72,
         "language_accuracy": 0.97,
     },
 }
@@ -40,3 +40,22 @@ def test_labelled_set_meets_its_floors(lang):
     result = evaluate(rows)
     for metric, floor in FLOORS[lang].items():
         assert result[metric] >= floor, (metric, result)
+
+
+# Held-out sets written without looking at the rules (tests/data/sealed/README.md). Only the
+# aggregate figures are read; floors a little under the measured ones (docs/sentiment.md).
+SEALED = DATA / "sealed"
+SEALED_FLOORS = {
+    "es": {"label_macro_f1": 0.73, "neg_vs_pos_labels": 0.73, "topic_micro_f1": 0.79, "language_accuracy": 0.98},
+    "en": {"label_macro_f1": 0.70, "neg_vs_pos_labels": 0.72, "topic_micro_f1": 0.79, "language_accuracy": 0.98},
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_sealed_set_meets_its_floors(lang):
+    path = SEALED / f"comments_{lang}.tsv"
+    if not path.exists():
+        pytest.skip("no sealed set in this checkout")
+    result = evaluate(load(path, lang))
+    low = {metric: result[metric] for metric, floor in SEALED_FLOORS[lang].items() if result[metric] < floor}
+    assert not low, low  # aggregates only: never a row of the sealed set

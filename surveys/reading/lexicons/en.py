@@ -333,6 +333,27 @@ WORDS = {
     "salty": -1.4,
     "burnt": -2.2,
     "liars": -3.2,
+    # UK, US, Canadian and Australian slang, both ways
+    "rubbish": -3.0,
+    "dodgy": -2.4,
+    "naff": -2.0,
+    "gutted": -2.6,
+    "chuffed": 2.8,
+    "brill": 2.6,
+    "ace": 2.4,
+    "cracking": 2.2,
+    "shambles": -3.0,
+    "shambolic": -3.0,
+    "legit": 2.0,
+    "sketchy": -2.4,
+    "fab": 2.6,
+    "stoked": 2.8,
+    "bummed": -2.2,
+    "faff": -1.6,
+    "cheers": 1.2,
+    "cowboys": -2.4,
+    "complain": -2.2,
+    "complaining": -2.0,
     "scammers": -3.6,
     "scammed": -3.4,
     "knockoff": -3.0,
@@ -611,6 +632,7 @@ PHRASES = {
     "good afternoon": (0.0, False),
     "good evening": (0.0, False),
     "kind regards": (0.0, False),
+    "to whom it may concern": (0.0, False),
     "best regards": (0.0, False),
     "would appreciate": (0.0, False),
     "thanks in advance": (0.0, False),
@@ -655,6 +677,13 @@ PHRASES = {
     "smooth transaction": (2.4, False),
     "not even worth": (-3.0, False),
     "knock off": (-3.0, False),
+    "rip off": (-3.2, False),
+    "spot on": (2.6, False),
+    "stuffed up": (-2.4, False),
+    "sod all": (-2.0, False),
+    "yeah right": (-1.6, False),
+    "got it sorted": (1.8, False),
+    "sorted it out": (1.8, False),
     "not worth a penny": (-3.2, False),
     "money down the drain": (-3.2, False),
     "threw my money away": (-3.2, False),
@@ -774,7 +803,7 @@ NOT_OPINIONS = set(
     "top tops fit fitting light dark black plain green pink usual more much less sure full high large little "
     "other first main old older previous past few half round straight available expected down wants offers "
     "near natural real clear sound firm heavy thick wild wet dry hot long short big tall "
-    "honestly honest frankly truly seriously".split()
+    "honestly honest frankly truly seriously absolute".split()
 )
 
 # Words that may sit inside a phrase without breaking it: "never [even] arrived",
@@ -843,6 +872,12 @@ PATTERNS = {
     ),
     "not even an|a apology|reply|response|email": (-2.6, False),
     "couldnt|cant be happier|better|pleased|satisfied|thrilled": (3.2, False),
+    # formal complaints: what is requested says what went wrong
+    "request|demand|want|need|requesting|demanding full|a refund|replacement|compensation": (-2.4, False),
+    "third|fourth|fifth time|email|call|message|attempt|request": (-2.4, False),
+    "not been delivered|shipped|dispatched|sent|refunded|received": (-3.0, True),
+    "never sent|shipped|dispatched|delivered|refunded|posted": (-3.0, True),
+    "took|taken|stole|kept my money|payment": (-3.0, False),
     "could not be happier|better|pleased|satisfied|thrilled": (3.2, False),
     # idioms
     "thanks for nothing": (-3.0, False),
@@ -858,6 +893,7 @@ COURTESY = {
     "thx",
     "ty",
     "thankyou",
+    "cheers",
     "appreciate",
     "appreciated",
     "would appreciate",
