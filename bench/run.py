@@ -3,6 +3,11 @@
 The database is a throw-away SQLite file unless BENCH_DATABASE_URL names another
 (e.g. postgresql+psycopg://127.0.0.1/bench). Sizes: BENCH_REVIEWS (100,000) and
 BENCH_RESPONSES (1,000,000).
+
+Quick mode, to iterate on one figure: ``BENCH_ONLY=survey_get,submit`` measures only the
+named figures (see FIGURES), and ``BENCH_QUICK=1`` loads 5,000 reviews and 20,000 responses
+unless the sizes are given. A partial or quick run writes bench/results-quick.json, never
+bench/results.json.
 """
 
 from __future__ import annotations
@@ -30,9 +35,27 @@ from surveys.services.tokens import issue_token
 from . import backend, data, sentiment, web
 from .smtp_sink import FastSink
 
-OUT = Path(__file__).resolve().parent / "results.json"
-REVIEWS = int(os.environ.get("BENCH_REVIEWS", "100000"))
-RESPONSES = int(os.environ.get("BENCH_RESPONSES", "1000000"))
+FIGURES = (
+    "sentiment", "widget", "survey_get", "submit", "delivery", "ingest", "widget_uncached", "metrics",
+    "postgresql", "dispatch",
+)  # fmt: skip
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+ONLY = {f.strip() for f in os.environ.get("BENCH_ONLY", "").split(",") if f.strip()}
+if ONLY - set(FIGURES):
+    sys.exit(f"BENCH_ONLY: unknown figures {sorted(ONLY - set(FIGURES))}; known: {', '.join(FIGURES)}")
+FULL = not QUICK and not ONLY
+OUT = Path(__file__).resolve().parent / ("results.json" if FULL else "results-quick.json")
+REVIEWS = int(os.environ.get("BENCH_REVIEWS", "5000" if QUICK else "100000"))
+RESPONSES = int(os.environ.get("BENCH_RESPONSES", "20000" if QUICK else "1000000"))
+
+
+def want(figure: str) -> bool:
+    return not ONLY or figure in ONLY
+
+
+def _ratio_keys(key: str, figure: dict) -> dict:
+    """``key`` (ratio of the medians) with ``key_min``/``key_max`` (the runs' own ratios)."""
+    return {key: figure["ratio"], f"{key}_min": figure["ratio_min"], f"{key}_max": figure["ratio_max"]}
 
 
 def log(message: str) -> None:
@@ -119,6 +142,16 @@ def _submit(base_url: str, app_url: str, paths: list[str]) -> dict:
     return web.compare(base_url, app_url, lua=web.post_script(paths, body, cookie))
 
 
+def _survey_get(base_url: str, app_url: str, paths: list[str]) -> dict:
+    """The survey page as a customer opens it from the email, one invitation after another."""
+    return web.compare(base_url, app_url, lua=web.get_script(paths))
+
+
+def _delivery(base_url: str, app_url: str, api_key: str) -> dict:
+    """POST /api/v1/deliveries: one new order of a new customer per request."""
+    return web.compare(base_url, app_url, lua=web.delivery_script(api_key, utcnow().isoformat()))
+
+
 def _ingest(app_url: str, api_key: str) -> dict:
     """10 batches of 1,000 new deliveries through the HTTP API, one after the other."""
     start = time.perf_counter()
@@ -201,7 +234,7 @@ def sa_url(base: str, database: str) -> str:
 def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed for the web figures (apt-get install wrk)")
-    results: dict = {}
+    results: dict = {"complete": FULL, "figures": sorted(ONLY) if ONLY else list(FIGURES), "quick": QUICK}
     tmp = Path(tempfile.mkdtemp(prefix="postventa-bench-"))
     try:
         url = _database(tmp)
@@ -210,75 +243,95 @@ def main() -> None:
         app = create_app()
         results["database"] = app.config["DATABASE_URL"].split(":")[0]
         seeded = _seed(app, {"reviews": REVIEWS, "responses": RESPONSES})
+        results["sizes"] = {"reviews": REVIEWS, "responses": RESPONSES}
 
-        log("sentiment + topics throughput")
-        results.update(sentiment.measure())
+        if want("sentiment"):
+            log("sentiment + topics throughput")
+            results.update(sentiment.measure())
 
         base, srv = web.Gunicorn("bench.baseline:app", env), web.Gunicorn("wsgi:app", env)
+        widget = f"{srv.url}/widget/v1/{seeded['widget_key']}/products/SKU-000/reviews.json?page=1&per_page=10"
+        etag = urllib.request.urlopen(widget).headers["ETag"]
         try:
-            widget = f"{srv.url}/widget/v1/{seeded['widget_key']}/products/SKU-000/reviews.json?page=1&per_page=10"
-            etag = urllib.request.urlopen(widget).headers["ETag"]
-            log("widget reviews.json, full answer")
-            cold = web.compare(base.url, widget)
-            log("widget reviews.json, 304")
-            hot = web.compare(base.url, widget, headers={"If-None-Match": etag})
-            log("survey POST with CSRF and comment analysis")
-            submit = _submit(base.url, srv.url, seeded["survey_paths"])
-            log("batch ingest 10 x 1,000")
-            results.update(_ingest(srv.url, seeded["api_key"]))
-            rss = srv.worker_peak_rss_kib()
+            if want("widget"):
+                log("widget reviews.json, full answer")
+                cold = web.compare(base.url, widget)
+                log("widget reviews.json, 304")
+                hot = web.compare(base.url, widget, headers={"If-None-Match": etag})
+                results.update({**_ratio_keys("widget_rps_ratio", cold), "widget": cold})
+                results.update({**_ratio_keys("widget_304_rps_ratio", hot), "widget_304": hot})
+            if want("survey_get"):
+                log("survey page GET /s/<token>")
+                page = _survey_get(base.url, srv.url, seeded["survey_paths"])
+                results.update({**_ratio_keys("survey_get_rps_ratio", page), "survey_get": page})
+            if want("submit"):
+                log("survey POST with CSRF and comment analysis")
+                submit = _submit(base.url, srv.url, seeded["survey_paths"])
+                results.update({**_ratio_keys("submit_rps_ratio", submit), "submit": submit})
+            if want("delivery"):
+                log("POST /api/v1/deliveries, one new order per request")
+                delivery = _delivery(base.url, srv.url, seeded["api_key"])
+                results.update({**_ratio_keys("delivery_post_rps_ratio", delivery), "delivery_post": delivery})
+            if want("ingest"):
+                log("batch ingest 10 x 1,000")
+                results.update(_ingest(srv.url, seeded["api_key"]))
+            rss = srv.worker_peak_rss_kib()  # each worker's own peak, after everything above
             base_rss = base.worker_peak_rss_kib()
         finally:
             srv.stop()
-        log("widget reviews.json without the micro-cache (every request through Flask and the database)")
-        plain = web.Gunicorn("wsgi:app", {**env, "SURVEYS_WIDGET_CACHE_SECONDS": "0"})
         try:
-            uncached = web.compare(base.url, widget.replace(srv.url, plain.url))
-            uncached_304 = web.compare(base.url, widget.replace(srv.url, plain.url), headers={"If-None-Match": etag})
+            if want("widget_uncached"):
+                log("widget reviews.json without the micro-cache (every request through Flask and the database)")
+                plain = web.Gunicorn("wsgi:app", {**env, "SURVEYS_WIDGET_CACHE_SECONDS": "0"})
+                try:
+                    plain_url = widget.replace(srv.url, plain.url)
+                    uncached = web.compare(base.url, plain_url)
+                    uncached_304 = web.compare(base.url, plain_url, headers={"If-None-Match": etag})
+                    rss += plain.worker_peak_rss_kib()
+                finally:
+                    plain.stop()
+                results.update({**_ratio_keys("widget_uncached_rps_ratio", uncached), "widget_uncached": uncached})
+                results.update(
+                    {**_ratio_keys("widget_uncached_304_rps_ratio", uncached_304), "widget_uncached_304": uncached_304}
+                )
         finally:
-            plain.stop()
             base.stop()
         results.update(
             {
-                "widget_uncached_rps_ratio": uncached["ratio"],
-                "widget_uncached_304_rps_ratio": uncached_304["ratio"],
-                "widget_uncached": uncached,
-                "widget_uncached_304": uncached_304,
-            }
-        )
-        results.update(
-            {
-                "widget_rps_ratio": cold["ratio"],
-                "widget_304_rps_ratio": hot["ratio"],
-                "submit_rps_ratio": submit["ratio"],
-                "widget": cold,
-                "widget_304": hot,
-                "submit": submit,
+                "worker_peak_rss_mb": round(max(rss) / 1024, 1),
+                "worker_peak_rss_mb_min": round(min(rss) / 1024, 1),
                 "web_worker_peak_rss_kib": rss,
                 "baseline_worker_peak_rss_kib": base_rss,
                 "gunicorn_workers": web.WORKERS,
                 "wrk": {"seconds": web.SECONDS, "connections": web.CONNECTIONS, "runs": web.RUNS},
             }
         )
-        with app.app_context():
-            big = db.session.get(Store, seeded["big_id"])
-            log("metrics over the marketplace's responses (SQLite)")
-            sqlite_metrics = backend.metrics_ms(big)
-            results["metrics_sqlite_query_plans"] = backend.query_plans(big)
-        results.update(_metrics_on_postgres(sqlite_metrics))
-        sink = FastSink()
-        sink.start()
-        try:
-            mail_app = create_app({**sink.config(), "DISPATCH_BATCH_SIZE": 500})
-            with mail_app.app_context():
-                log("dispatch of 10,000 emails to a local SMTP sink")
-                results.update(backend.dispatch(db.session.get(Store, seeded["mailer_id"])))
-            results["dispatch_sink_received"] = sink.received
-        finally:
-            sink.stop()
+        if want("metrics") or want("postgresql"):
+            with app.app_context():
+                big = db.session.get(Store, seeded["big_id"])
+                log("metrics over the marketplace's responses (SQLite)")
+                sqlite_metrics = backend.metrics_ms(big)
+                results["metrics_sqlite_query_plans"] = backend.query_plans(big)
+            results.update({k.replace("_ms", "_sqlite_ms", 1): v for k, v in sqlite_metrics.items() if "_ms" in k})
+            if want("postgresql"):
+                results.update(_metrics_on_postgres(sqlite_metrics))
+            else:
+                results.update(sqlite_metrics)
+        if want("dispatch"):
+            sink = FastSink()
+            sink.start()
+            try:
+                mail_app = create_app({**sink.config(), "DISPATCH_BATCH_SIZE": 500})
+                with mail_app.app_context():
+                    log("dispatch of 10,000 emails to a local SMTP sink")
+                    results.update(backend.dispatch(db.session.get(Store, seeded["mailer_id"])))
+                results["dispatch_sink_received"] = sink.received
+            finally:
+                sink.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     OUT.write_text(json.dumps(results, indent=2) + "\n")
+    log(f"written to {OUT.name}")
     print(json.dumps({k: v for k, v in results.items() if not isinstance(v, (dict, list))}, indent=2))
 
 

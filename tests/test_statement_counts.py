@@ -1,0 +1,100 @@
+"""Statements per request on the hot routes, counted at the cursor, so a lazy load or an extra
+round trip added to the survey page, the answer, one delivery or the widget shows up here.
+
+Transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) is not counted: SQLite emits BEGIN as a
+statement, PostgreSQL does not. Each request starts from a fresh session, as under the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from sqlalchemy import event
+
+from surveys.extensions import db
+
+from .factories import delivery_payload, make_store, sent_invitation, survey_path
+
+CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+# Ceilings per request (measured counts are printed with -s).
+LIMITS = {"survey_page": 6, "answer": 14, "single_delivery": 13, "widget": 2, "widget_304": 1}
+ITEMS = [{"sku": "TAZA-01", "name": "Taza de barro"}, {"sku": "PLATO-02", "name": "Plato hondo"}]
+
+
+@contextlib.contextmanager
+def statements():
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(CONTROL):
+            seen.append(statement)
+
+    db.session.remove()  # the request opens its own session, like a server worker
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def shop(app):
+    return make_store(name="Barro & Co", reviews_auto_publish=True)
+
+
+def measured(fn) -> list[str]:
+    with statements() as seen:
+        fn()
+    print(f"\n{len(seen)} statements:", *seen, sep="\n---\n")
+    return seen
+
+
+def test_survey_page(client, shop):
+    invitation = sent_invitation(shop[0], items=ITEMS)
+    path = survey_path(invitation)
+    assert client.get(path).status_code == 200  # first request of the process: caches warm
+    seen = measured(lambda: client.get(path))
+    assert len(seen) <= LIMITS["survey_page"]
+
+
+def test_answer(client, shop):
+    first, second = (survey_path(sent_invitation(shop[0], items=ITEMS)) for _ in range(2))
+    form = {"nps": "9", "comment": "Llegó rápido pero la caja venía golpeada"}
+    assert client.post(first, data=form).status_code == 200
+    resp = []
+    seen = measured(lambda: resp.append(client.post(second, data=form)))
+    assert resp[0].status_code == 200
+    assert len(seen) <= LIMITS["answer"]
+
+
+def test_single_delivery(client, shop):
+    headers = {"Authorization": f"Bearer {shop[1]}"}
+    assert client.post("/api/v1/deliveries", json=delivery_payload(), headers=headers).status_code == 201
+    resp = []
+    seen = measured(lambda: resp.append(client.post("/api/v1/deliveries", json=delivery_payload(), headers=headers)))
+    assert resp[0].status_code == 201
+    assert len(seen) <= LIMITS["single_delivery"]
+
+
+def test_widget_read_and_304(client, shop):
+    store = shop[0]
+    path = survey_path(sent_invitation(store, items=ITEMS))
+    form = {
+        "nps": "9",
+        "review-TAZA-01-rating": "5",
+        "review-TAZA-01-body": "Muy bonita",
+        "review-TAZA-01-publish": "1",
+    }
+    db.session.rollback()
+    assert client.post(path, data=form).status_code == 200
+    url = f"/widget/v1/{store.widget_key}/products/TAZA-01/reviews.json"
+    first = client.get(url)
+    assert first.status_code == 200 and first.json["rating"]["count"] == 1
+    resp = []
+    seen = measured(lambda: resp.append(client.get(url)))
+    assert resp[0].status_code == 200 and resp[0].json == first.json
+    assert len(seen) <= LIMITS["widget"]
+    seen = measured(lambda: resp.append(client.get(url, headers={"If-None-Match": first.headers["ETag"]})))
+    assert resp[1].status_code == 304
+    assert len(seen) <= LIMITS["widget_304"]
