@@ -249,7 +249,12 @@ def main() -> None:
             log("sentiment + topics throughput")
             results.update(sentiment.measure())
 
-        base, srv = web.Gunicorn("bench.baseline:app", env), web.Gunicorn("wsgi:app", env)
+        base = web.Gunicorn("bench.baseline:app", env)
+        try:
+            srv = web.Gunicorn("wsgi:app", env)
+        except Exception:
+            base.stop()
+            raise
         widget = f"{srv.url}/widget/v1/{seeded['widget_key']}/products/SKU-000/reviews.json?page=1&per_page=10"
         etag = urllib.request.urlopen(widget).headers["ETag"]
         try:

@@ -65,7 +65,7 @@ class Gunicorn:
              "--backlog", "2048", target],
             cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # the app imports for seconds on a busy machine
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/healthz" if "wsgi" in target else self.url, timeout=1).read()

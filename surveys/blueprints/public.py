@@ -14,6 +14,7 @@ from ..extensions import csrf, db
 from ..http import json_error, page_error, wants_json
 from ..i18n import use_locale
 from ..services import recovery, responses, reviews
+from ..services.db_util import commit_keeping_loaded
 from ..services.invitations import scale_for
 
 bp = Blueprint("public", __name__)
@@ -92,7 +93,7 @@ def submit(token: str):
             errors=exc.fields,
             status=422,
         )
-    db.session.commit()
+    commit_keeping_loaded()
     if wants_json():
         return jsonify(saved=True, nps=response.nps, csat=response.csat)
     return render_template(

@@ -80,3 +80,18 @@ def renew_claim(model, row, lease: timedelta, now: datetime) -> bool:
 def finish_claim(model, row, values: dict[str, Any]) -> bool:
     """Record the outcome of a claimed row, only while we hold its current claim."""
     return _update_held(model, row, {"lease_until": None, **values})
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring the objects this request loaded and wrote.
+
+    The answer page rendered next shows the rows exactly as this transaction wrote them, so
+    reading them back (three more statements) would change nothing. Only for the end of a
+    request: anything read afterwards comes from memory, not the database.
+    """
+    session = db.session()
+    previous, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = previous

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..errors import AlreadyAnswered, SurveyClosed, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
-from ..models import Customer, Invitation, Response, utcnow
+from ..models import Customer, Invitation, Order, Response, utcnow
 from ..reading.analysis import analyze_text, score_flags
 from ..reading.scoring import nps_category
 from . import outbound, reviews
@@ -18,6 +19,13 @@ from .recovery import sync_task
 from .tokens import read_token
 
 MAX_COMMENT = 5000
+# What every customer page shows of an invitation, loaded with it in one statement: the store,
+# the customer, the order and its items with their products.
+INVITATION_PAGE = (
+    joinedload(Invitation.store),
+    joinedload(Invitation.customer),
+    joinedload(Invitation.order).joinedload(Order.items),
+)
 
 
 def open_invitation(purpose: str, token: str, now: datetime | None = None, enforce_lifetime: bool = True) -> Invitation:
@@ -29,7 +37,11 @@ def open_invitation(purpose: str, token: str, now: datetime | None = None, enfor
     """
     now = now or utcnow()
     public_id, issued_at = read_token(purpose, token)
-    invitation = db.session.scalar(select(Invitation).where(Invitation.public_id == public_id))
+    invitation = (
+        db.session.scalars(select(Invitation).where(Invitation.public_id == public_id).options(*INVITATION_PAGE))
+        .unique()
+        .one_or_none()
+    )
     if invitation is None:
         raise TokenInvalid()
     if enforce_lifetime and issued_at + timedelta(days=invitation.store.token_lifetime_days) < now:
