@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.configure(app)
 
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
-    from .i18n import select_locale
+    from .i18n import install_template_gettext, select_locale
 
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["DATABASE_URL"]))
     db.init_app(app)
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     with app.app_context():
         _configure_sqlite(db.engine)
 
