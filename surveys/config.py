@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_BACKOFF_BASE_SECONDS": 30,
     "MAIL_BACKOFF_CAP_SECONDS": 3600,
     "WORKER_INTERVAL_SECONDS": 5,
+    "WORK_MAX_ATTEMPTS": 5,  # a row that keeps failing (any error) is parked as dead after this many tries
+    "WORK_BACKOFF_BASE_SECONDS": 60,
+    "WORK_BACKOFF_CAP_SECONDS": 3600,
     "LANGUAGES": ["es", "en"],
     "BABEL_DEFAULT_LOCALE": "es",
     "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -28,7 +28,7 @@ def deliver_outbox(limit: int) -> dict[str, int]:
     dispatcher took meanwhile is skipped here, so nothing is sent twice however slow
     the SMTP server is.
     """
-    counts = {"delivered": 0, "retry": 0, "bounced": 0, "failed": 0}
+    counts = {"delivered": 0, "retry": 0, "bounced": 0, "failed": 0, "dead": 0}
     backend = mail.open_backend()
     # Each result commits on its own; expiring the whole leased batch at every commit would
     # reload every row once per message (quadratic). The rows are ours while we hold the claim.
@@ -63,6 +63,12 @@ def _send_one(backend, msg, counts: dict[str, int]) -> None:
         if status is not None:
             counts["retry" if status == "pending" else status] += 1
             log.warning("mail %s to outbox #%s: %s", status, msg.id, exc)
+    except Exception as exc:  # a message that cannot even be sent: this one only
+        db.session.rollback()
+        backend.close()  # the connection may be mid-transaction
+        status = mail.mark_broken(msg, exc)
+        if status is not None:
+            counts["dead" if status == "dead" else "retry"] += 1
     else:
         if mail.mark_sent(msg):
             counts["delivered"] += 1
@@ -70,38 +76,65 @@ def _send_one(backend, msg, counts: dict[str, int]) -> None:
             log.error("outbox #%s was sent after another dispatcher took it over", msg.id)
 
 
+PASSES = ("events", "invitations", "reminders", "expiry", "escalations", "retention", "mail", "webhooks")
+
+
 def dispatch_once() -> dict[str, int]:
-    """One pass over all due work; returns counts per kind of work done."""
+    """One pass over all due work; returns counts per kind of work done.
+
+    Rows are isolated inside each step (a failing row is set aside, see services/failures);
+    should a whole step still fail (the database went away), the next steps run anyway."""
     limit = current_app.config["DISPATCH_BATCH_SIZE"]
     counts = {"events": 0, "invitations": 0, "suppressed": 0, "reminders": 0, "expired": 0, "erased": 0}
+    counts.update({"failed_rows": 0, "delivered": 0, "retry": 0, "bounced": 0, "failed": 0, "dead": 0})
+    steps = {
+        "events": lambda: _apply_events(limit, counts),
+        "invitations": lambda: _enqueue_invitations(limit, counts),
+        "reminders": lambda: _enqueue_reminders(limit, counts),
+        "expiry": lambda: counts.update(expired=invitations.expire_invitations()),
+        "escalations": lambda: counts.update(escalated=len(recovery.escalate_overdue())),
+        "retention": lambda: counts.update(erased=privacy.apply_retention()) if _retention_due() else None,
+        "mail": lambda: counts.update(deliver_outbox(limit)),
+        "webhooks": lambda: counts.update(webhooks=deliver_outbound(limit)),
+    }
+    for name in PASSES:
+        try:
+            steps[name]()
+            db.session.commit()
+        except Exception:  # the step as a whole failed: log it, go on with the others
+            db.session.rollback()
+            log.exception("dispatch step %s failed", name)
+    return counts
+
+
+def _apply_events(limit: int, counts: dict[str, int]) -> None:
     while True:
         applied = webhooks.apply_pending_events(limit)
         db.session.commit()
         counts["events"] += applied
         if applied < limit:
-            break
+            return
+
+
+def _enqueue_invitations(limit: int, counts: dict[str, int]) -> None:
     while True:
         step = invitations.enqueue_due_invitations(limit=limit)
         db.session.commit()
         counts["invitations"] += step["sent"]
         counts["suppressed"] += step["suppressed"]
-        if step["sent"] + step["suppressed"] < limit:
-            break
+        counts["failed_rows"] += step["failed"]
+        if step["sent"] + step["suppressed"] + step["failed"] < limit:
+            return
+
+
+def _enqueue_reminders(limit: int, counts: dict[str, int]) -> None:
     while True:
-        sent = invitations.enqueue_due_reminders(limit=limit)
+        step = invitations.enqueue_due_reminders(limit=limit)
         db.session.commit()
-        counts["reminders"] += sent
-        if sent < limit:
-            break
-    counts["expired"] = invitations.expire_invitations()
-    counts["escalated"] = len(recovery.escalate_overdue())
-    db.session.commit()
-    if _retention_due():
-        counts["erased"] = privacy.apply_retention()
-        db.session.commit()
-    counts.update(deliver_outbox(limit))
-    counts["webhooks"] = deliver_outbound(limit)
-    return counts
+        counts["reminders"] += step["sent"]
+        counts["failed_rows"] += step["failed"]
+        if step["sent"] + step["failed"] < limit:
+            return
 
 
 def deliver_outbound(limit: int) -> int:
@@ -116,7 +149,11 @@ def deliver_outbound(limit: int) -> int:
         held = True
         for index, event in enumerate(batch):
             if held:
-                sent += outbound.deliver(event) == "sent"
+                try:
+                    sent += outbound.deliver(event) == "sent"
+                except Exception as exc:  # an event that cannot even be signed or posted: this one only
+                    db.session.rollback()
+                    outbound.mark_broken(event, exc)
             following = batch[index + 1] if index + 1 < len(batch) else None
             held = following is not None and outbound.renew(following)
             db.session.commit()

@@ -8,7 +8,7 @@ from .accounts import SURVEY_KINDS, ApiKey, Membership, StaffInvitation, StaffUs
 from .audit import AuditEntry, PrivacyRequest
 from .base import MAX_ROW_ID, UTCDateTime, new_public_id, utcnow
 from .orders import Customer, IdempotencyRecord, Order, OrderItem, Product, WebhookEvent
-from .outbox import OutboundEvent, OutboxMessage
+from .outbox import OutboundEvent, OutboxMessage, WorkFailure
 from .recovery import RESOLUTIONS, TASK_REASONS, TASK_STATES, Task, TaskEvent
 from .reviews import REJECT_REASONS, REVIEW_STATES, ProductRating, Review
 from .surveys import INVITATION_STATES, Invitation, Response
@@ -47,6 +47,7 @@ __all__ = [
     "TaskEvent",
     "UTCDateTime",
     "WebhookEvent",
+    "WorkFailure",
     "new_public_id",
     "utcnow",
 ]

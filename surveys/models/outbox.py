@@ -61,3 +61,28 @@ class OutboundEvent(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkFailure(db.Model):
+    """A row a worker pass could not process. Retried with backoff (``status`` retry),
+    then parked as ``dead``: passes skip it, /healthz reports degraded and the store's
+    admins see it in the console. ``kind`` names the pass, ``row_id`` the row it works on."""
+
+    __tablename__ = "work_failures"
+    __table_args__ = (
+        UniqueConstraint("kind", "row_id"),
+        Index("ix_work_failures_store_status", "store_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    row_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="retry")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(16))  # address | date | header | other (labels in the console)
+    subject: Mapped[str] = mapped_column(String(300), default="")  # what the row is about, for the admin
+    detail: Mapped[str] = mapped_column(String(500), default="")  # the error, for the logs and operators
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

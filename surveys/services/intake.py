@@ -65,11 +65,25 @@ def parse_timestamp(value, path: str, errors: dict) -> datetime | None:
     return parsed
 
 
-def normalize_email(value: str, path: str, errors: dict) -> str | None:
-    try:
-        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
+NON_ASCII_LOCAL_PART = (
+    "characters outside ASCII before the @ are not supported: mail servers without SMTPUTF8 refuse them"
+)
+
+
+def normalize_email(value, path: str, errors: dict) -> str | None:
+    """A customer address as every intake path stores it: valid, lower-cased, and in the
+    form plain SMTP carries. An internationalised domain becomes its ASCII (IDNA) form, which
+    is lossless; a non-ASCII local part (josé@…) cannot be mailed without SMTPUTF8, which
+    most relays lack, so it is refused with a field error rather than stopping the mail."""
+    if not isinstance(value, str):
         errors[path] = "not a valid email address"
+        return None
+    value = value.strip()
+    try:
+        return validate_email(value, check_deliverability=False, allow_smtputf8=False).ascii_email.lower()
+    except EmailNotValidError:
+        local = value.rpartition("@")[0]
+        errors[path] = NON_ASCII_LOCAL_PART if local and not local.isascii() else "not a valid email address"
         return None
 
 

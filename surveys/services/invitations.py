@@ -7,20 +7,22 @@ racing over the same row cannot both move it.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Customer, Invitation, Order, Store, utcnow
 from ..reading.clock import ShopClock
 from ..reading.scoring import CSAT_SCALE, NPS_SCALE
-from . import mail
+from . import failures, mail
 from .tokens import survey_url, unsubscribe_url
 
 ACTIVE_STATES = ("scheduled", "sent", "answered")
+log = logging.getLogger("surveys.worker")
 
 
 def within_send_window(store: Store, when: datetime) -> datetime:
@@ -82,47 +84,70 @@ RENDER_LOADS = (
 )
 
 
+def _subject(invitation: Invitation) -> str:
+    return f"{invitation.order.order_ref} · {invitation.customer.email}"
+
+
 def enqueue_due_invitations(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """Render and queue every invitation whose send time has come."""
+    """Render and queue every invitation whose send time has come. Each invitation is
+    rendered on its own: one that fails is rolled back alone and retried later."""
     now = now or utcnow()
-    counts = {"sent": 0, "suppressed": 0}
+    counts = {"sent": 0, "suppressed": 0, "failed": 0}
     due = (
         select(Invitation)
-        .where(Invitation.status == "scheduled", Invitation.send_at <= now)
+        .where(
+            Invitation.status == "scheduled",
+            Invitation.send_at <= now,
+            ~failures.blocked("invitation", Invitation.id, now),
+        )
         .options(*RENDER_LOADS)  # one query per relation for the batch, not per invitation
     )
+    guard = failures.RowGuard("invitation")
     for invitation in _claim(due.order_by(Invitation.send_at), limit):
-        store, customer = invitation.store, invitation.customer
-        reason = suppression_reason(store, customer, now, exclude_id=invitation.id)
-        if invitation.order.status != "delivered":
-            reason = "cancelled"
-        values = {
-            "status": "sent",
-            "sent_at": now,
-            "expires_at": now + timedelta(days=store.token_lifetime_days),
-            "reminder_due_at": within_send_window(store, now + timedelta(minutes=store.reminder_delay_minutes)),
-        }
-        if reason:
-            values = {"status": "suppressed", "suppressed_reason": reason, "send_at": None}
-        moved = db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.status == "scheduled")
-            .values(**values)
-            .execution_options(synchronize_session="fetch")
-        ).rowcount
-        if not moved:
-            continue
-        if reason:
-            counts["suppressed"] += 1
-            continue
-        queue_invitation_mail(invitation, "invitation")
-        counts["sent"] += 1
+        outcome = {}
+        guard.run(
+            invitation.id,
+            invitation.store_id,
+            lambda invitation=invitation, outcome=outcome: outcome.update(result=_enqueue_one(invitation, now)),
+            lambda invitation=invitation: _subject(invitation),
+        )
+        if outcome.get("result"):
+            counts[outcome["result"]] += 1
+    counts["failed"] = guard.failed
     db.session.flush()
     return counts
 
 
-def enqueue_due_reminders(now: datetime | None = None, limit: int = 200) -> int:
-    """One reminder per unanswered invitation, after the store's reminder delay."""
+def _enqueue_one(invitation: Invitation, now: datetime) -> str | None:
+    store, customer = invitation.store, invitation.customer
+    reason = suppression_reason(store, customer, now, exclude_id=invitation.id)
+    if invitation.order.status != "delivered":
+        reason = "cancelled"
+    values = {
+        "status": "sent",
+        "sent_at": now,
+        "expires_at": now + timedelta(days=store.token_lifetime_days),
+        "reminder_due_at": within_send_window(store, now + timedelta(minutes=store.reminder_delay_minutes)),
+    }
+    if reason:
+        values = {"status": "suppressed", "suppressed_reason": reason, "send_at": None}
+    moved = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.status == "scheduled")
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if not moved:
+        return None
+    if reason:
+        return "suppressed"
+    queue_invitation_mail(invitation, "invitation")
+    db.session.flush()
+    return "sent"
+
+
+def enqueue_due_reminders(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """One reminder per unanswered invitation, after the store's reminder delay; each on its own."""
     now = now or utcnow()
     due = (
         select(Invitation)
@@ -135,38 +160,78 @@ def enqueue_due_reminders(now: datetime | None = None, limit: int = 200) -> int:
             Customer.unsubscribed_at.is_(None),
             Customer.bounced_at.is_(None),
             Order.status == "delivered",
+            ~failures.blocked("reminder", Invitation.id, now),
         )
         .order_by(Invitation.reminder_due_at)
         .options(*RENDER_LOADS)
     )
-    sent = 0
+    counts = {"sent": 0, "failed": 0}
+    guard = failures.RowGuard("reminder")
     for invitation in _claim(due, limit):
-        moved = db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.status == "sent", Invitation.reminder_sent_at.is_(None))
-            .values(
-                reminder_sent_at=now,
-                reminder_due_at=None,
-                expires_at=now + timedelta(days=invitation.store.token_lifetime_days),
-            )
-            .execution_options(synchronize_session="fetch")
-        ).rowcount
-        if moved:
-            queue_invitation_mail(invitation, "reminder")
-            sent += 1
+        outcome = {}
+        guard.run(
+            invitation.id,
+            invitation.store_id,
+            lambda invitation=invitation, outcome=outcome: outcome.update(sent=_remind_one(invitation, now)),
+            lambda invitation=invitation: _subject(invitation),
+        )
+        counts["sent"] += bool(outcome.get("sent"))
+    counts["failed"] = guard.failed
     db.session.flush()
-    return sent
+    return counts
+
+
+def _remind_one(invitation: Invitation, now: datetime) -> bool:
+    moved = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.status == "sent", Invitation.reminder_sent_at.is_(None))
+        .values(
+            reminder_sent_at=now,
+            reminder_due_at=None,
+            expires_at=now + timedelta(days=invitation.store.token_lifetime_days),
+        )
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if moved:
+        queue_invitation_mail(invitation, "reminder")
+        db.session.flush()
+    return bool(moved)
 
 
 def expire_invitations(now: datetime | None = None) -> int:
-    """Unanswered invitations whose links have run out become ``expired``."""
+    """Unanswered invitations whose links have run out become ``expired``.
+
+    One UPDATE for all of them; should it fail, each row goes on its own, so one bad
+    row is set aside and the others still expire."""
     now = now or utcnow()
-    return db.session.execute(
-        update(Invitation)
-        .where(Invitation.status == "sent", Invitation.expires_at < now)
-        .values(status="expired", reminder_due_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    due = and_(
+        Invitation.status == "sent", Invitation.expires_at < now, ~failures.blocked("expiry", Invitation.id, now)
+    )
+    try:
+        with db.session.begin_nested():
+            return db.session.execute(
+                update(Invitation)
+                .where(due)
+                .values(status="expired", reminder_due_at=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+    except Exception:  # find the row that fails, below
+        log.warning("expiring invitations in one statement failed; going row by row", exc_info=True)
+    expired = 0
+    guard = failures.RowGuard("expiry")
+    for row_id, store_id in db.session.execute(select(Invitation.id, Invitation.store_id).where(due)).all():
+        expired += guard.run(
+            row_id,
+            store_id,
+            lambda row_id=row_id: db.session.execute(
+                update(Invitation)
+                .where(Invitation.id == row_id)
+                .values(status="expired", reminder_due_at=None)
+                .execution_options(synchronize_session=False)
+            ),
+            lambda row_id=row_id: str(row_id),
+        )
+    return expired
 
 
 def scale_for(store: Store) -> list[int]:

@@ -9,6 +9,8 @@ messages come back and two workers never send the same one.
 from __future__ import annotations
 
 import binascii
+import email
+import functools
 import os
 import random
 import secrets
@@ -16,8 +18,10 @@ import smtplib
 import sys
 import tempfile
 from datetime import datetime, timedelta
+from email import policy
 from email.charset import QP, Charset
-from email.header import Header
+from email.headerregistry import Address
+from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
@@ -26,6 +30,7 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Customer, Invitation, OutboxMessage, utcnow
+from . import failures
 from .db_util import claim_leased, finish_claim, renew_claim
 
 # Headers are never folded: a List-Unsubscribe URL folded at 78 columns would break the
@@ -50,6 +55,112 @@ def _one_line(value: str) -> str:
     return value
 
 
+# Headers come from the standard library's header registry (EmailMessage under an SMTP
+# policy), folded only at the RFC's hard limit: a List-Unsubscribe URI folded at 78
+# columns would break for the clients that read it.
+_HEADER_POLICY = policy.SMTP.clone(max_line_length=998)
+_UTF8 = Charset("utf-8")
+_UTF8.header_encoding, _UTF8.body_encoding = QP, QP
+
+
+def ascii_address(addr: str) -> str:
+    """The address as SMTP without SMTPUTF8 carries it: an internationalised domain in its
+    ASCII (IDNA) form, which is lossless; a non-ASCII local part cannot be sent and raises."""
+    local, _, domain = _one_line(addr).rpartition("@")
+    if not local or not local.isascii():
+        raise ValueError("the address cannot be used without SMTPUTF8 (non-ASCII before the @)")
+    if not domain.isascii():
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local}@{domain}"
+
+
+def _looks_encoded(value: str) -> bool:
+    return "=?" in value
+
+
+def _ew(value: str) -> str:
+    return _UTF8.header_encode(value)
+
+
+def _reads_back(name: str, line: str):
+    """What a reader gets from the folded header (the stdlib parser, policy default)."""
+    try:
+        header = email.message_from_string(line + "\r\n\r\n", policy=policy.default)[name]
+        if hasattr(header, "addresses"):
+            return [(a.display_name, a.addr_spec) for a in header.addresses]
+        return str(header)
+    except (ValueError, IndexError, AttributeError):
+        return None
+
+
+def _fold_as_given(name: str, candidates: list, expected) -> str:
+    """Text holding an RFC 2047 encoded-word lookalike (``=?UTF-8?Q?…=0D=0ABcc:…?=``).
+    Python 3.11's header parser decodes such words on input and its folder writes the
+    decoded text back out (line breaks included; fixed upstream by gh-121650), so a reader
+    would decode the customer's text into new header lines. Each candidate form (as is,
+    encoded, encoded twice) is folded by the registry and read back by the stdlib parser;
+    the first one a reader sees exactly as given is used; if none, the message is refused."""
+    for value in candidates:
+        try:
+            line = _folded(name, value)
+        except ValueError:
+            continue
+        if _reads_back(name, line) == expected:
+            return line
+    raise ValueError(f"the {name} header cannot be written as given")
+
+
+def _text_header(name: str, value: str) -> str:
+    value = _one_line(value)
+    if not _looks_encoded(value):
+        return _folded(name, value)
+    return _fold_as_given(name, [value, _ew(value), _ew(_ew(value))], value)
+
+
+def _mailbox_header(name: str, display: str, addr: str) -> str:
+    display, addr = _one_line(display), ascii_address(addr)
+    if not _looks_encoded(display):
+        return _folded(name, Address(display_name=display, addr_spec=addr))
+    candidates = [formataddr((form, addr)) for form in (_ew(display), _ew(_ew(display)))]
+    return _fold_as_given(name, candidates, [(display, addr)])
+
+
+def _mailbox_from(name: str, value: str) -> str:
+    display, addr = parseaddr(_one_line(value))
+    if not addr:
+        raise ValueError("not an email address")
+    return _mailbox_header(name, display, addr)
+
+
+def _folded(name: str, value) -> str:
+    """One header as the registry folds it, checked like Python 3.12.5's
+    verify_generated_headers: a line break may only ever start a folded continuation."""
+    msg = EmailMessage(policy=_HEADER_POLICY)
+    msg[name] = value
+    [(name, parsed)] = msg.items()
+    folded = _HEADER_POLICY.fold(name, parsed)
+    line = folded[: -len("\r\n")]
+    if not folded.endswith("\r\n") or "\n" in line.replace("\r\n ", "").replace("\r\n\t", "") or "\r" in line:
+        raise ValueError(f"the {name} header would carry a line break")
+    return line
+
+
+# The registry's parser costs a few hundred microseconds per header: headers that repeat
+# across messages (the store's sender, the date within a second, the fixed ones) are folded
+# once. The boundary is fixed per process: quoted-printable bodies never contain "=_".
+_BOUNDARY = "=_pv_" + secrets.token_hex(12)
+
+
+@functools.lru_cache(maxsize=512)
+def _folded_sender(name: str, value: str) -> str:
+    return _mailbox_from(name, value)
+
+
+@functools.lru_cache(maxsize=64)
+def _folded_constant(name: str, value: str) -> str:
+    return _folded(name, value)
+
+
 def build_message(
     *,
     sender: str,
@@ -62,50 +173,45 @@ def build_message(
 ) -> str:
     """A multipart/alternative message (text + HTML), UTF-8 quoted-printable, as CRLF text.
 
-    Written out directly (headers encoded per RFC 2047 where not ASCII, bodies by the C
-    quoted-printable codec): the generic email generator costs several milliseconds per
-    message, which the worker would pay for every invitation.
+    Headers are built by the standard library's header registry (``EmailMessage`` with an
+    SMTP policy: RFC 2047 for non-ASCII, addresses parsed, never a raw line break). The
+    bodies are written directly by the C quoted-printable codec: the generic generator
+    costs several milliseconds per message, which the worker would pay for every invitation.
     """
-    boundary = "=_pv_" + secrets.token_hex(12)
     lines = [
-        f"From: {_address(_one_line(sender))}",
-        f"To: {formataddr((_one_line(to[0]), _one_line(to[1])), charset='utf-8')}",
-        f"Subject: {_encoded(_one_line(subject))}",
-        f"Date: {formatdate(localtime=False)}",
-        f"Message-ID: {_one_line(message_id)}",
+        _folded_sender("From", sender),
+        _mailbox_header("To", *to),
+        _text_header("Subject", subject),
+        _folded_constant("Date", formatdate(localtime=False)),
+        _folded("Message-ID", _one_line(message_id)),
     ]
     for name, value in (headers or {}).items():
-        value = _one_line(value)
-        lines.append(f"{name}: {_address(value) if name == 'Reply-To' else _encoded(value)}")  # URIs as they are
-    lines += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{boundary}"', ""]
+        if name == "Reply-To":
+            lines.append(_folded_sender(name, value))
+        elif name == "List-Unsubscribe-Post":
+            lines.append(_folded_constant(name, value))
+        else:
+            lines.append(_text_header(name, value))  # URIs as they are
+    lines += [
+        _folded_constant("MIME-Version", "1.0"),
+        _folded_constant("Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"'),
+        "",
+    ]
     for subtype, body in (("plain", text), ("html", html)):
         lines += [
-            f"--{boundary}",
+            f"--{_BOUNDARY}",
             f'Content-Type: text/{subtype}; charset="utf-8"',
             "Content-Transfer-Encoding: quoted-printable",
             "",
             _quoted_printable(body),
         ]
-    lines += [f"--{boundary}--", ""]
+    lines += [f"--{_BOUNDARY}--", ""]
     return "\r\n".join(lines)
 
 
 def _quoted_printable(body: str) -> str:
     raw = body.replace("\r\n", "\n").encode("utf-8")
     return binascii.b2a_qp(raw, quotetabs=False, istext=True).decode("ascii").replace("\n", "\r\n")
-
-
-_UTF8 = Charset("utf-8")
-_UTF8.header_encoding, _UTF8.body_encoding = QP, QP
-
-
-def _encoded(value: str) -> str:
-    return value if value.isascii() else Header(value, _UTF8, maxlinelen=998).encode()
-
-
-def _address(value: str) -> str:
-    name, addr = parseaddr(value)
-    return formataddr((name, addr), charset="utf-8") if addr else value
 
 
 def queue_message(
@@ -138,7 +244,7 @@ def queue_message(
         invitation_id=invitation_id,
         kind=kind,
         sender=sender,
-        recipient=to[1],
+        recipient=ascii_address(to[1]),
         message_id=message_id,
         raw=msg,
         next_attempt_at=utcnow(),
@@ -220,6 +326,21 @@ def mark_failed(msg: OutboxMessage, exc: Exception, now: datetime | None = None)
     return status
 
 
+def mark_broken(msg: OutboxMessage, exc: Exception) -> str | None:
+    """A message that failed in an unexpected way (not an SMTP answer): retried with backoff,
+    then ``dead`` after WORK_MAX_ATTEMPTS and listed for the store's admins."""
+    attempts = msg.attempts + 1
+    values = {"attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:500]}
+    dead = attempts >= current_app.config["WORK_MAX_ATTEMPTS"]
+    status = "dead" if dead else "pending"
+    if not dead:
+        values["next_attempt_at"] = utcnow() + failures.backoff(attempts)
+    if not finish_claim(OutboxMessage, msg, {"status": status, **values}):
+        return None
+    failures.record("mail", msg.id, msg.store_id, exc, msg.recipient, dead=dead)
+    return status
+
+
 def _suppress_bounced(msg: OutboxMessage, now: datetime) -> None:
     db.session.execute(
         update(Customer)
@@ -276,8 +397,8 @@ class SmtpBackend:
         try:
             if self.conn is None:
                 self.conn = self._connect()
-            envelope_from = parseaddr(msg.sender)[1]
-            self.conn.sendmail(envelope_from, [msg.recipient], msg.raw.encode("utf-8"))
+            envelope = ascii_address(parseaddr(msg.sender)[1]), [ascii_address(msg.recipient)]
+            self.conn.sendmail(*envelope, msg.raw.encode("utf-8"))
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             self._raise_for(code, text, at_rcpt=True)

@@ -28,6 +28,7 @@ from flask import current_app
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import OutboundEvent, Store, utcnow
+from . import failures
 from .db_util import claim_leased, finish_claim, renew_claim
 
 EVENT_TYPES = ("task.created", "task.overdue", "task.resolved", "response.created")
@@ -156,3 +157,17 @@ def deliver(event: OutboundEvent) -> str | None:
         return values["status"] if finish_claim(OutboundEvent, event, values) else None
     values = {"attempts": attempts, "status": "sent", "sent_at": utcnow(), "last_error": None}
     return "sent" if finish_claim(OutboundEvent, event, values) else None
+
+
+def mark_broken(event: OutboundEvent, exc: Exception) -> str | None:
+    """An event that failed in an unexpected way: retried with backoff, then ``dead``."""
+    attempts = event.attempts + 1
+    dead = attempts >= current_app.config["WORK_MAX_ATTEMPTS"]
+    values = {"attempts": attempts, "last_error": f"{type(exc).__name__}: {exc}"[:300]}
+    values["status"] = "dead" if dead else "pending"
+    if not dead:
+        values["next_attempt_at"] = utcnow() + failures.backoff(attempts)
+    if not finish_claim(OutboundEvent, event, values):
+        return None
+    failures.record("outbound", event.id, event.store_id, exc, event.message_id, dead=dead)
+    return values["status"]

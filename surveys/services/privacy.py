@@ -31,7 +31,7 @@ from ..models import (
     WebhookEvent,
     utcnow,
 )
-from . import reviews
+from . import failures, reviews
 
 ERASED_PREFIX = "erased:"
 
@@ -221,27 +221,50 @@ def erase_store_customers(store: Store, source: str) -> int:
 
 
 def apply_retention(now=None, limit: int = 200) -> int:
-    """Erase customers whose newest order is older than their store's retention period."""
+    """Erase customers whose newest order is older than their store's retention period.
+
+    Each store and each customer is handled on its own: one that fails is rolled back
+    alone, retried later and parked as dead, and the others are still erased."""
     now = now or utcnow()
-    erased = 0
-    for store in db.session.scalars(select(Store)):
-        cutoff = now - timedelta(days=store.retention_days)
-        newest = (
-            select(Order.customer_id, func.max(Order.created_at).label("last"))
-            .where(Order.store_id == store.id)
-            .group_by(Order.customer_id)
-            .subquery()
+    erased = {"count": 0}
+    stores = failures.RowGuard("retention_store")
+    customers = failures.RowGuard("retention")
+    for store in db.session.scalars(select(Store).where(~failures.blocked("retention_store", Store.id, now))):
+        stores.run(
+            store.id,
+            store.id,
+            lambda store=store: _retain_store(store, now, limit, customers, erased),
+            lambda store=store: store.slug,
         )
-        stale = db.session.scalars(
-            select(Customer)
-            .join(newest, newest.c.customer_id == Customer.id)
-            .where(newest.c.last < cutoff, ~Customer.email.startswith(ERASED_PREFIX))
-            .limit(limit)
-        ).all()
-        for customer in stale:
-            erase_customer(store, customer.email, "retention")
-            erased += 1
-    return erased
+    return erased["count"]
+
+
+def _retain_store(store: Store, now, limit: int, guard, erased: dict) -> None:
+    cutoff = now - timedelta(days=store.retention_days)
+    newest = (
+        select(Order.customer_id, func.max(Order.created_at).label("last"))
+        .where(Order.store_id == store.id)
+        .group_by(Order.customer_id)
+        .subquery()
+    )
+    stale = db.session.scalars(
+        select(Customer)
+        .join(newest, newest.c.customer_id == Customer.id)
+        .where(
+            newest.c.last < cutoff,
+            ~Customer.email.startswith(ERASED_PREFIX),
+            ~failures.blocked("retention", Customer.id, now),
+        )
+        .limit(limit)
+    ).all()
+    for customer in stale:
+        if guard.run(
+            customer.id,
+            store.id,
+            lambda customer=customer: erase_customer(store, customer.email, "retention"),
+            lambda customer=customer: f"#{customer.id}",
+        ):
+            erased["count"] += 1
 
 
 # -- Shopify's mandatory privacy webhooks ---------------------------------------------------

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import RESOLUTIONS, TASK_STATES, Membership, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
 from ..reading.clock import ShopClock
 from ..reading.scoring import CSAT_SCALE, is_detractor, is_satisfied, is_unhappy
-from . import alerts, outbound
+from . import alerts, failures, outbound
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
 from .reviews import has_negative_review
@@ -193,27 +193,37 @@ def overdue_condition(now: datetime):
 
 
 def escalate_overdue(now: datetime | None = None, limit: int = 200) -> list[Task]:
-    """Flag overdue tasks once (worker); returns the newly escalated ones."""
+    """Flag overdue tasks once (worker); returns the newly escalated ones. Each task is
+    escalated on its own: one whose alert cannot be written is rolled back alone and retried."""
     now = now or utcnow()
     tasks = db.session.scalars(
         select(Task)
-        .where(overdue_condition(now), Task.escalated_at.is_(None))
+        .where(overdue_condition(now), Task.escalated_at.is_(None), ~failures.blocked("escalation", Task.id, now))
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    for task in tasks:
-        moved = db.session.execute(
-            update(Task)
-            .where(Task.id == task.id, Task.escalated_at.is_(None))
-            .values(escalated_at=now)
-            .execution_options(synchronize_session="fetch")
-        )
-        if moved.rowcount:
-            _event(task, "escalated", None, "past its SLA")
-            alerts.queue_task_alert(task, "overdue")
-            outbound.emit(db.session.get(Store, task.store_id), "task.overdue", _event_data(task))
+    guard = failures.RowGuard("escalation")
+    escalated = [
+        task
+        for task in tasks
+        if guard.run(task.id, task.store_id, lambda task=task: _escalate(task, now), lambda task=task: f"#{task.id}")
+    ]
     db.session.flush()
-    return tasks
+    return escalated
+
+
+def _escalate(task: Task, now: datetime) -> None:
+    moved = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.escalated_at.is_(None))
+        .values(escalated_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    if moved.rowcount:
+        _event(task, "escalated", None, "past its SLA")
+        alerts.queue_task_alert(task, "overdue")
+        outbound.emit(db.session.get(Store, task.store_id), "task.overdue", _event_data(task))
+    db.session.flush()
 
 
 def task_json(task: Task, order_ref: str, now: datetime) -> dict:

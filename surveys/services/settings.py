@@ -65,7 +65,8 @@ def update_store_settings(store: Store, form) -> None:
     alerts = []
     for raw in (form.get("alert_emails") or "").replace(",", " ").split():
         try:
-            alerts.append(validate_email(raw, check_deliverability=False).normalized.lower())
+            # the form plain SMTP carries: IDN domains in ASCII, no non-ASCII local part
+            alerts.append(validate_email(raw, check_deliverability=False, allow_smtputf8=False).ascii_email.lower())
         except EmailNotValidError:
             errors["alert_emails"] = _l("not an email: %(value)s", value=raw[:60])
     colour = form.get("brand_color", "")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Invitation, Order, Store, WebhookEvent, utcnow
-from . import intake
+from . import failures, intake
 from .db_util import insert_ignore
 from .invitations import compute_send_at
 
@@ -172,8 +172,24 @@ def woocommerce_events(body: dict) -> list[tuple[str, str, datetime, dict]]:
     return []
 
 
+def check_customer_emails(events) -> None:
+    """Refuse, before anything is stored, an event whose customer address cannot be mailed
+    (the same rule as the API and CSV); a good one is kept in its normalised ASCII form."""
+    errors: dict[str, str] = {}
+    for _, _, _, data in events:
+        customer = data.get("customer") if isinstance(data, dict) else None
+        if isinstance(customer, dict) and customer.get("email"):
+            email = intake.normalize_email(customer["email"], "customer.email", errors)
+            if email:
+                customer["email"] = email
+    if errors:
+        raise ValidationFailed("the customer's email address cannot be used", errors)
+
+
 def record_events(store: Store, source: str, events) -> list[str]:
-    """Persist events; returns 'queued' or 'duplicate' for each, in order."""
+    """Persist events; returns 'queued' or 'duplicate' for each, in order. Nothing is
+    stored when a customer address is refused (ValidationFailed)."""
+    check_customer_emails(events)
     out = []
     for order_ref, milestone, occurred_at, data in events:
         new = insert_ignore(
@@ -195,21 +211,36 @@ def record_events(store: Store, source: str, events) -> list[str]:
 
 
 def apply_pending_events(limit: int = 200) -> int:
-    """Turn queued events into deliveries, schedule moves and withdrawals (worker)."""
+    """Turn queued events into deliveries, schedule moves and withdrawals (worker).
+
+    Each event is applied on its own: one that fails (a date no calendar holds, say) is
+    rolled back alone, retried later and parked as dead, and the others go through."""
+    now = utcnow()
     events = db.session.scalars(
         select(WebhookEvent)
-        .where(WebhookEvent.status == "pending")
+        .where(WebhookEvent.status == "pending", ~failures.blocked("platform_event", WebhookEvent.id, now))
         .order_by(WebhookEvent.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
+    guard = failures.RowGuard("platform_event")
     for event in events:
-        store = db.session.get(Store, event.store_id)
-        event.outcome = _apply(store, event)
-        event.status, event.processed_at = "processed", utcnow()
-        event.data = {}  # the order now holds what we keep; drop the copy
+        guard.run(
+            event.id,
+            event.store_id,
+            lambda event=event: _apply_event(event),
+            lambda event=event: event.order_ref,
+        )
     db.session.flush()
     return len(events)
+
+
+def _apply_event(event: WebhookEvent) -> None:
+    store = db.session.get(Store, event.store_id)
+    event.outcome = _apply(store, event)
+    event.status, event.processed_at = "processed", utcnow()
+    event.data = {}  # the order now holds what we keep; drop the copy
+    db.session.flush()
 
 
 def _apply(store: Store, event: WebhookEvent) -> str:

@@ -110,7 +110,7 @@ def test_metrics_date_range_excludes_older_responses(client, app):
 
 def test_healthz_reports_db_mail_and_queue_depth(client, app):
     body = client.get("/healthz").get_json()
-    assert body == {"status": "ok", "db": "ok", "mail": "ok", "queue_depth": 0}
+    assert body == {"status": "ok", "db": "ok", "mail": "ok", "queue_depth": 0, "dead_rows": 0}
 
 
 def test_unknown_api_route_is_json_404(client, app):

@@ -28,6 +28,7 @@ ADMIN_ONLY = {
     "staff.users",
     "staff.audit_log",
     "staff.audit_csv",
+    "staff.stuck_work",
 }
 
 

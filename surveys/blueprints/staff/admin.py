@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...services import audit, recovery, settings, staff_invitations
+from ...services import audit, failures, recovery, settings, staff_invitations
 from . import audit_staff_action, bp, commit_or_flash
 
 
@@ -83,3 +83,9 @@ def audit_csv():
     body = stream_with_context(audit.csv_export(g.store.id))
     name = f"postventa-{g.store.slug}-audit-log.csv"
     return FlaskResponse(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/stuck")
+def stuck_work():
+    """Work the worker set aside for good in this store (dead rows), with the reason."""
+    return render_template("staff/stuck.html", rows=failures.dead_rows(g.store.id))
