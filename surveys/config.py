@@ -67,6 +67,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT_ACCOUNT_CEILING": "30 per 15 minutes; 100 per day",
     "API_AUTH_FAILURE_LIMIT": "20 per minute",  # wrong or missing API keys, per client address
     "STAFF_INVITE_MAX_AGE_HOURS": 72,  # an emailed invitation to join a store is good for this long
+    "PASSWORD_RESET_MAX_AGE_MINUTES": 60,  # an emailed password-reset link is good for this long, once
+    "PASSWORD_RESET_RATE_LIMIT": "3 per hour",  # reset mails per address (more requests: same answer, no mail)
+    "PASSWORD_RESET_RATE_LIMIT_IP": "10 per hour",  # reset requests per client address
     "STAFF_IDLE_MINUTES": 60,
     "STAFF_ABSOLUTE_HOURS": 12,
     "SESSION_COOKIE_NAME": "postventa_session",

@@ -44,7 +44,11 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
 
 
 def page_error(status: int, message: str | None = None):
-    template = {404: "errors/404.html", 410: "errors/410.html"}.get(status, "errors/error.html")
+    if request.path.startswith("/staff/") or request.path == "/staff":
+        template = "staff/error.html"  # staff errors inside the console, never the customer's pages
+        message = _staff_messages().get(status, message)
+    else:
+        template = {404: "errors/404.html", 410: "errors/410.html"}.get(status, "errors/error.html")
     try:
         return Response(render_template(template, status=status, message=message), status=status, mimetype="text/html")
     except Exception:  # the error page itself must never fail: plain text as a last resort
@@ -67,6 +71,13 @@ def _http_messages() -> dict[int, str]:
         429: gettext("Too many requests; please slow down."),
         500: gettext("Something went wrong on our side. Nothing was lost; please try again."),
         503: gettext("We are busy right now. Nothing was lost; please try again in a moment."),
+    }
+
+
+def _staff_messages() -> dict[int, str]:
+    return {
+        404: gettext("This page does not exist, or it is not part of this store."),
+        410: gettext("This link has expired or was already used. Ask for a new one."),
     }
 
 

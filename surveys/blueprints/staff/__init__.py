@@ -19,7 +19,12 @@ from ...models import utcnow
 from ...services import audit, staff_auth
 
 bp = Blueprint("staff", __name__)
-PUBLIC = {"staff.login", "staff.join"}  # pages for people who are not (yet) signed in
+PUBLIC = {
+    "staff.login",
+    "staff.join",
+    "staff.password_reset",
+    "staff.password_reset_confirm",
+}  # pages for people who are not (yet) signed in
 ADMIN_ONLY = {
     "staff.privacy",
     "staff.privacy_export",

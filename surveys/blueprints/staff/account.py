@@ -1,4 +1,4 @@
-"""Account pages reached from an emailed link: joining a store by invitation."""
+"""Account pages for people who are not signed in (yet): joining a store by invitation, password reset."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ...errors import ValidationFailed
 from ...extensions import db
 from ...i18n import use_locale
 from ...services import audit, staff_invitations
+from ...services import password_reset as password_reset_service
 from . import bp, signed_in, start_session
 
 
@@ -46,3 +47,34 @@ def join(token: str):
         errors=errors,
         name=request.form.get("name", ""),
     ), (422 if errors else 200)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+def password_reset():
+    """Ask for a reset link: the same answer whether or not the address has an account."""
+    if request.method == "POST":
+        password_reset_service.request_reset(request.form.get("email", ""), request.remote_addr or "unknown")
+        db.session.commit()
+        return render_template("staff/password_reset.html", sent=True)
+    return render_template("staff/password_reset.html", sent=False)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def password_reset_confirm(token: str):
+    """Choose the new password (once); every session of the account ends."""
+    user = password_reset_service.read_reset(token)
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            password_reset_service.complete_reset(
+                user, request.form.get("password", ""), request.form.get("confirm", "")
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = {**exc.fields, "message": exc.message}
+        else:
+            audit.record(None, user, "password_reset", "staff_user", user.id)
+            db.session.commit()
+            flash(gettext("Your new password is set, and you are signed out everywhere. Sign in with it."), "ok")
+            return redirect(url_for("staff.login"))
+    return render_template("staff/password_new.html", errors=errors), (422 if errors else 200)
