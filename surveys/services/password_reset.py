@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 from ..errors import TokenExpired, TokenInvalid
 from ..extensions import db
 from ..models import Membership, StaffUser, Store
-from . import mail, throttle
+from . import audit, mail, throttle
 from .staff_invitations import check_new_password
 from .tokens import issue_token, read_token
 
@@ -36,7 +36,11 @@ def reset_url(user: StaffUser) -> str:
 
 
 def request_reset(email: str, client: str) -> None:
-    """Queue a reset link for an active account with a store; for anything else, do nothing visible."""
+    """Queue a reset link for an active account with a store; for anything else, do nothing visible.
+
+    Both cases count in the throttles, write an audit row, render and build the message;
+    only an account's message is kept in the outbox (a stand-in store and recipient keep
+    whatever was typed out of any header)."""
     cfg = current_app.config
     address = (email or "").strip().lower()[:254]
     buckets = [
@@ -53,24 +57,21 @@ def request_reset(email: str, client: str) -> None:
         .limit(1)
     ).first()
     user, store = row if row is not None else (None, None)
+    # Every request writes its audit row, so both answers commit a write (the timing stays alike).
+    audit.record(None, None, "password_reset_request", "staff_user", user.id if user else None, details={"ip": client})
     with force_locale(user.locale if user is not None else "es"):
-        subject = gettext("Set a new Postventa password")
-        url = reset_url(user) if user is not None else issue_token("password_reset", "0.0")
-        minutes = cfg["PASSWORD_RESET_MAX_AGE_MINUTES"]
-        if user is None or not allowed:  # the same rendering work, nothing queued
-            for part in ("txt", "html"):
-                render_template(f"email/password_reset.{part}", store=None, subject=subject, url=url, minutes=minutes)
-            return
-        mail.queue_rendered(
-            store=store,
+        message = mail.queue_rendered(
+            store=store if user is not None else Store(id=0, name="", sender=None),
             invitation_id=None,
             outbox_kind="password-reset",
-            to=(user.name, user.email),
-            subject=subject,
+            to=(user.name, user.email) if user is not None else ("", "nobody@invalid.example"),
+            subject=gettext("Set a new Postventa password"),
             template="password_reset",
-            url=url,
-            minutes=minutes,
+            url=reset_url(user) if user is not None else issue_token("password_reset", "0.0"),
+            minutes=cfg["PASSWORD_RESET_MAX_AGE_MINUTES"],
         )
+    if user is None or not allowed:
+        db.session.expunge(message)  # rendered and built like a real one, then dropped: nothing is sent
 
 
 def read_reset(token: str) -> StaffUser:

@@ -80,7 +80,13 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_only_accounts_get_m
     client = make_app().test_client()
     pages = [
         client.post("/staff/password-reset", data={"email": address})
-        for address in ("duena@barro.mx", "nadie@barro.mx", "agent@barro.mx", "no es un correo")
+        for address in (
+            "duena@barro.mx",
+            "nadie@barro.mx",
+            "agent@barro.mx",
+            "no es un correo",
+            "a@b.mx\r\nBcc: c@d.mx",
+        )
     ]
     assert {p.status_code for p in pages} == {200}
     assert len({p.get_data() for p in pages}) == 1  # byte for byte the same page
