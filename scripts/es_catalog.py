@@ -446,4 +446,8 @@ ES = {
     "This link has expired or was already used. Ask for a new one.": "Este enlace venció o ya se usó. Pide uno nuevo.",
     "Not found": "No encontrado",
     "Back to the dashboard": "Volver al panel",
+    # WhatsApp invitations (template parameters, unsubscribe confirmation)
+    "customer": "cliente",
+    "your order": "tu pedido",
+    "Done: %(store)s will not write to you on WhatsApp again. Thank you.": "Listo: %(store)s no te volverá a escribir por WhatsApp. Gracias.",
 }

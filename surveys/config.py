@@ -45,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
     "WORK_MAX_ATTEMPTS": 5,  # a row that keeps failing (any error) is parked as dead after this many tries
     "WORK_BACKOFF_BASE_SECONDS": 60,
     "WORK_BACKOFF_CAP_SECONDS": 3600,
+    "WHATSAPP_API_BASE": "https://graph.facebook.com/v21.0",  # Cloud API; tests point it at a stand-in
+    "WHATSAPP_TIMEOUT": 10,
     "LANGUAGES": ["es", "en"],
     "BABEL_DEFAULT_LOCALE": "es",
     "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -15,6 +15,7 @@ from flask import current_app
 
 from .extensions import db
 from .services import invitations, mail, outbound, privacy, recovery, webhooks
+from .services.whatsapp import sending as whatsapp
 
 log = logging.getLogger("surveys.worker")
 
@@ -28,7 +29,7 @@ def deliver_outbox(limit: int) -> dict[str, int]:
     dispatcher took meanwhile is skipped here, so nothing is sent twice however slow
     the SMTP server is.
     """
-    counts = {"delivered": 0, "retry": 0, "bounced": 0, "failed": 0, "dead": 0}
+    counts = {"delivered": 0, "retry": 0, "bounced": 0, "failed": 0, "dead": 0, "whatsapp": 0, "whatsapp_retry": 0}
     backend = mail.open_backend()
     # Each result commits on its own; expiring the whole leased batch at every commit would
     # reload every row once per message (quadratic). The rows are ours while we hold the claim.
@@ -56,6 +57,11 @@ def deliver_outbox(limit: int) -> dict[str, int]:
 
 
 def _send_one(backend, msg, counts: dict[str, int]) -> None:
+    if msg.channel == "whatsapp":  # the Cloud API; retries and the fallback to email are decided there
+        outcome = whatsapp.deliver(msg)
+        key = "whatsapp" if outcome == "delivered" else f"whatsapp_{outcome}"
+        counts[key] = counts.get(key, 0) + 1
+        return
     try:
         backend.send(msg)
     except (mail.TransientFailure, mail.PermanentFailure) as exc:

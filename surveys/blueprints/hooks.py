@@ -1,4 +1,4 @@
-"""Platform webhooks (/hooks): Shopify and WooCommerce. Verify, persist, answer fast.
+"""Platform webhooks (/hooks): Shopify, WooCommerce and WhatsApp. Verify, persist, answer fast.
 
 The store is the one whose secret verifies the raw body; an unknown slug and a
 bad signature get the same 401. Events are applied by the worker.
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 
 from ..extensions import csrf, db
 from ..http import json_error
 from ..services import privacy, tenancy, webhooks
+from ..services.whatsapp import inbound as whatsapp
 
 bp = Blueprint("hooks", __name__)
 csrf.exempt(bp)
@@ -67,3 +68,31 @@ def woocommerce(slug: str):
         return jsonify(status="ping")  # WooCommerce's unsigned creation ping: answer, do nothing
     store, body = _verified("X-WC-Webhook-Signature")
     return _queued(store, "woocommerce", webhooks.woocommerce_events(body))
+
+
+@bp.get("/whatsapp/<slug>")
+def whatsapp_handshake(slug: str):
+    """Meta's verification: echo hub.challenge when hub.verify_token is the store's."""
+    args = request.args
+    if not whatsapp.handshake(tenancy.get_store_by_slug(slug), args.get("hub.mode"), args.get("hub.verify_token")):
+        return json_error(403, "verification_failed", "the verify token does not match this store's")
+    return Response(args.get("hub.challenge", "")[:200], mimetype="text/plain")
+
+
+@bp.post("/whatsapp/<slug>")
+def whatsapp_events(slug: str):
+    """Statuses and replies, signed with the store's app secret (X-Hub-Signature-256)."""
+    store = tenancy.get_store_by_slug(slug)
+    raw = request.get_data(cache=True)
+    channel = whatsapp.verified_channel(store, raw, request.headers.get("X-Hub-Signature-256"))
+    if channel is None:
+        return json_error(401, "invalid_signature", "the HMAC signature does not match this store's app secret")
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        return json_error(422, "invalid_body", "the body must be a JSON object")
+    counts = whatsapp.apply_webhook(store, channel, body)
+    db.session.commit()
+    return jsonify(status="ok", **counts)

@@ -12,7 +12,7 @@ from .outbox import OutboundEvent, OutboxMessage, WorkFailure
 from .recovery import RESOLUTIONS, TASK_REASONS, TASK_STATES, Task, TaskEvent
 from .reviews import REJECT_REASONS, REVIEW_STATES, ProductRating, Review
 from .surveys import INVITATION_STATES, Invitation, Response
-from .whatsapp import CHANNEL_POLICIES, StoreWhatsApp
+from .whatsapp import CHANNEL_POLICIES, StoreWhatsApp, WhatsAppInbound
 
 __all__ = [
     "CHANNEL_POLICIES",
@@ -48,6 +48,7 @@ __all__ = [
     "UTCDateTime",
     "WebhookEvent",
     "WorkFailure",
+    "WhatsAppInbound",
     "new_public_id",
     "utcnow",
 ]

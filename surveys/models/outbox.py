@@ -40,6 +40,10 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "whatsapp" rows hold a Cloud API request body in ``raw`` and the phone in ``recipient``;
+    # ``provider_id`` is the message id (wamid) the API answered, matched by status webhooks.
+    channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
+    provider_id: Mapped[str | None] = mapped_column(String(128), unique=True)
 
 
 class OutboundEvent(db.Model):

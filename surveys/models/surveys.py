@@ -45,6 +45,14 @@ class Invitation(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The channel the invitation went out on (email | whatsapp; None until sent) and, for
+    # WhatsApp, the delivery state the Cloud API reported (queued, sent, delivered, read,
+    # failed) with its error; ``fell_back_at``: a failed WhatsApp invitation went by email.
+    channel: Mapped[str | None] = mapped_column(String(10))
+    wa_state: Mapped[str | None] = mapped_column(String(10))
+    wa_error: Mapped[str | None] = mapped_column(String(300))
+    wa_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fell_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     store: Mapped[Store] = relationship()
     order: Mapped[Order] = relationship()

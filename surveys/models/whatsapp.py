@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -44,3 +44,22 @@ class StoreWhatsApp(db.Model):
             if name:
                 return name, getattr(self, f"template_{lang}_code") or lang
         return None
+
+
+class WhatsAppInbound(db.Model):
+    """A message a customer sent to the store's number: an unsubscribe or a reply kept for staff.
+
+    Unique on the Cloud API message id: the platform repeats webhooks with the same ids.
+    """
+
+    __tablename__ = "whatsapp_inbound"
+    __table_args__ = (Index("ix_whatsapp_inbound_invitation", "invitation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    wamid: Mapped[str] = mapped_column(String(128), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))  # unsubscribe | reply
+    body: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,7 @@ from ..reading.clock import ShopClock
 from ..reading.scoring import CSAT_SCALE, NPS_SCALE
 from . import failures, mail
 from .tokens import survey_url, unsubscribe_url
+from .whatsapp import sending as whatsapp
 
 ACTIVE_STATES = ("scheduled", "sent", "answered")
 log = logging.getLogger("surveys.worker")
@@ -121,10 +122,17 @@ def enqueue_due_invitations(now: datetime | None = None, limit: int = 200) -> di
 def _enqueue_one(invitation: Invitation, now: datetime) -> str | None:
     store, customer = invitation.store, invitation.customer
     reason = suppression_reason(store, customer, now, exclude_id=invitation.id)
+    wa_channel = whatsapp.get_channel(store)
+    channel = whatsapp.choose_channel(wa_channel, customer)
+    if reason == "bounced" and channel == "whatsapp":
+        reason = None  # the email bounced; the phone still works
+    if channel is None and not reason:
+        reason = "no_whatsapp"  # the store sends on WhatsApp only, and cannot reach this customer
     if invitation.order.status != "delivered":
         reason = "cancelled"
     values = {
         "status": "sent",
+        "channel": channel,
         "sent_at": now,
         "expires_at": now + timedelta(days=store.token_lifetime_days),
         "reminder_due_at": within_send_window(store, now + timedelta(minutes=store.reminder_delay_minutes)),
@@ -141,7 +149,10 @@ def _enqueue_one(invitation: Invitation, now: datetime) -> str | None:
         return None
     if reason:
         return "suppressed"
-    queue_invitation_mail(invitation, "invitation")
+    if channel == "whatsapp":
+        whatsapp.queue_template(wa_channel, invitation, "invitation")
+    else:
+        queue_invitation_mail(invitation, "invitation")
     db.session.flush()
     return "sent"
 
@@ -193,9 +204,23 @@ def _remind_one(invitation: Invitation, now: datetime) -> bool:
         .execution_options(synchronize_session="fetch")
     ).rowcount
     if moved:
-        queue_invitation_mail(invitation, "reminder")
+        _queue_reminder(whatsapp.get_channel(invitation.store), invitation)
         db.session.flush()
     return bool(moved)
+
+
+def _queue_reminder(channel, invitation: Invitation) -> int:
+    """The reminder goes on the channel the invitation went on; a customer who left WhatsApp
+    since gets it by email when the store allows email."""
+    if invitation.channel == "whatsapp":
+        chosen = whatsapp.choose_channel(channel, invitation.customer)
+        if chosen == "whatsapp":
+            whatsapp.queue_template(channel, invitation, "reminder")
+            return 1
+        if chosen is None:
+            return 0
+    queue_invitation_mail(invitation, "reminder")
+    return 1
 
 
 def expire_invitations(now: datetime | None = None) -> int:
@@ -239,7 +264,7 @@ def scale_for(store: Store) -> list[int]:
     return list(CSAT_SCALE if store.survey_kind == "csat" else NPS_SCALE)
 
 
-def queue_invitation_mail(invitation: Invitation, kind: str) -> None:
+def queue_invitation_mail(invitation: Invitation, kind: str) -> mail.OutboxMessage:
     """Render the invitation (or reminder) in the customer's language and queue it."""
     store, customer = invitation.store, invitation.customer
     products = [item.product for item in invitation.order.items]
@@ -255,7 +280,7 @@ def queue_invitation_mail(invitation: Invitation, kind: str) -> None:
     ctx["form_url"], ctx["scores"] = form_url, [(n, f"{form_url}?score={n}") for n in scale_for(store)]
     with force_locale(invitation.locale):
         subject = invitation_subject(kind, ctx["first_name"], ctx["product"], store.name)
-        mail.queue_rendered(
+        return mail.queue_rendered(
             store=store,
             invitation_id=invitation.id,
             outbox_kind=kind,

@@ -29,9 +29,11 @@ from ..models import (
     Task,
     TaskEvent,
     WebhookEvent,
+    WhatsAppInbound,
     utcnow,
 )
 from . import failures, reviews
+from .phones import sender_candidates
 
 ERASED_PREFIX = "erased:"
 
@@ -158,12 +160,15 @@ def erase_customer(store: Store, email: str, source: str = "cli") -> dict:
 
 def _erase_customer_row(store: Store, customer: Customer, marker: str) -> int:
     inv_ids = select(Invitation.id).where(Invitation.customer_id == customer.id)
+    # Mail and WhatsApp copies (a reply to a Mexican sender goes to the 521... form of the number).
+    recipients = [customer.email, *(sender_candidates(customer.phone) if customer.phone else [])]
     emails = db.session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.store_id == store.id,
-            (OutboxMessage.recipient == customer.email) | OutboxMessage.invitation_id.in_(inv_ids),
+            OutboxMessage.recipient.in_(recipients) | OutboxMessage.invitation_id.in_(inv_ids),
         )
     ).rowcount
+    db.session.execute(delete(WhatsAppInbound).where(WhatsAppInbound.customer_id == customer.id))
     for invitation in db.session.scalars(select(Invitation).where(Invitation.customer_id == customer.id)):
         invitation.public_id = secrets.token_urlsafe(12)  # every signed link stops resolving
         invitation.reminder_due_at = None
