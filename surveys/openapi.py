@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .models import REVIEW_STATES, TASK_STATES
-from .schemas import DELIVERY, DELIVERY_RESULT, ERROR, MODERATION, REVIEW, TASK
+from .schemas import DELIVERY, DELIVERY_RESULT, ERROR, INVITATION, MODERATION, REVIEW, TASK
 
 _RESULT = DELIVERY_RESULT
 _DELIVERY = DELIVERY
@@ -87,9 +87,26 @@ _RESPONSES_EXAMPLE = {
             "topics": ["delivery"],
             "hidden_detractor": False,
             "task_status": None,
+            "channel": "whatsapp",
         }
     ],
     "next_cursor": None,
+}
+_INVITATION_EXAMPLE = {
+    "order_id": "1001",
+    "status": "sent",
+    "suppressed_reason": None,
+    "channel": "whatsapp",
+    "send_at": "2026-11-22T21:04:00+00:00",
+    "sent_at": "2026-11-22T21:04:10+00:00",
+    "reminder_sent_at": None,
+    "answered_at": None,
+    "email": {"state": None},
+    "whatsapp": {"state": "read", "error": None, "updated_at": "2026-11-22T21:30:00+00:00"},
+    "fell_back_to_email_at": None,
+    "replies": [
+        {"kind": "reply", "body": "¿Cuándo llega el otro paquete?", "received_at": "2026-11-22T21:31:00+00:00"}
+    ],
 }
 _TASKS_EXAMPLE = {
     "data": [
@@ -124,6 +141,10 @@ _METRICS_EXAMPLE = {
     "csat": {"score": None, "moe95": None, "n": 0, "ci95": None, "small_sample": True},
     "invitations_sent": 160,
     "response_rate": 0.625,
+    "response_rate_by_channel": {
+        "email": {"sent": 60, "answered": 27, "response_rate": 0.45},
+        "whatsapp": {"sent": 100, "answered": 73, "response_rate": 0.73},
+    },
     "recovery": {
         "open": 2,
         "overdue": 0,
@@ -200,6 +221,13 @@ def document() -> dict:
                         "200": _json(_RESULT, "withdrawn", {**_RESULT_EXAMPLE, "status": "withdrawn", "send_at": None}),
                         **_errors(401, 404),
                     },
+                }
+            },
+            "/api/v1/invitations/{order_id}": {
+                "get": {
+                    "summary": "An order's invitation: status, channel (email or WhatsApp), delivery states, replies",
+                    "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {"200": _json(INVITATION, "ok", _INVITATION_EXAMPLE), **_errors(401, 404)},
                 }
             },
             "/api/v1/responses": {

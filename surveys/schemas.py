@@ -95,6 +95,50 @@ DELIVERY_RESULT = {
     },
 }
 
+INVITATION = {
+    "type": "object",
+    "required": ["order_id", "status", "channel", "email", "whatsapp", "replies"],
+    "properties": {
+        "order_id": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["scheduled", "sent", "answered", "suppressed", "withdrawn", "bounced", "expired"],
+        },
+        "suppressed_reason": {"type": ["string", "null"]},
+        "channel": {"type": ["string", "null"], "enum": ["email", "whatsapp", None], "description": "null until sent"},
+        "send_at": {"type": ["string", "null"], "format": "date-time"},
+        "sent_at": {"type": ["string", "null"], "format": "date-time"},
+        "reminder_sent_at": {"type": ["string", "null"], "format": "date-time"},
+        "answered_at": {"type": ["string", "null"], "format": "date-time"},
+        "email": {
+            "type": "object",
+            "properties": {
+                "state": {"type": ["string", "null"], "enum": ["queued", "sent", "bounced", "failed", None]}
+            },
+        },
+        "whatsapp": {
+            "type": "object",
+            "properties": {
+                "state": {"type": ["string", "null"], "enum": ["queued", "sent", "delivered", "read", "failed", None]},
+                "error": {"type": ["string", "null"]},
+                "updated_at": {"type": ["string", "null"], "format": "date-time"},
+            },
+        },
+        "fell_back_to_email_at": {"type": ["string", "null"], "format": "date-time"},
+        "replies": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "enum": ["reply", "unsubscribe"]},
+                    "body": {"type": ["string", "null"]},
+                    "received_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
+    },
+}
+
 TASK = {
     "type": "object",
     "required": [

@@ -137,6 +137,14 @@ def cancel_delivery(order_id: str):
     return jsonify(result)
 
 
+@bp.get("/v1/invitations/<order_id>")
+def get_invitation(order_id: str):
+    """The invitation of one order: status, channel and delivery states, WhatsApp replies."""
+    from ..services.whatsapp import reporting as whatsapp_reporting
+
+    return jsonify(whatsapp_reporting.invitation_json(g.store, order_id))
+
+
 @bp.get("/v1/responses")
 def list_responses():
     errors: dict = {}

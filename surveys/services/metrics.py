@@ -77,7 +77,22 @@ def store_metrics(store: Store, start: date | None = None, end: date | None = No
         },
         "invitations_sent": sent,
         "response_rate": round(answered / sent, 4) if sent else None,
+        "response_rate_by_channel": _by_channel(store, lo, hi, sent, answered),
         "recovery": recovery_metrics(store, lo, hi),
+    }
+
+
+def _by_channel(store: Store, lo, hi, sent: int, answered: int) -> dict:
+    """Per channel only for stores that have WhatsApp set up; otherwise everything was email
+    (and the covering index answers the total without another scan)."""
+    from .whatsapp import reporting, settings
+
+    if settings.get_channel(store) is not None:
+        return reporting.rate_by_channel(store, lo, hi)
+    rate = round(answered / sent, 4) if sent else None
+    return {
+        "email": {"sent": sent, "answered": answered, "response_rate": rate},
+        "whatsapp": {"sent": 0, "answered": 0, "response_rate": None},
     }
 
 
@@ -119,7 +134,7 @@ def decode_cursor_id(cursor: str) -> int:
 def list_responses(store: Store, updated_since: datetime | None, cursor: str | None, limit: int = 100):
     """Responses ordered by (updated_at, id), resumable with an opaque cursor."""
     query = (
-        select(Response, Order.order_ref, Task.status)
+        select(Response, Order.order_ref, Task.status, Invitation.channel)
         .join(Invitation, Response.invitation_id == Invitation.id)
         .join(Order, Invitation.order_id == Order.id)
         .outerjoin(Task, Task.response_id == Response.id)
@@ -131,7 +146,10 @@ def list_responses(store: Store, updated_since: datetime | None, cursor: str | N
         at, row_id = decode_cursor(cursor)
         query = query.where(or_(Response.updated_at > at, and_(Response.updated_at == at, Response.id > row_id)))
     rows = db.session.execute(query.order_by(Response.updated_at, Response.id).limit(limit + 1)).all()
-    data = [response_json(r, order_ref, task_status) for r, order_ref, task_status in rows[:limit]]
+    data = [
+        {**response_json(r, order_ref, task_status), "channel": channel or "email"}
+        for r, order_ref, task_status, channel in rows[:limit]
+    ]
     next_cursor = encode_cursor(rows[limit - 1][0].updated_at, rows[limit - 1][0].id) if len(rows) > limit else None
     return data, next_cursor
 

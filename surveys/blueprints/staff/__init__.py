@@ -34,6 +34,8 @@ ADMIN_ONLY = {
     "staff.audit_log",
     "staff.audit_csv",
     "staff.stuck_work",
+    "staff.whatsapp_settings",
+    "staff.whatsapp_test",
 }
 
 
@@ -125,4 +127,4 @@ def _private(resp):
     return resp
 
 
-from . import account, admin, auth, responses, reviews, tasks, views  # noqa: E402,F401  (routes register on bp)
+from . import account, admin, auth, responses, reviews, tasks, views, whatsapp  # noqa: E402,F401  (routes register on bp)
