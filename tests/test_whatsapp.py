@@ -422,3 +422,50 @@ def test_erasure_removes_the_customer_whatsapp_messages_and_replies(app, cloud, 
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(WhatsAppInbound)) == 0
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_baja_before_a_queued_invitation_leaves_sends_it_by_email_instead(app, cloud, client):
+    store = wa_store()
+    invitation = due(store)
+    from surveys.services.invitations import enqueue_due_invitations
+
+    enqueue_due_invitations()  # queued on WhatsApp, not sent yet
+    db.session.commit()
+    post_hook(client, store, reply("wamid.B1", "BAJA"))
+    dispatch_once()
+    assert [b["type"] for b in cloud.accepted] == ["text"]  # only the confirmation
+    assert len(mails(app)) == 1
+    assert (reload(invitation).channel, reload(invitation).wa_state) == ("email", "failed")
+
+
+def test_the_client_does_not_follow_redirects_with_the_token(app):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from surveys.services.whatsapp import cloud as cloud_client
+    from surveys.services.whatsapp.settings import Credentials
+
+    seen = []
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            seen.append((self.path, self.headers.get("Authorization")))
+            self.send_response(307)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        app.config["WHATSAPP_API_BASE"] = f"http://127.0.0.1:{server.server_port}"
+        with pytest.raises(cloud_client.CloudError) as failure:
+            cloud_client.send(Credentials("1", TOKEN, None, None), {"messaging_product": "whatsapp"})
+        assert failure.value.transient is False and TOKEN not in str(failure.value)
+        assert [path for path, _ in seen] == ["/1/messages"]
+    finally:
+        server.shutdown()
+        server.server_close()

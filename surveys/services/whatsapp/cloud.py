@@ -41,6 +41,16 @@ class CloudError(Exception):
         self.code, self.detail, self.transient = code, message[:200], transient
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect would carry the bearer token to wherever it points: refuse to follow."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _post(creds: Credentials, body: dict) -> dict:
     base = current_app.config["WHATSAPP_API_BASE"].rstrip("/")
     request = urllib.request.Request(  # noqa: S310 - the configured https API base (loopback in tests)
@@ -51,7 +61,7 @@ def _post(creds: Credentials, body: dict) -> dict:
     )
     timeout = current_app.config["WHATSAPP_TIMEOUT"]
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310
+        with _OPENER.open(request, timeout=timeout) as resp:
             return _json(resp.read())
     except urllib.error.HTTPError as exc:
         raise _classify(exc.code, _json(exc.read())) from None

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Customer, Invitation, OutboxMessage, Store, StoreWhatsApp, WhatsAppInbound, utcnow
@@ -170,20 +170,22 @@ def _latest_invitation(customer_ids: list[int]) -> Invitation | None:
 
 
 def _unsubscribe(store: Store, customers: list[Customer], phones: list[str]) -> None:
-    """Every customer of the store with this number leaves WhatsApp; their queued WhatsApp
-    invitations and reminders are not sent."""
+    """Every customer of the store with this number leaves WhatsApp. Their WhatsApp messages
+    still waiting are not sent; an invitation among them goes by email when the store allows."""
     now = utcnow()
     for customer in customers:
         customer.whatsapp_unsubscribed_at = customer.whatsapp_unsubscribed_at or now
-    db.session.execute(
-        update(OutboxMessage)
-        .where(
+    waiting = db.session.scalars(
+        select(OutboxMessage).where(
             OutboxMessage.store_id == store.id,
             OutboxMessage.channel == "whatsapp",
             OutboxMessage.recipient.in_(phones),
             OutboxMessage.status == "pending",
             OutboxMessage.kind.in_(tuple(KINDS.values())),
         )
-        .values(status="failed", last_error="customer unsubscribed from WhatsApp")
-        .execution_options(synchronize_session=False)
-    )
+    ).all()
+    channel = get_channel(store)
+    for msg in waiting:
+        msg.status, msg.last_error = "failed", "customer unsubscribed from WhatsApp"
+        if msg.invitation_id and msg.kind == KINDS["invitation"]:
+            record_failure(db.session.get(Invitation, msg.invitation_id), channel, msg.last_error, now)

@@ -18,7 +18,7 @@ import secrets
 from datetime import datetime
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import update
+from sqlalchemy import or_, update
 
 from ...extensions import db
 from ...models import Customer, Invitation, OutboxMessage, Store, StoreWhatsApp, utcnow
@@ -158,7 +158,7 @@ def _failed(channel, msg: OutboxMessage, exc: cloud.CloudError, now: datetime) -
 def _set_state(invitation_id: int, state: str, error: str | None, now: datetime) -> None:
     db.session.execute(
         update(Invitation)
-        .where(Invitation.id == invitation_id, Invitation.wa_state.in_(("queued", None)))
+        .where(Invitation.id == invitation_id, or_(Invitation.wa_state == "queued", Invitation.wa_state.is_(None)))
         .values(wa_state=state, wa_error=error, wa_updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -168,7 +168,7 @@ def record_failure(invitation: Invitation, channel: StoreWhatsApp | None, error:
     """The WhatsApp invitation will not arrive: email it instead when the policy allows
     (once), else mark the invitation undeliverable. Returns 'fallback', 'bounced' or 'noop'."""
     invitation.wa_state, invitation.wa_error, invitation.wa_updated_at = "failed", error[:300], now
-    if invitation.fell_back_at is not None or invitation.status not in ("sent", "expired"):
+    if invitation.fell_back_at is not None or invitation.status != "sent":
         return "noop"
     policy = channel.policy if channel else "email"
     customer = invitation.customer
