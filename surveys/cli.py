@@ -172,7 +172,8 @@ def user_enable(email):
 @click.option("--store", "slug", required=True)
 @click.option("--dry-run", is_flag=True, help="validate only; write nothing")
 def deliveries_import(file, slug, dry_run):
-    """Import deliveries from CSV (order_id,email,name,locale,delivered_at,sku,product_name).
+    """Import deliveries from CSV (order_id,email,name,locale,delivered_at,sku,product_name; optional
+    product_url,image_url,gtin,mpn,brand).
 
     Streams the file (constant memory), commits every 500 orders, shows progress
     on a terminal, reports rejected lines with their line numbers.

@@ -14,14 +14,23 @@ ONE_LINE = r"^[^\r\n\x00]*$"
 MAX_ITEMS = 50
 MAX_BATCH = 1000
 
+HTTP_URL = r"^https?://[^\s/?#@]+([/?#][^\s]*)?$"
+GTIN = r"^([0-9]{8}|[0-9]{12,14})$"
 ITEM = {
     "type": "object",
     "required": ["sku", "name"],
     "properties": {
         "sku": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": ONE_LINE},
         "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": ONE_LINE},
-        "url": {"type": "string", "maxLength": 2048, "pattern": r"^https?://[^\s]+$"},
-        "image_url": {"type": "string", "maxLength": 2048, "pattern": r"^https?://[^\s]+$"},
+        "url": {"type": ["string", "null"], "maxLength": 2048, "pattern": HTTP_URL, "description": "product page"},
+        "image_url": {"type": ["string", "null"], "maxLength": 2048, "pattern": HTTP_URL},
+        "gtin": {
+            "type": ["string", "null"],
+            "pattern": GTIN,
+            "description": "GTIN-8, UPC (12), EAN (13) or GTIN-14 digits; the check digit must match",
+        },
+        "mpn": {"type": ["string", "null"], "minLength": 1, "maxLength": 70, "pattern": ONE_LINE},
+        "brand": {"type": ["string", "null"], "minLength": 1, "maxLength": 70, "pattern": ONE_LINE},
     },
 }
 
@@ -66,7 +75,17 @@ DELIVERY = {
             "order_id": "1001",
             "delivered_at": "2026-11-20T15:04:00-06:00",
             "customer": {"email": "ana@example.com", "name": "Ana", "locale": "es-MX"},
-            "items": [{"sku": "TAZA-01", "name": "Taza de barro", "url": "https://tienda.example/taza"}],
+            "items": [
+                {
+                    "sku": "TAZA-01",
+                    "name": "Taza de barro",
+                    "url": "https://tienda.example/taza",
+                    "image_url": "https://tienda.example/img/taza.jpg",
+                    "gtin": "7501234567893",
+                    "mpn": "TB-350",
+                    "brand": "Barro & Co",
+                }
+            ],
         }
     ],
 }
@@ -246,7 +265,10 @@ def field_errors(validator: Draft202012Validator, payload) -> dict[str, str]:
         elif kind == "minItems":
             message = f"at least {error.validator_value} item"
         elif kind == "pattern":
-            message = "must be an http(s) URL" if "http" in error.validator_value else "must be a single line"
+            message = {
+                HTTP_URL: "must be an http(s) URL",
+                GTIN: "must be a GTIN: 8, 12, 13 or 14 digits",
+            }.get(error.validator_value, "must be a single line")
         else:
             message = "invalid"
         out.setdefault(path, message)

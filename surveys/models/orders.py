@@ -47,6 +47,9 @@ class Product(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(2048))
     image_url: Mapped[str | None] = mapped_column(String(2048))
+    gtin: Mapped[str | None] = mapped_column(String(14))  # GTIN-8/12/13/14, check digit verified at intake
+    mpn: Mapped[str | None] = mapped_column(String(70))
+    brand: Mapped[str | None] = mapped_column(String(70))
 
 
 class Order(db.Model):

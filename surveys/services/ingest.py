@@ -22,6 +22,8 @@ from .invitations import ACTIVE_STATES, compute_send_at
 if TYPE_CHECKING:
     from .intake import Delivery
 
+PRODUCT_FIELDS = ("url", "image_url", "gtin", "mpn", "brand")  # optional product details, as in intake.Item
+
 CHUNK = 400  # values per IN (...) lookup (SQLite caps bound parameters per statement)
 
 
@@ -149,24 +151,26 @@ def _products(store: Store, deliveries) -> dict[str, int]:
     if not items:
         return {}
     rows = [
-        {"store_id": store.id, "sku": i.sku, "name": i.name, "url": i.url, "image_url": i.image_url}
+        {"store_id": store.id, "sku": i.sku, "name": i.name, **{f: getattr(i, f) for f in PRODUCT_FIELDS}}
         for i in items.values()
     ]
     _insert_ignore_many(Product, rows, ["store_id", "sku"])
     out = {}
-    for pid, sku, name, url, image in _select_in(
-        [Product.id, Product.sku, Product.name, Product.url, Product.image_url],
+    for pid, sku, name, *known in _select_in(
+        [Product.id, Product.sku, Product.name, *(getattr(Product, f) for f in PRODUCT_FIELDS)],
         Product.sku,
         list(items),
         Product.store_id == store.id,
     ):
         item = items[sku]
-        if item.name != name or (item.url and item.url != url) or (item.image_url and item.image_url != image):
-            db.session.execute(
-                update(Product)
-                .where(Product.id == pid)
-                .values(name=item.name, url=item.url or url, image_url=item.image_url or image)
-            )
+        # optional fields (url, image, GTIN, MPN, brand): a new value replaces the old, a missing one keeps it
+        given = {
+            f: getattr(item, f)
+            for f, old in zip(PRODUCT_FIELDS, known, strict=True)
+            if getattr(item, f) not in (None, old)
+        }
+        if item.name != name or given:
+            db.session.execute(update(Product).where(Product.id == pid).values(name=item.name, **given))
         out[sku] = pid
     return out
 

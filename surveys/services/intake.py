@@ -16,7 +16,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Invitation, Order, Store, StoreWhatsApp, utcnow
 from ..schemas import DELIVERY_VALIDATOR, field_errors
-from .ingest import record_many
+from .ingest import PRODUCT_FIELDS, record_many
 from .invitations import withdraw_invitation
 from .phones import InvalidPhone, country_for, normalize_phone
 
@@ -29,6 +29,24 @@ class Item:
     name: str
     url: str | None = None
     image_url: str | None = None
+    gtin: str | None = None
+    mpn: str | None = None
+    brand: str | None = None
+
+
+def gtin_check_digit_ok(gtin: str) -> bool:
+    """GS1 mod-10: weights 3 and 1 from the right, the last digit makes the sum a multiple of 10."""
+    digits = [int(c) for c in gtin]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
+    return (10 - total % 10) % 10 == digits[-1]
+
+
+def _item(raw: dict, index: int, errors: dict) -> Item:
+    sku = raw["sku"].strip()
+    extra = {f: (raw.get(f) or "").strip() or None for f in PRODUCT_FIELDS}
+    if extra["gtin"] and not gtin_check_digit_ok(extra["gtin"]):
+        errors[f"items.{index}.gtin"] = "the GTIN's check digit does not match"
+    return Item(sku, raw["name"].strip() or sku, **extra)
 
 
 @dataclass
@@ -143,14 +161,15 @@ def validate_delivery(payload, country: str | None = None) -> Delivery:
         except InvalidPhone as exc:
             errors["customer.phone"] = str(exc)
     opt_in = customer.get("whatsapp_opt_in")  # a boolean or absent (the schema says so)
+    items, seen = [], set()
+    checked = [] if errors else payload.get("items") or []  # only items that passed the schema
+    for index, raw in enumerate(checked):
+        item = _item(raw, index, errors)
+        if item.sku and item.sku not in seen:
+            seen.add(item.sku)
+            items.append(item)
     if errors:
         raise ValidationFailed("the delivery has invalid fields", errors)
-    items, seen = [], set()
-    for raw in payload.get("items") or []:
-        sku = raw["sku"].strip()
-        if sku and sku not in seen:
-            seen.add(sku)
-            items.append(Item(sku, raw["name"].strip() or sku, raw.get("url"), raw.get("image_url")))
     name = (customer.get("name") or "").strip() or None
     locale = normalize_locale(customer.get("locale"))
     return Delivery(order_id, delivered_at, email, name, locale, items, phone, opt_in)
@@ -229,6 +248,18 @@ class CsvOutcome:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+CSV_PRODUCT_COLUMNS = {"product_url": "url", "image_url": "image_url", "gtin": "gtin", "mpn": "mpn", "brand": "brand"}
+
+
+def _csv_item(row: dict) -> dict:
+    """One CSV row's item; optional product columns that are empty are left out."""
+    item = {"sku": row.get("sku"), "name": row.get("product_name") or row.get("sku")}
+    for column, name in CSV_PRODUCT_COLUMNS.items():
+        if (row.get(column) or "").strip():
+            item[name] = row[column].strip()
+    return item
+
+
 def _csv_orders(reader):
     """Group consecutive rows of one order (one row per item) into a delivery payload."""
     current, first_line = None, 0
@@ -237,7 +268,7 @@ def _csv_orders(reader):
         key = (row.get("order_id") or "").strip()
         if current is not None and key == current["order_id"] and key:
             if row.get("sku"):
-                current["items"].append({"sku": row.get("sku"), "name": row.get("product_name") or row.get("sku")})
+                current["items"].append(_csv_item(row))
             continue
         if current is not None:
             yield first_line, current
@@ -252,9 +283,7 @@ def _csv_orders(reader):
                 "phone": (row.get("phone") or "").strip() or None,
                 "whatsapp_opt_in": spreadsheet_bool(row.get("whatsapp_opt_in")),
             },
-            "items": [{"sku": row.get("sku"), "name": row.get("product_name") or row.get("sku")}]
-            if row.get("sku")
-            else [],
+            "items": [_csv_item(row)] if row.get("sku") else [],
         }
     if current is not None:
         yield first_line, current

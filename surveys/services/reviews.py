@@ -339,6 +339,10 @@ class WidgetProduct:
     sku: str
     name: str
     url: str | None
+    image_url: str | None
+    gtin: str | None
+    mpn: str | None
+    brand: str | None
     count: int
     total: int
     distribution: dict
@@ -349,12 +353,14 @@ class WidgetProduct:
         return round(self.total / self.count, 1) if self.count else None
 
     def etag(self, *parts) -> str:
-        """Unquoted entity tag: changes with any review, reply or product name change."""
-        return "-".join(str(p) for p in (self.product_id, self.version, zlib.crc32(self.name.encode()), *parts))
+        """Unquoted entity tag: changes with any review, reply or product detail change."""
+        details = "\0".join(p or "" for p in (self.name, self.url, self.image_url, self.gtin, self.mpn, self.brand))
+        return "-".join(str(p) for p in (self.product_id, self.version, zlib.crc32(details.encode()), *parts))
 
 
 _WIDGET_PRODUCT = text(
-    "SELECT s.id, s.slug, s.name, p.id, p.sku, p.name, p.url, r.count, r.total, r.distribution, r.version "
+    "SELECT s.id, s.slug, s.name, p.id, p.sku, p.name, p.url, p.image_url, p.gtin, p.mpn, p.brand, "
+    "r.count, r.total, r.distribution, r.version "
     "FROM stores s JOIN products p ON p.store_id = s.id LEFT JOIN product_ratings r ON r.product_id = p.id "
     "WHERE s.widget_key = :key AND p.sku = :sku"
 ).columns(distribution=JSON)
@@ -367,7 +373,7 @@ def widget_product(widget_key: str, sku: str) -> WidgetProduct | None:
     if row is None:
         return None
     empty = {str(n): 0 for n in range(1, 6)}
-    return WidgetProduct(*row[:7], row[7] or 0, row[8] or 0, {**empty, **(row[9] or {})}, row[10] or 0)
+    return WidgetProduct(*row[:11], row[11] or 0, row[12] or 0, {**empty, **(row[13] or {})}, row[14] or 0)
 
 
 SORTS = {
@@ -424,6 +430,14 @@ def jsonld(product: WidgetProduct) -> dict:
     doc: dict = {"@context": "https://schema.org", "@type": "Product", "name": product.name, "sku": product.sku}
     if product.url:
         doc["url"] = product.url
+    if product.image_url:
+        doc["image"] = product.image_url
+    if product.gtin:  # schema.org names the 8/12/13/14-digit forms apart
+        doc[f"gtin{len(product.gtin)}"] = product.gtin
+    if product.mpn:
+        doc["mpn"] = product.mpn
+    if product.brand:
+        doc["brand"] = {"@type": "Brand", "name": product.brand}
     if product.count:
         doc["aggregateRating"] = {
             "@type": "AggregateRating",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Invitation, Order, Store, WebhookEvent, utcnow
+from ..schemas import GTIN, HTTP_URL
 from . import failures, intake
 from .db_util import insert_ignore
 from .invitations import compute_send_at
@@ -48,6 +50,24 @@ def _when(value, fallback: datetime | None = None) -> datetime:
     return fallback or utcnow()
 
 
+def _product_details(line: dict) -> dict:
+    """Optional product details a platform sends (Shopify ``vendor``; WooCommerce ``image.src``
+    and ``global_unique_id``). A value that would not pass intake is left out, never the delivery."""
+    image = line.get("image") if isinstance(line.get("image"), dict) else {}
+    found = {"brand": line.get("vendor"), "image_url": image.get("src"), "gtin": line.get("global_unique_id")}
+    details = {}
+    for name, value in found.items():
+        value = value.strip() if isinstance(value, str) else ""
+        if not value or len(value) > (2048 if name == "image_url" else 70) or "\n" in value or "\r" in value:
+            continue
+        if name == "image_url" and not re.match(HTTP_URL, value):
+            continue
+        if name == "gtin" and not (re.match(GTIN, value) and intake.gtin_check_digit_ok(value)):
+            continue
+        details[name] = value
+    return details
+
+
 def _items(lines) -> list[dict]:
     items = []
     for line in lines if isinstance(lines, list) else []:
@@ -56,7 +76,7 @@ def _items(lines) -> list[dict]:
         sku = str(line.get("sku") or line.get("variant_id") or line.get("product_id") or "").strip()[:64]
         name = str(line.get("title") or line.get("name") or sku).strip()[:200]
         if sku and name:
-            items.append({"sku": sku, "name": name})
+            items.append({"sku": sku, "name": name, **_product_details(line)})
     return items
 
 
