@@ -496,4 +496,9 @@ ES = {
     "Replies on WhatsApp": "Respuestas por WhatsApp",
     "What customers wrote back. Replies are not survey answers; unsubscribes were confirmed to the customer.": "Lo que escribieron los clientes. Las respuestas no cuentan como respuestas a la encuesta; las bajas se le confirmaron al cliente.",
     "Unsubscribed": "Dado de baja",
+    # reviews: Google Shopping feed
+    "Google Shopping reviews feed": "Feed de reseñas para Google Shopping",
+    "Give this address to Google Merchant Center (Product Reviews). Keep it secret: anyone with it can read the feed.": "Da esta dirección a Google Merchant Center (reseñas de productos). Mantenla en secreto: quien la tenga puede leer el feed.",
+    "Make a new feed address": "Crear una dirección nueva para el feed",
+    "New feed address made. The old one no longer works: update it in Google Merchant Center.": "Se creó una dirección nueva para el feed. La anterior ya no funciona: actualízala en Google Merchant Center.",
 }

@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
 
-    from .blueprints import api, health, hooks, public, staff, widget
+    from .blueprints import api, feeds, health, hooks, public, staff, widget
     from .http import RowIdConverter
 
     app.url_map.converters["id"] = RowIdConverter
@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(staff.bp, url_prefix="/staff")
     app.register_blueprint(widget.bp, url_prefix="/widget")
+    app.register_blueprint(feeds.bp, url_prefix="/feeds")
     if app.config["ENV"] in ("development", "test"):
         from .blueprints import demo
 

@@ -72,7 +72,13 @@ def store_create(name, slug, locale, tz, sender, send_window, as_json):
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
-    out = {"slug": store.slug, "api_key": key, "webhook_secret": store.webhook_secret, "widget_key": store.widget_key}
+    out = {
+        "slug": store.slug,
+        "api_key": key,
+        "webhook_secret": store.webhook_secret,
+        "widget_key": store.widget_key,
+        "feed_key": store.feed_key,
+    }
     click.echo(json.dumps(out) if as_json else "\n".join(f"{k}: {v}" for k, v in out.items()))
 
 

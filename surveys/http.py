@@ -25,7 +25,7 @@ from .reading import scoring
 
 log = logging.getLogger("surveys.http")
 
-MACHINE_PREFIXES = ("/api/", "/hooks/", "/healthz")
+MACHINE_PREFIXES = ("/api/", "/hooks/", "/healthz", "/feeds/")
 
 
 def wants_json() -> bool:

@@ -4,13 +4,13 @@ Import from here (``from surveys.models import Store``): the modules below are t
 this package is the interface.
 """
 
-from .accounts import SURVEY_KINDS, ApiKey, Membership, StaffInvitation, StaffUser, Store
+from .accounts import SURVEY_KINDS, ApiKey, Membership, StaffInvitation, StaffUser, Store, new_feed_key
 from .audit import AuditEntry, PrivacyRequest
 from .base import MAX_ROW_ID, UTCDateTime, new_public_id, utcnow
 from .orders import Customer, IdempotencyRecord, Order, OrderItem, Product, WebhookEvent
 from .outbox import OutboundEvent, OutboxMessage, WorkFailure
 from .recovery import RESOLUTIONS, TASK_REASONS, TASK_STATES, Task, TaskEvent
-from .reviews import REJECT_REASONS, REVIEW_STATES, ProductRating, Review
+from .reviews import REJECT_REASONS, REVIEW_STATES, ProductRating, Review, ReviewTombstone
 from .surveys import INVITATION_STATES, Invitation, Response
 from .whatsapp import CHANNEL_POLICIES, StoreWhatsApp, WhatsAppInbound
 
@@ -39,6 +39,7 @@ __all__ = [
     "ProductRating",
     "Response",
     "Review",
+    "ReviewTombstone",
     "StaffInvitation",
     "StaffUser",
     "Store",
@@ -49,6 +50,7 @@ __all__ = [
     "WebhookEvent",
     "WorkFailure",
     "WhatsAppInbound",
+    "new_feed_key",
     "new_public_id",
     "utcnow",
 ]

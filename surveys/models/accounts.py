@@ -15,6 +15,11 @@ from .base import UTCDateTime, new_public_id, utcnow
 SURVEY_KINDS = ("nps", "csat", "both")
 
 
+def new_feed_key() -> str:
+    """The secret in the Google Shopping feed's URL (not the public widget key)."""
+    return "fk_" + secrets.token_urlsafe(24)
+
+
 class Store(db.Model):
     __tablename__ = "stores"
 
@@ -48,6 +53,7 @@ class Store(db.Model):
     outbound_secret: Mapped[str | None] = mapped_column(String(80))  # "whsec_" + base64 key
     reply_templates: Mapped[dict | None] = mapped_column(JSON)  # {"es-tu": {"subject", "body"}, ...}
     widget_key: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: "wk_" + secrets.token_urlsafe(16))
+    feed_key: Mapped[str] = mapped_column(String(40), unique=True, default=lambda: new_feed_key())  # secret
     reviews_auto_publish: Mapped[bool] = mapped_column(Boolean, default=True)  # unflagged reviews go live at once
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

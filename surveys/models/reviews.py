@@ -73,3 +73,15 @@ class ProductRating(db.Model):
     distribution: Mapped[dict] = mapped_column(JSON, default=dict)  # {"1": n, ..., "5": n}
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewTombstone(db.Model):
+    """An erased review's id, so the shopping feed can tell Google to delete it (nothing personal)."""
+
+    __tablename__ = "review_tombstones"
+    __table_args__ = (Index("ix_review_tombstones_store", "store_id", "review_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    review_id: Mapped[int] = mapped_column(Integer)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

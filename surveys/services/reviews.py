@@ -24,7 +24,17 @@ from sqlalchemy import JSON, func, select, text
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..microcache import widget_cache
-from ..models import REJECT_REASONS, REVIEW_STATES, Product, ProductRating, Review, StaffUser, Store, utcnow
+from ..models import (
+    REJECT_REASONS,
+    REVIEW_STATES,
+    Product,
+    ProductRating,
+    Review,
+    ReviewTombstone,
+    StaffUser,
+    Store,
+    utcnow,
+)
 from ..reading import content_policy
 from ..reading.analysis import analyze_text
 from ..reading.scoring import is_unhappy
@@ -272,6 +282,7 @@ def delete_for_responses(response_ids) -> int:
     products = {r.product_id for r in reviews if r.status == "published"}
     for review in reviews:
         audit.record(review.store_id, None, "erased", "review", review.id)
+        db.session.add(ReviewTombstone(store_id=review.store_id, review_id=review.id))  # the feed says "deleted"
         db.session.delete(review)
     db.session.flush()
     for product_id in products:

@@ -30,6 +30,7 @@ ADMIN_ONLY = {
     "staff.privacy_export",
     "staff.privacy_erase",
     "staff.store_settings",
+    "staff.regenerate_feed_key",
     "staff.users",
     "staff.audit_log",
     "staff.audit_csv",
@@ -99,7 +100,7 @@ def commit_or_flash(change) -> bool:
 
 
 # Endpoints whose service writes its own, more detailed entries (review moderation).
-SELF_AUDITED = {"staff.review_action"}
+SELF_AUDITED = {"staff.review_action", "staff.regenerate_feed_key"}
 SECRET_FIELDS = {"password", "csrf_token"}
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...services import audit, failures, recovery, settings, staff_invitations
+from ...services import audit, failures, feeds, recovery, settings, staff_invitations
 from . import audit_staff_action, bp, commit_or_flash
 
 
@@ -28,6 +28,15 @@ def store_settings():
             flash(gettext("Settings saved."), "ok")
             return redirect(url_for("staff.store_settings"))
     return render_template("staff/settings.html", s=g.store, errors=errors, form=request.form), (422 if errors else 200)
+
+
+@bp.post("/settings/feed-key")
+def regenerate_feed_key():
+    """A new secret address for the Google Shopping feed; the old one stops working."""
+    feeds.regenerate_feed_key(g.store, current_user._get_current_object())
+    db.session.commit()
+    flash(gettext("New feed address made. The old one no longer works: update it in Google Merchant Center."), "ok")
+    return redirect(url_for("staff.store_settings") + "#feed")
 
 
 @bp.route("/users", methods=["GET", "POST"])
