@@ -34,7 +34,7 @@ def test_store_create_prints_keys_once_and_stores_only_a_hash(runner):
     )
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert set(out) == {"slug", "api_key", "webhook_secret", "widget_key"}
+    assert set(out) == {"slug", "api_key", "webhook_secret", "widget_key", "feed_key"}
     assert authenticate_api_key(out["api_key"]).slug == "barro"
     assert out["api_key"] not in {k.key_hash for k in db.session.scalars(select(ApiKey))}
     store = db.session.scalar(select(Store))
