@@ -88,6 +88,9 @@ def _engine_options(url: str) -> dict:
     }
 
 
+READS_ONLY = "postventa_reads_only"  # execution option of an engine whose sessions never write
+
+
 def _configure_sqlite(engine) -> None:
     """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for every transaction.
 
@@ -113,7 +116,8 @@ def _configure_sqlite(engine) -> None:
     def _on_begin(conn):
         # Requests that only read (the public widget) take no write lock: with several
         # processes, BEGIN IMMEDIATE would queue every reader behind every writer.
-        conn.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
+        reads_only = _reads_only() or conn.get_execution_options().get(READS_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
 
 def _reads_only() -> bool:

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditEntry, StaffUser, utcnow
-from .reporting import csv_chunks
 
 SYSTEM = "system"
 
@@ -53,16 +52,16 @@ def entries(store_id: int, object_type: str | None = None, object_id: int | None
 CSV_HEADER = ["at", "actor", "action", "object", "object_id", "reason", "details"]
 
 
-def csv_export(store_id: int, object_type: str | None = None):
-    """The store's log (optionally one kind of object), oldest first, as CSV chunks."""
+def csv_rows(store_id: int, object_type: str | None = None):
+    """The store's log (optionally one kind of object), oldest first, as CSV rows for ``stream_csv``."""
     query = select(AuditEntry).where(AuditEntry.store_id == store_id)
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
-    rows = db.session.scalars(query.order_by(AuditEntry.id).execution_options(yield_per=1000))
-    return csv_chunks(
-        CSV_HEADER,
-        (
-            (
+    query = query.order_by(AuditEntry.id).execution_options(yield_per=1000)
+
+    def rows_of(session):
+        for e in session.scalars(query):
+            yield (
                 e.created_at.isoformat(),
                 e.actor,
                 e.action,
@@ -71,6 +70,5 @@ def csv_export(store_id: int, object_type: str | None = None):
                 e.reason,
                 " ".join(f"{k}={v}" for k, v in sorted((e.details or {}).items())),
             )
-            for e in rows
-        ),
-    )
+
+    return rows_of

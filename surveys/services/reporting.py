@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session
 
 from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
 from ..reading.scoring import NPS_CATEGORIES
@@ -87,8 +88,9 @@ def response_conditions(f: Filters) -> list:
     return conds
 
 
-def responses_query(store: Store, f: Filters):
+def responses_query(store: Store | int, f: Filters):
     """Rows of (Response, order_ref, customer email, task status), newest first."""
+    store_id = store if isinstance(store, int) else store.id
     from ..models import Customer
 
     query = (
@@ -97,7 +99,7 @@ def responses_query(store: Store, f: Filters):
         .join(Order, Invitation.order_id == Order.id)
         .join(Customer, Invitation.customer_id == Customer.id)
         .outerjoin(Task, Task.response_id == Response.id)
-        .where(Response.store_id == store.id)
+        .where(Response.store_id == store_id)
     )
     if f.start:
         query = query.where(Response.created_at >= datetime.combine(f.start, time.min, tzinfo=timezone.utc))
@@ -153,13 +155,26 @@ def csv_chunks(header: list[str], rows, every: int = 200):
     yield buffer.getvalue()
 
 
-def csv_lines(session, store: Store, f: Filters, batch: int = 1000):
-    """The filtered responses as CSV text chunks."""
-    rows = session.execute(responses_query(store, f).execution_options(yield_per=batch))
-    return csv_chunks(
-        CSV_HEADER,
-        (
-            (
+def stream_csv(engine, header: list[str], rows_of, every: int = 200):
+    """CSV chunks whose rows are read inside the generator, in a session of its own.
+
+    A streamed body is iterated after the view returned, when the request's session has
+    already been removed: rows loaded through it raise "identity map is no longer valid".
+    So the query runs here, in a session opened, read and closed by the stream itself;
+    ``rows_of(session)`` yields plain tuples."""
+    from .. import READS_ONLY
+
+    with Session(engine.execution_options(**{READS_ONLY: True})) as session:
+        yield from csv_chunks(header, rows_of(session), every)
+
+
+def response_rows(store_id: int, f: Filters, batch: int = 1000):
+    """The filtered responses as CSV rows, for ``stream_csv``."""
+    query = responses_query(store_id, f).execution_options(yield_per=batch)
+
+    def rows_of(session):
+        for r, order_ref, email, task_status in session.execute(query):
+            yield (
                 r.created_at.isoformat(),
                 order_ref,
                 email,
@@ -174,6 +189,5 @@ def csv_lines(session, store: Store, f: Filters, batch: int = 1000):
                 r.hidden_detractor,
                 task_status,
             )
-            for r, order_ref, email, task_status in rows
-        ),
-    )
+
+    return rows_of

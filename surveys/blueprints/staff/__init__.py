@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
@@ -16,7 +16,7 @@ from ...errors import ValidationFailed
 from ...extensions import db, login_manager
 from ...i18n import use_locale
 from ...models import utcnow
-from ...services import audit, staff_auth
+from ...services import audit, reporting, staff_auth
 
 bp = Blueprint("staff", __name__)
 PUBLIC = {
@@ -120,6 +120,13 @@ def audit_staff_action(object_type: str | None = None, object_id: int | None = N
         object_id if object_id is not None else (args.get(id_arg) if id_arg else None),
         details={"fields": ",".join(sorted(set(request.form) - SECRET_FIELDS)), **details} if request.form else details,
     )
+
+
+def csv_download(filename: str, header: list[str], rows_of) -> Response:
+    """A streamed CSV attachment; the rows are read by the stream itself (see reporting.stream_csv)."""
+    body = reporting.stream_csv(db.engine, header, rows_of)
+    name = f"postventa-{g.store.slug}-{filename}.csv"
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.after_request

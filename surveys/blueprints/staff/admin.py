@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response as FlaskResponse
-from flask import flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
 from ...errors import ValidationFailed
 from ...extensions import db
 from ...services import audit, failures, feeds, recovery, settings, staff_invitations
-from . import audit_staff_action, bp, commit_or_flash
+from . import audit_staff_action, bp, commit_or_flash, csv_download
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -89,9 +88,7 @@ def audit_log():
 
 @bp.get("/audit.csv")
 def audit_csv():
-    body = stream_with_context(audit.csv_export(g.store.id))
-    name = f"postventa-{g.store.slug}-audit-log.csv"
-    return FlaskResponse(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download("audit-log", audit.CSV_HEADER, audit.csv_rows(g.store.id))
 
 
 @bp.get("/stuck")

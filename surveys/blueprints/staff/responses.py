@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response as FlaskResponse
-from flask import g, render_template, request, stream_with_context
+from flask import g, render_template, request
 from sqlalchemy import select
 
 from ...errors import NotFound
@@ -12,7 +11,7 @@ from ...models import Response
 from ...reading import charts
 from ...reading.topics import TOPICS
 from ...services import metrics, reporting
-from . import audit_staff_action, bp
+from . import audit_staff_action, bp, csv_download
 
 PER_PAGE = 50
 
@@ -39,9 +38,7 @@ def responses_csv():
     f = reporting.parse_filters(request.args)
     audit_staff_action("responses", **{k: str(v) for k, v in f.as_args().items() if v})  # data left the system
     db.session.commit()
-    body = stream_with_context(reporting.csv_lines(db.session, g.store, f))
-    name = f"postventa-{g.store.slug}-responses.csv"
-    return FlaskResponse(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download("responses", reporting.CSV_HEADER, reporting.response_rows(g.store.id, f))
 
 
 @bp.get("/responses/<id:response_id>")

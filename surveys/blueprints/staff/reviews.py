@@ -3,13 +3,12 @@ and the moderation log as CSV. Every member of the store moderates; every step i
 
 from __future__ import annotations
 
-from flask import Response as FlaskResponse
-from flask import abort, g, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...models import REJECT_REASONS, REVIEW_STATES
 from ...services import audit, reviews
-from . import bp, commit_or_flash
+from . import bp, commit_or_flash, csv_download
 
 PER_PAGE = 25
 
@@ -53,6 +52,4 @@ def review_action(review_id: int, action: str):
 
 @bp.get("/reviews/log.csv")
 def moderation_log_csv():
-    body = stream_with_context(audit.csv_export(g.store.id, "review"))
-    name = f"postventa-{g.store.slug}-moderation-log.csv"
-    return FlaskResponse(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download("moderation-log", audit.CSV_HEADER, audit.csv_rows(g.store.id, "review"))
