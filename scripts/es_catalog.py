@@ -501,4 +501,7 @@ ES = {
     "Give this address to Google Merchant Center (Product Reviews). Keep it secret: anyone with it can read the feed.": "Da esta dirección a Google Merchant Center (reseñas de productos). Mantenla en secreto: quien la tenga puede leer el feed.",
     "Make a new feed address": "Crear una dirección nueva para el feed",
     "New feed address made. The old one no longer works: update it in Google Merchant Center.": "Se creó una dirección nueva para el feed. La anterior ya no funciona: actualízala en Google Merchant Center.",
+    # console (issue 13): staff console pages, dashboard filters, demo, labels
+    "Not shown with filters on the answers: unanswered invitations have no score, topic or language.": "No se muestra con filtros sobre las respuestas: las invitaciones sin responder no tienen puntuación, tema ni idioma.",
+    # end console block
 }

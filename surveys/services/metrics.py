@@ -28,15 +28,22 @@ def _range(start: date | None, end: date | None) -> tuple[datetime | None, datet
     return lo, hi
 
 
-def recovery_metrics(store: Store, lo, hi) -> dict:
+def recovery_metrics(store: Store, lo, hi, where: list | None = None) -> dict:
     from .recovery import recovery_metrics as compute
 
-    return compute(store, lo, hi)
+    return compute(store, lo, hi, where)
 
 
-def store_metrics(store: Store, start: date | None = None, end: date | None = None, where: list | None = None) -> dict:
+def store_metrics(
+    store: Store,
+    start: date | None = None,
+    end: date | None = None,
+    where: list | None = None,
+    invitation_where: list | None = None,
+) -> dict:
     """NPS and CSAT with 95% margins, invitations sent and response rate for a date range
-    (``where``: extra conditions on responses, e.g. the console's filters)."""
+    (``where``: extra conditions on responses, e.g. the console's filters, which also pick the
+    recovery tasks; ``invitation_where``: the ones that apply to invitations, e.g. the product)."""
     lo, hi = _range(start, end)
     conds = _period(store, start, end) + (where or [])
     row = db.session.execute(
@@ -50,7 +57,7 @@ def store_metrics(store: Store, start: date | None = None, end: date | None = No
     ).one()
     nps = summarize_nps(row[0], row[1], row[2])
     csat = summarize_csat(row[3], row[4])
-    sent_conds = [Invitation.store_id == store.id, Invitation.sent_at.is_not(None)]
+    sent_conds = [Invitation.store_id == store.id, Invitation.sent_at.is_not(None), *(invitation_where or [])]
     if lo:
         sent_conds.append(Invitation.sent_at >= lo)
     if hi:
@@ -78,7 +85,7 @@ def store_metrics(store: Store, start: date | None = None, end: date | None = No
         "invitations_sent": sent,
         "response_rate": round(answered / sent, 4) if sent else None,
         "response_rate_by_channel": _by_channel(store, lo, hi, sent, answered),
-        "recovery": recovery_metrics(store, lo, hi),
+        "recovery": recovery_metrics(store, lo, hi, where),
     }
 
 
@@ -184,23 +191,30 @@ def _week(column):
     return func.date(column, "weekday 0", "-6 days")
 
 
-def _weekly(store: Store, weeks: int, columns, present, summarize) -> list[dict]:
-    since = datetime.now(timezone.utc) - timedelta(weeks=weeks)
+def _weekly(store: Store, weeks: int, columns, present, summarize, start=None, end=None, where=None) -> list[dict]:
+    """One point per week: the last ``weeks`` weeks, or the weeks of ``start``..``end`` (at most 53)."""
+    today = datetime.now(timezone.utc).date()
+    last = min(end, today) if end else today
+    first = start if start else last - timedelta(weeks=weeks)
+    first = max(first, last - timedelta(weeks=53))
+    lo, hi = _range(first, last)
     week = _week(Response.created_at).label("week")
     rows = db.session.execute(
         select(week, *columns)
-        .where(Response.store_id == store.id, Response.created_at >= since, present)
+        .where(Response.store_id == store.id, Response.created_at >= lo, Response.created_at < hi, present)
+        .where(*(where or []))
         .group_by(week)
         .order_by(week)
     ).all()
     by_week = {str(w)[:10]: summarize(*counts) for w, *counts in rows}
-    start = since.date() - timedelta(days=since.date().weekday())
+    monday = first - timedelta(days=first.weekday())
     out = []
-    for k in range(weeks + 1):
-        day = (start + timedelta(weeks=k)).isoformat()
+    for k in range((last - monday).days // 7 + 1):
+        day = (monday + timedelta(weeks=k)).isoformat()
         summary = by_week.get(day)
         out.append(
             {
+                "week": day,
                 "label": day[5:],
                 "value": summary.score if summary else None,
                 "moe": summary.moe95 if summary else None,
@@ -210,28 +224,28 @@ def _weekly(store: Store, weeks: int, columns, present, summarize) -> list[dict]
     return out
 
 
-def weekly_nps(store: Store, weeks: int = 12) -> list[dict]:
-    """NPS per week for the last ``weeks`` weeks, with its 95% margin and answer count."""
+def weekly_nps(store: Store, weeks: int = 12, start=None, end=None, where=None) -> list[dict]:
+    """NPS per week (the last ``weeks`` weeks, or the filtered period), with its 95% margin and count."""
     columns = [
         func.count(case((is_promoter(Response.nps), 1))),
         func.count(case((is_passive(Response.nps), 1))),
         func.count(case((is_detractor(Response.nps), 1))),
     ]
-    return _weekly(store, weeks, columns, Response.nps.is_not(None), summarize_nps)
+    return _weekly(store, weeks, columns, Response.nps.is_not(None), summarize_nps, start, end, where)
 
 
-def weekly_csat(store: Store, weeks: int = 12) -> list[dict]:
+def weekly_csat(store: Store, weeks: int = 12, start=None, end=None, where=None) -> list[dict]:
     """CSAT (% of 4-5) per week, with its 95% margin and answer count."""
     columns = [func.count(case((is_satisfied(Response.csat), 1))), func.count(Response.csat)]
-    return _weekly(store, weeks, columns, Response.csat.is_not(None), summarize_csat)
+    return _weekly(store, weeks, columns, Response.csat.is_not(None), summarize_csat, start, end, where)
 
 
-def distribution(store: Store) -> dict[str, int]:
+def distribution(store: Store, start: date | None = None, end: date | None = None, where=None) -> dict[str, int]:
     """How many answers gave each NPS score 0-10."""
     rows = dict(
         db.session.execute(
             select(Response.nps, func.count())
-            .where(Response.store_id == store.id, Response.nps.is_not(None))
+            .where(*_period(store, start, end), *(where or []), Response.nps.is_not(None))
             .group_by(Response.nps)
         ).all()
     )

@@ -271,10 +271,15 @@ def list_tasks(store: Store, status: str | None, cursor: str | None, limit: int 
     return data, (encode_cursor_id(rows[limit - 1][0].id) if len(rows) > limit else None)
 
 
-def recovery_metrics(store: Store, lo: datetime | None = None, hi: datetime | None = None) -> dict:
-    """open, overdue, SLA met %, median business minutes to first contact and to resolution."""
+def recovery_metrics(
+    store: Store, lo: datetime | None = None, hi: datetime | None = None, where: list | None = None
+) -> dict:
+    """open, overdue, SLA met %, median business minutes to first contact and to resolution
+    (``where``: conditions on the tasks' responses, e.g. the dashboard's filters)."""
     now = utcnow()
     conds = [Task.store_id == store.id]
+    if where:
+        conds.append(Task.response_id.in_(select(Response.id).where(Response.store_id == store.id, *where)))
     if lo:
         conds.append(Task.created_at >= lo)
     if hi:

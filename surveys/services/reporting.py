@@ -32,12 +32,13 @@ class Filters:
         return {
             k: v
             for k, v in {
-                "from": self.start,
-                "to": self.end,
+                "from": self.start.isoformat() if self.start else None,
+                "to": self.end.isoformat() if self.end else None,
                 "category": self.category,
                 "topic": self.topic,
                 "language": self.language,
                 "hidden": "1" if self.hidden else None,
+                "product": self.product,
             }.items()
             if v
         }

@@ -220,8 +220,12 @@ def test_dashboard_draws_the_weekly_trend_and_distribution_from_the_data(client,
         client.post(survey_path(invitation), data={"nps": str(score)})
     login(client, "admin@barro.test")
     html = client.get("/staff/").get_data(as_text=True)
-    assert "<polyline" in html and "+33 ± " in html  # this week's NPS: 2 promoters, 1 detractor of 3
-    assert "10: 1;" in html and "3: 1;" in html and "0: 0;" in html
+    assert "<polyline" in html
+    weekly = json.loads(data_attrs(html, "data-series", "weekly_nps")["values"].replace("&#34;", '"'))
+    assert weekly[-1] == 33.3 and weekly[:-1] == [None] * (len(weekly) - 1)  # 2 promoters, 1 detractor, this week
+    distribution = json.loads(data_attrs(html, "data-series", "distribution")["values"].replace("&#34;", '"'))
+    assert distribution == [0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1]
+    assert "10: 1;" in html and "3: 1;" in html and "0: 0;" in html  # the chart's text alternative says the same
 
 
 def test_responses_are_filtered_and_exported_with_formulas_neutralised(client, shop):
@@ -369,7 +373,10 @@ def test_dashboard_breaks_answers_down_by_topic_sentiment_and_product(client, sh
     assert (product["sku"], product["n"], product["nps"]) == ("TAZA-01", 3, round(100 * (1 - 2) / 3, 1))
     login(client, "admin@barro.test")
     html = client.get("/staff/").get_data(as_text=True)
-    assert "De qué hablan los clientes" in html and "Taza de barro" in html
+    row = data_attrs(html, "data-sku", "TAZA-01")
+    assert (row["nps"], row["n"]) == (str(round(100 * (1 - 2) / 3, 1)), "3")
+    assert data_attrs(html, "data-topic", "delivery") == {"topic": "delivery", "mentions": "2", "negative": "1"}
+    assert data_attrs(html, "data-sentiment", "negative")["count"] == "2"
 
 
 def test_custom_reply_templates_and_widget_origins_are_saved_and_used(client, shop):
@@ -397,19 +404,63 @@ def test_dashboard_shows_the_recovery_figures(client, shop):
     unhappy(client, shop[0])
     login(client, "admin@barro.test")
     html = client.get("/staff/").get_data(as_text=True)
-    assert "Recuperación" in html and '1 <span class="moe">abiertas' in html
+    tile = data_attrs(html, "data-metric", "recovery")
+    assert (tile["open"], tile["overdue"]) == ("1", "0")
 
 
-def test_dashboard_filters_apply_to_the_scores(client, shop):
+def data_attrs(html: str, selector_attr: str, value: str | None = None) -> dict:
+    """The data-* attributes of the first element carrying ``selector_attr`` (="value")."""
+    want = f'{selector_attr}="{value}"' if value is not None else selector_attr
+    for tag in re.findall(r"<[a-z]+\s[^>]*>", html):
+        if want in tag:
+            return {k: v for k, v in re.findall(r'data-([a-z_-]+)="([^"]*)"', tag)}
+    raise AssertionError(f"no element with {want}")
+
+
+def test_dashboard_filters_apply_to_every_tile_chart_and_table(client, shop):
     store = shop[0]
-    for n, (score, sku) in enumerate([(10, "TAZA-01"), (0, "JARRO-02"), (9, "TAZA-01")]):
+    answers = [
+        (10, "TAZA-01", "Me encantó la taza, llegó rapidísimo"),
+        (0, "JARRO-02", "It arrived broken and late, terrible delivery"),
+        (9, "TAZA-01", ""),
+    ]
+    for n, (score, sku, comment) in enumerate(answers):
         invitation = sent_invitation(store, email=f"f{n}@example.com", items=[{"sku": sku, "name": sku.title()}])
-        client.post(survey_path(invitation), data={"nps": str(score)})
+        client.post(survey_path(invitation), data={"nps": str(score), "comment": comment})
     login(client, "admin@barro.test")
-    assert "+100" in client.get("/staff/?product=TAZA-01").get_data(as_text=True)
-    assert "-100" in client.get("/staff/?product=JARRO-02").get_data(as_text=True)
-    detractors = client.get("/staff/responses?product=JARRO-02").get_data(as_text=True)
-    assert "1 respuestas" in detractors
+
+    def numbers(query=""):
+        html = client.get("/staff/?" + query).get_data(as_text=True)
+        tile = data_attrs(html, "data-metric", "nps")
+        dist = json.loads(data_attrs(html, "data-series", "distribution")["values"].replace("&#34;", '"'))
+        week = json.loads(data_attrs(html, "data-series", "weekly_nps")["values"].replace("&#34;", '"'))
+        return float(tile["value"]) if tile["value"] else None, int(tile["n"]), sum(dist), week[-1]
+
+    assert numbers() == (33.3, 3, 3, 33.3)
+    assert 'data-metric="csat"' not in client.get("/staff/").get_data(as_text=True)  # an NPS-only store
+    assert numbers("product=TAZA-01") == (100.0, 2, 2, 100.0)
+    assert numbers("product=JARRO-02") == (-100.0, 1, 1, -100.0)
+    assert numbers("category=detractor") == (-100.0, 1, 1, -100.0)
+    assert numbers("language=en") == (-100.0, 1, 1, -100.0)
+    assert numbers("language=es&category=promoter") == (100.0, 1, 1, 100.0)
+    assert numbers("from=2000-01-01&to=2000-01-31") == (None, 0, 0, None)
+
+    data = client.get("/staff/dashboard.json?product=JARRO-02").get_json()
+    assert data["filters"] == {"product": "JARRO-02"}
+    assert (data["metrics"]["nps"]["score"], data["metrics"]["invitations_sent"]) == (-100.0, 1)
+    assert data["metrics"]["recovery"]["open"] == 1  # the detractor's task, not the promoters'
+    assert [(p["sku"], p["nps"]) for p in data["products"]] == [("JARRO-02", -100.0)]
+    assert data["sentiment"]["negative"] == 1 and data["sentiment"]["positive"] == 0
+    topics = {t["topic"]: t["mentions"] for t in data["topics"]}
+    assert topics["delivery"] == 1
+    everyone = client.get("/staff/dashboard.json").get_json()
+    assert everyone["metrics"]["recovery"]["open"] == 1 and everyone["metrics"]["response_rate"] == 1.0
+    assert client.get("/staff/dashboard.json?product=TAZA-01").get_json()["metrics"]["recovery"]["open"] == 0
+    by_answer = client.get("/staff/dashboard.json?category=promoter").get_json()
+    assert by_answer["metrics"]["response_rate"] is None and by_answer["response_rate_applies"] is False
+    listed = client.get("/staff/responses?product=JARRO-02").get_data(as_text=True)
+    assert data_attrs(listed, "data-total")["total"] == "1"
+    assert 'href="/staff/responses.csv?product=JARRO-02"' in listed  # the export keeps the filter
 
 
 def test_absolute_session_age_is_capped(client, shop):
@@ -427,7 +478,10 @@ def test_csat_stores_get_a_weekly_csat_chart_with_the_right_value(client, app):
         client.post(survey_path(sent_invitation(store, email=f"s{n}@example.com")), data={"csat": str(score)})
     login(client, "c@barro.test")
     html = client.get("/staff/").get_data(as_text=True)
-    assert "CSAT por semana" in html and ": 50 ± " in html  # 2 of 4 satisfied
+    assert data_attrs(html, "data-metric", "csat")["value"] == "50.0"  # 2 of 4 satisfied
+    weekly = json.loads(data_attrs(html, "data-series", "weekly_csat")["values"].replace("&#34;", '"'))
+    assert weekly[-1] == 50.0
+    assert 'data-metric="nps"' not in html and "CSAT por semana" in html  # a CSAT-only store sees no NPS tile
 
 
 def _staff_routes(app):

@@ -8,9 +8,7 @@ from sqlalchemy import select
 from ...errors import NotFound
 from ...extensions import db
 from ...models import Response
-from ...reading import charts
-from ...reading.topics import TOPICS
-from ...services import metrics, reporting
+from ...services import dashboard, reporting
 from . import audit_staff_action, bp, csv_download
 
 PER_PAGE = 50
@@ -28,7 +26,7 @@ def responses():
         page=page,
         total=total,
         per_page=PER_PAGE,
-        topics=TOPICS,
+        choices=dashboard.filter_choices(g.store),
         categories=reporting.CATEGORIES,
     )
 
@@ -47,14 +45,3 @@ def response_detail(response_id: int):
     if item is None:
         raise NotFound("no such response")
     return render_template("staff/response.html", r=item)
-
-
-def dashboard_charts(store, start=None, end=None, where=None) -> dict:
-    return {
-        "trend": charts.line_chart(metrics.weekly_nps(store), -100, 100),
-        "csat_trend": charts.line_chart(metrics.weekly_csat(store), 0, 100),
-        "distribution": charts.bars(metrics.distribution(store)),
-        "topics": metrics.topic_breakdown(store, start, end, where),
-        "sentiment": metrics.sentiment_breakdown(store, start, end, where),
-        "products": metrics.product_nps(store, start, end, where),
-    }

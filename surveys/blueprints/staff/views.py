@@ -4,26 +4,38 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
 from ...extensions import db
-from ...services import metrics, reporting
+from ...reading import charts
+from ...services import dashboard as dashboard_service
 from ...services import privacy as privacy_service
+from ...services import reporting
 from . import audit_staff_action, bp
 
 
 @bp.get("/")
 def dashboard():
-    from .responses import dashboard_charts
-
     f = reporting.parse_filters(request.args)
+    data = dashboard_service.dashboard_data(g.store, f)
     return render_template(
         "staff/dashboard.html",
         f=f,
-        m=metrics.store_metrics(g.store, f.start, f.end),
-        **dashboard_charts(g.store, f.start, f.end),
+        m=data["metrics"],
+        data=data,
+        trend=charts.line_chart(data["weekly_nps"], -100, 100),
+        csat_trend=charts.line_chart(data["weekly_csat"], 0, 100),
+        distribution=charts.bars(data["distribution"]),
+        choices=dashboard_service.filter_choices(g.store),
     )
+
+
+@bp.get("/dashboard.json")
+def dashboard_json():
+    """The dashboard's numbers under the same filters, for scripts and spreadsheets."""
+    f = reporting.parse_filters(request.args)
+    return jsonify({"filters": f.as_args(), **dashboard_service.dashboard_data(g.store, f)})
 
 
 @bp.post("/store")
