@@ -1,11 +1,12 @@
 """Command line: store and staff creation, CSV import with line numbers, demo seeding, dispatch."""
 
 import json
+import re
 
 from sqlalchemy import func, select
 
 from surveys.extensions import db
-from surveys.models import ApiKey, Order, Response, StaffUser, Store
+from surveys.models import ApiKey, Order, Response, StaffUser, Store, utcnow
 from surveys.services.tenancy import authenticate_api_key
 
 CSV = """order_id,email,name,locale,delivered_at,sku,product_name
@@ -104,6 +105,7 @@ def test_csv_without_required_columns_is_refused(runner, tmp_path):
 def test_demo_seeds_once_and_prints_a_working_link(runner, client):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
+    _the_demo_desk_has_tasks_in_every_state_and_nothing_in_the_future(utcnow())
     responses = db.session.scalar(select(func.count()).select_from(Response))
     assert 250 <= responses <= 350
     second = runner.invoke(args=["demo"])
@@ -198,3 +200,40 @@ def test_evaluate_comments_reports_dev_and_held_out_figures_side_by_side_without
     assert len(table) == 10 and all(line.count("|") == 6 for line in table)
     held_out_texts = [line.split("\t")[3] for line in rows[1:]]
     assert not any(text in result.output for text in held_out_texts)  # aggregates only, never a row
+
+
+def _the_demo_desk_has_tasks_in_every_state_and_nothing_in_the_future(now):
+    """The recovery desk of a fresh demo: every state, a negative-review task, an agent on shift."""
+    from surveys.models import Membership, OutboxMessage, Product, Review, Task
+    from surveys.services.recovery import overdue_condition
+
+    states = dict(db.session.execute(select(Task.status, func.count()).group_by(Task.status)).all())
+    assert all(states.get(s, 0) >= 3 for s in ("open", "contacted", "resolved", "dismissed")), states
+    overdue = db.session.scalar(select(func.count()).select_from(Task).where(overdue_condition(now)))
+    within_sla = db.session.scalar(
+        select(func.count()).select_from(Task).where(Task.status == "open", ~overdue_condition(now))
+    )
+    assert overdue >= 3 and within_sla >= 1
+    followups = db.session.scalar(select(func.count()).select_from(Task).where(Task.followup_score.is_not(None)))
+    assert followups >= 3
+    assert db.session.scalar(select(func.count()).select_from(Task).where(Task.reason == "negative_review")) >= 1
+    assert db.session.scalar(select(func.count()).select_from(Membership).where(Membership.on_shift.is_(True))) >= 1
+    assert db.session.scalar(select(func.count()).select_from(Task).where(Task.assignee_id.is_(None))) == 0
+    assert db.session.scalar(select(func.max(Response.created_at))) <= now
+    assert db.session.scalar(select(func.max(Task.updated_at))) <= now
+    assert (
+        db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")) == 0
+    )
+    # each review talks about the product it is filed under
+    nouns = {
+        "TAZA-01": "taza|mug",
+        "JARRO-02": "jarro|jug",
+        "MANTEL-03": "mantel|tablecloth|bordado|embroidery",
+        "CAFE-04": "café|coffee",
+        "VELA-05": "vela|candle|scent",
+        "BOLSA-06": "bolsa|asas",
+    }
+    rows = db.session.execute(select(Product.sku, Review.body).join(Product, Product.id == Review.product_id)).all()
+    stray = [(sku, body) for sku, body in rows if body and not re.search(nouns[sku], body, re.I)]
+    flagged = [b for _, b in stray if "55 1234" in b or "www." in b]
+    assert stray == [(sku, b) for sku, b in stray if b in flagged]
