@@ -9,11 +9,16 @@ import json
 import os
 from typing import Any
 
+import click
+
 PLACEHOLDER_SECRET = "dev-insecure-change-me"  # noqa: S105 - refused outside dev/test
 
 
-class ConfigError(RuntimeError):
-    """Raised at start-up when the configuration cannot be used safely."""
+class ConfigError(click.ClickException):
+    """Raised at start-up when the configuration cannot be used safely.
+
+    A click exception, so ``flask --app surveys <command>`` prints the reason as one line
+    ("Error: ...") and exits 1 instead of a traceback; a WSGI server still refuses to start."""
 
 
 DEFAULTS: dict[str, Any] = {
@@ -137,7 +142,10 @@ def validate(config) -> None:
         )
     dev = config.get("ENV") in {"development", "test"} or config.get("TESTING")
     if not dev and config.get("SECRET_KEY") in {None, "", PLACEHOLDER_SECRET}:
-        raise ConfigError("SURVEYS_SECRET_KEY must be set to a long random value in production.")
+        raise ConfigError(
+            "SURVEYS_SECRET_KEY must be set to a long random value in production "
+            "(the default environment). To try Postventa locally, export SURVEYS_ENV=development."
+        )
     if config.get("MAIL_BACKEND") not in {"smtp", "file", "console", "memory"}:
         raise ConfigError("SURVEYS_MAIL_BACKEND must be one of smtp, file, console, memory.")
     if not str(config.get("BASE_URL", "")).startswith(("http://", "https://")):

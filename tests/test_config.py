@@ -48,3 +48,25 @@ def test_forwarded_headers_are_trusted_only_from_the_configured_proxies(make_app
     assert "Strict-Transport-Security" not in direct.headers  # anyone can send the header
     proxied = make_app(PROXY_COUNT=1).test_client().get("/healthz", headers=headers)
     assert proxied.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_the_documented_flask_command_explains_a_missing_secret_in_one_line(tmp_path):
+    """`flask --app surveys ...` as the README writes it: production is the default environment."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    flask = Path(sys.executable).with_name("flask")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SURVEYS_")}
+    env["SURVEYS_DATABASE_URL"] = f"sqlite:///{tmp_path}/cli.db"
+    refused = subprocess.run([flask, "--app", "surveys", "db", "upgrade"], env=env, capture_output=True, text=True)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert (
+        refused.stderr.startswith("Error: SURVEYS_SECRET_KEY must be set")
+        and "SURVEYS_ENV=development" in refused.stderr
+    )
+    env["SURVEYS_SECRET_KEY"] = "a-long-random-production-secret-0123456789"
+    done = subprocess.run([flask, "--app", "surveys", "db", "upgrade"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "cli.db").stat().st_size > 0
