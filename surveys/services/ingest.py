@@ -169,8 +169,10 @@ def _products(store: Store, deliveries) -> dict[str, int]:
             for f, old in zip(PRODUCT_FIELDS, known, strict=True)
             if getattr(item, f) not in (None, old)
         }
-        if item.name != name or given:
-            db.session.execute(update(Product).where(Product.id == pid).values(name=item.name, **given))
+        # The catalogue name is the one the product first arrived with: a delivery in another
+        # language ("Talavera jug") must not rename it for every customer, page and report.
+        if (item.name and not name) or given:
+            db.session.execute(update(Product).where(Product.id == pid).values(name=name or item.name, **given))
         out[sku] = pid
     return out
 

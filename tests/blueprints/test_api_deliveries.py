@@ -196,3 +196,23 @@ def test_every_openapi_operation_has_a_success_example(client):
         for method, op in ops.items():
             ok = next(v for k, v in op["responses"].items() if k.startswith("2"))
             assert "example" in ok["content"]["application/json"], (method, path)
+
+
+def test_a_delivery_in_another_language_does_not_rename_the_catalogue_product(client, store_key):
+    from surveys.models import Product
+
+    from ..factories import sent_invitation, survey_path
+
+    store, key = store_key
+    spanish = [{"sku": "JARRO-02", "name": "Jarro de talavera"}]
+    english = [{"sku": "JARRO-02", "name": "Talavera jug"}, {"sku": "MUG-9", "name": "Clay mug"}]
+    assert client.post("/api/v1/deliveries", json=delivery_payload(items=spanish), headers=auth(key)).status_code == 201
+    customer = {"email": "emily@example.com", "name": "Emily", "locale": "en"}
+    payload = delivery_payload(items=english, customer=customer)
+    assert client.post("/api/v1/deliveries", json=payload, headers=auth(key)).status_code == 201
+    names = dict(db.session.execute(select(Product.sku, Product.name).where(Product.store_id == store.id)).all())
+    assert names == {"JARRO-02": "Jarro de talavera", "MUG-9": "Clay mug"}  # a new product takes its first name
+    page = client.get(survey_path(sent_invitation(store, items=spanish))).get_data(as_text=True)
+    assert "Jarro de talavera" in page and "Talavera jug" not in page
+    widget = client.get(f"/widget/v1/{store.widget_key}/products/JARRO-02/reviews.json").get_json()
+    assert widget["product"]["name"] == "Jarro de talavera"
