@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "WORK_BACKOFF_CAP_SECONDS": 3600,
     "WHATSAPP_API_BASE": "https://graph.facebook.com/v21.0",  # Cloud API; tests point it at a stand-in
     "WHATSAPP_TIMEOUT": 10,
+    "ALERT_SETTLE_MINUTES": 5,  # a task's alert waits this long after the customer's last edit
     "LANGUAGES": ["es", "en"],
     "BABEL_DEFAULT_LOCALE": "es",
     "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -82,7 +82,7 @@ def _send_one(backend, msg, counts: dict[str, int]) -> None:
             log.error("outbox #%s was sent after another dispatcher took it over", msg.id)
 
 
-PASSES = ("events", "invitations", "reminders", "expiry", "escalations", "retention", "mail", "webhooks")
+PASSES = ("events", "invitations", "reminders", "expiry", "alerts", "escalations", "retention", "mail", "webhooks")
 
 
 def dispatch_once() -> dict[str, int]:
@@ -98,6 +98,7 @@ def dispatch_once() -> dict[str, int]:
         "invitations": lambda: _enqueue_invitations(limit, counts),
         "reminders": lambda: _enqueue_reminders(limit, counts),
         "expiry": lambda: counts.update(expired=invitations.expire_invitations()),
+        "alerts": lambda: counts.update(alerted=len(recovery.send_settled_alerts())),
         "escalations": lambda: counts.update(escalated=len(recovery.escalate_overdue())),
         "retention": lambda: counts.update(erased=privacy.apply_retention()) if _retention_due() else None,
         "mail": lambda: counts.update(deliver_outbox(limit)),

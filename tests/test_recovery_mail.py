@@ -35,9 +35,28 @@ def text(msg):
     return msg.get_body(("plain",)).get_content()
 
 
-def test_a_new_task_alerts_the_stores_admins(client, shop, smtp_sink):
+def settle():
+    """Let the settle delay pass for every task waiting to be announced."""
+    db.session.execute(
+        update(Task).where(Task.alert_due_at.is_not(None)).values(alert_due_at=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+
+
+def test_the_alert_waits_until_the_answer_settles_and_quotes_the_comment(client, shop, smtp_sink):
     store, _ = shop
-    unhappy(client, store)
+    invitation = sent_invitation(store, email="ana@example.com")
+    client.post(survey_path(invitation), data={"nps": "2"})  # the one-click score, before any comment
+    dispatch_once()
+    assert smtp_sink.messages == []
+    client.post(survey_path(invitation), data={"nps": "2", "comment": "Llegó roto"})
+    task = db.session.scalar(select(Task))
+    db.session.refresh(task)
+    assert task.alert_due_at - task.response.updated_at == timedelta(minutes=5)  # 5 minutes after the last edit
+    dispatch_once()
+    assert smtp_sink.messages == []
+    settle()
+    dispatch_once()
     dispatch_once()
     [alert] = smtp_sink.messages
     assert parseaddr(alert["To"])[1] == "duena@barro.test"  # admins by default, not agents
@@ -45,11 +64,22 @@ def test_a_new_task_alerts_the_stores_admins(client, shop, smtp_sink):
     assert "Llegó roto" in text(alert) and "http://survey.test/staff/tasks/" in text(alert)
 
 
+def test_a_task_withdrawn_before_it_settles_is_never_announced(client, shop, smtp_sink):
+    store, _ = shop
+    invitation = sent_invitation(store, email="ana@example.com")
+    client.post(survey_path(invitation), data={"nps": "2"})
+    client.post(survey_path(invitation), data={"nps": "10", "comment": "Perdón, quise poner 10"})
+    settle()
+    dispatch_once()
+    assert smtp_sink.messages == [] and db.session.scalar(select(Task.status)) == "dismissed"
+
+
 def test_alert_addresses_replace_the_admins_when_set(client, shop, smtp_sink):
     store, _ = shop
     store.alert_emails = ["soporte@barro.test", "jefa@barro.test"]
     db.session.commit()
     unhappy(client, store)
+    settle()
     dispatch_once()
     assert sorted(parseaddr(m["To"])[1] for m in smtp_sink.messages) == ["jefa@barro.test", "soporte@barro.test"]
 

@@ -28,6 +28,7 @@ class Task(db.Model):
     __table_args__ = (
         Index("ix_tasks_queue", "store_id", "status", "first_contact_due_at"),
         Index("ix_tasks_store_created", "store_id", "created_at"),
+        Index("ix_tasks_alert_due", "alert_due_at"),
         UniqueConstraint("public_id", name="uq_tasks_public_id"),  # named by its migration, before the convention
     )
 
@@ -46,6 +47,7 @@ class Task(db.Model):
     dismiss_reason: Mapped[str | None] = mapped_column(String(200))
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     public_id: Mapped[str] = mapped_column(String(24), default=new_public_id)
+    alert_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the team's alert, once the answer settles
     followup_score: Mapped[int | None] = mapped_column(Integer)
     followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -220,7 +220,8 @@ def _history(store: Store, rng: random.Random) -> None:
         task = db.session.scalar(select(Task).where(Task.response_id == response.id))
         if task is not None:
             _work_on(task, team, rng, now)
-    recovery.escalate_overdue(now)  # what the worker would have done meanwhile
+    recovery.send_settled_alerts(now)  # what the worker would have done meanwhile
+    recovery.escalate_overdue(now)
     _settle_past_mail(store, now)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from statistics import median
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, update
 
@@ -68,10 +69,12 @@ def sync_task(response: Response, now: datetime | None = None) -> Task | None:
         task = db.session.scalar(select(Task).where(Task.response_id == response.id))
         if new_id is not None:
             task.assignee_id = _next_agent(store, now)
+            task.alert_due_at = now + _settle()  # mailed once the customer stops editing (comment included)
             _event(task, "opened", None, reason)
-            alerts.queue_task_alert(task, "new")
             outbound.emit(store, "task.created", _event_data(task))
         return task
+    if task.alert_due_at is not None:
+        task.alert_due_at = now + _settle()  # still editing: the alert waits for the last word
     if reason is not None and reason != task.reason:
         _event(task, "updated", None, f"{task.reason} -> {reason}")
         task.reason, task.updated_at = reason, now
@@ -79,6 +82,32 @@ def sync_task(response: Response, now: datetime | None = None) -> Task | None:
         task.status, task.dismiss_reason, task.updated_at = "dismissed", "answer changed", now
         _event(task, "dismissed", None, "the customer changed the answer")
     return task
+
+
+def _settle() -> timedelta:
+    return timedelta(minutes=current_app.config["ALERT_SETTLE_MINUTES"])
+
+
+def send_settled_alerts(now: datetime | None = None, limit: int = 200) -> list[Task]:
+    """Mail the team about tasks whose answer has settled (worker): one alert per task,
+    with the comment the customer ended up writing. A task closed meanwhile is not announced."""
+    now = now or utcnow()
+    tasks = db.session.scalars(
+        select(Task).where(Task.alert_due_at <= now).limit(limit).with_for_update(skip_locked=True)
+    ).all()
+    sent = []
+    for task in tasks:
+        claimed = db.session.execute(
+            update(Task)
+            .where(Task.id == task.id, Task.alert_due_at.is_not(None), Task.alert_due_at <= now)
+            .values(alert_due_at=None)
+            .execution_options(synchronize_session="fetch")
+        )
+        if claimed.rowcount and task.status in ("open", "contacted"):
+            alerts.queue_task_alert(task, "new")
+            sent.append(task)
+    db.session.flush()
+    return sent
 
 
 def _next_agent(store: Store, now: datetime) -> int | None:
