@@ -41,6 +41,11 @@ class TokenExpired(DomainError):
     status = 410
     code = "expired"
 
+    def __init__(self, message: str = "", fields: dict | None = None, store=None, locale: str | None = None):
+        super().__init__(message, fields)
+        self.store = store  # whose link it was: the page carries the shop's name and colour,
+        self.locale = locale  # in the customer's language
+
 
 class AlreadyAnswered(DomainError):
     """The edit window of an answered invitation is over."""

@@ -43,14 +43,15 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     return resp
 
 
-def page_error(status: int, message: str | None = None):
+def page_error(status: int, message: str | None = None, store=None):
     if request.path.startswith("/staff/") or request.path == "/staff":
         template = "staff/error.html"  # staff errors inside the console, never the customer's pages
         message = _staff_messages().get(status, message)
     else:
         template = {404: "errors/404.html", 410: "errors/410.html"}.get(status, "errors/error.html")
     try:
-        return Response(render_template(template, status=status, message=message), status=status, mimetype="text/html")
+        page = render_template(template, status=status, message=message, store=store)
+        return Response(page, status=status, mimetype="text/html")
     except Exception:  # the error page itself must never fail: plain text as a last resort
         log.exception("error page failed to render")
         return Response(f"Error {status}", status=status, mimetype="text/plain")
@@ -149,7 +150,11 @@ def register(app) -> None:
         db.session.rollback()
         if wants_json():
             return json_error(exc.status, exc.code, exc.message, exc.fields)
-        return page_error(exc.status, _http_messages().get(exc.status))
+        if getattr(exc, "locale", None):
+            from .i18n import use_locale
+
+            use_locale(exc.locale)
+        return page_error(exc.status, _http_messages().get(exc.status), getattr(exc, "store", None))
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

@@ -97,7 +97,12 @@ def submit(token: str):
     if wants_json():
         return jsonify(saved=True, nps=response.nps, csat=response.csat)
     return render_template(
-        "public/thanks.html", store=invitation.store, response=response, closed=False, edit_token=token
+        "public/thanks.html",
+        store=invitation.store,
+        response=response,
+        closed=False,
+        edit_token=token,
+        reviews=reviews.for_response(response.id),
     )
 
 

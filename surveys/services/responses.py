@@ -45,7 +45,7 @@ def open_invitation(purpose: str, token: str, now: datetime | None = None, enfor
     if invitation is None:
         raise TokenInvalid()
     if enforce_lifetime and issued_at + timedelta(days=invitation.store.token_lifetime_days) < now:
-        raise TokenExpired()
+        raise TokenExpired(store=invitation.store, locale=invitation.locale)
     return invitation
 
 
@@ -55,7 +55,7 @@ def check_open(invitation: Invitation, response: Response | None, now: datetime 
     if invitation.status in ("withdrawn", "suppressed", "scheduled"):
         raise SurveyClosed()
     if invitation.status == "expired" and response is None:
-        raise TokenExpired()
+        raise TokenExpired(store=invitation.store, locale=invitation.locale)
     if response is not None and response.created_at + timedelta(hours=invitation.store.edit_window_hours) < now:
         raise AlreadyAnswered()
 

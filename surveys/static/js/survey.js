@@ -23,6 +23,22 @@
     });
   }
 
+  // The comment prompt follows the score: what went wrong, what was missing, what was best.
+  var prompt = document.getElementById("comment-label");
+  function mood(name, value) {
+    var n = parseInt(value, 10);
+    if (name === "csat") return n <= 2 ? "detractor" : n === 3 ? "passive" : "promoter";
+    return n <= 6 ? "detractor" : n <= 8 ? "passive" : "promoter";
+  }
+  if (prompt) {
+    form.addEventListener("change", function (event) {
+      var t = event.target;
+      if (t.type === "radio" && t.name === prompt.getAttribute("data-kind")) {
+        prompt.textContent = prompt.getAttribute("data-" + mood(t.name, t.value));
+      }
+    });
+  }
+
   if (form.getAttribute("data-autopost") === "1") {
     var comment = form.querySelector("textarea[name=comment]");
     var keep = comment ? comment.value : null;
