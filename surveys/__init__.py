@@ -53,9 +53,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.register_blueprint(demo.bp, url_prefix="/demo")
 
-    from . import http
+    from . import http, labels
 
     http.register(app)
+    labels.register(app)
 
     from .microcache import WidgetFastPath
 

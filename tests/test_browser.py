@@ -107,6 +107,7 @@ def test_staff_console_in_both_languages(browser, live):
         page.fill("#password", "una clave larga 123")
         page.click("button.primary")
         for lang, heading in (("es", "Cola de recuperación"), ("en", "Recovery queue")):
+            page.click("details.account summary")
             page.select_option("#locale", lang)
             page.click("form[action$='/staff/me'] button")
             page.goto(server.url + "/staff/")

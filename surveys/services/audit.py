@@ -49,6 +49,44 @@ def entries(store_id: int, object_type: str | None = None, object_id: int | None
     return db.session.scalars(query.limit(limit) if limit else query).all()
 
 
+def page_entries(
+    store_id: int,
+    who: str | None = None,
+    what: str | None = None,
+    start=None,
+    end=None,
+    page: int = 1,
+    per_page: int = 50,
+):
+    """One page of the store's log, newest first, filtered by who (actor), what (action) and
+    when (dates, UTC days); returns (entries, total)."""
+    from datetime import datetime, time, timedelta, timezone
+
+    from sqlalchemy import func
+
+    query = select(AuditEntry).where(AuditEntry.store_id == store_id)
+    if who:
+        query = query.where(AuditEntry.actor == who)
+    if what:
+        query = query.where(AuditEntry.action == what)
+    if start:
+        query = query.where(AuditEntry.created_at >= datetime.combine(start, time.min, tzinfo=timezone.utc))
+    if end:
+        query = query.where(
+            AuditEntry.created_at < datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    return rows.all(), total
+
+
+def choices(store_id: int) -> dict:
+    """The actors and actions present in the store's log, for the filter menus."""
+    actors = db.session.scalars(select(AuditEntry.actor).where(AuditEntry.store_id == store_id).distinct()).all()
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.store_id == store_id).distinct()).all()
+    return {"actors": sorted(actors), "actions": sorted(actions)}
+
+
 CSV_HEADER = ["at", "actor", "action", "object", "object_id", "reason", "details"]
 
 

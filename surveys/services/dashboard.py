@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Invitation, OrderItem, Product, Store
@@ -52,3 +52,16 @@ def filter_choices(store: Store) -> dict:
         select(Product.sku, Product.name).where(Product.store_id == store.id).order_by(Product.name)
     ).all()
     return {"products": [{"sku": sku, "name": name} for sku, name in products], "topics": TOPICS}
+
+
+def first_sku(store: Store) -> str | None:
+    """A product of the store to preview the reviews widget with (the one with most reviews)."""
+    from ..models import ProductRating
+
+    return db.session.scalar(
+        select(Product.sku)
+        .outerjoin(ProductRating, ProductRating.product_id == Product.id)
+        .where(Product.store_id == store.id)
+        .order_by(func.coalesce(ProductRating.count, 0).desc(), Product.id)
+        .limit(1)
+    )

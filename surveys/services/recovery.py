@@ -15,7 +15,20 @@ from sqlalchemy import and_, case, func, or_, select, update
 
 from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
-from ..models import RESOLUTIONS, TASK_STATES, Membership, Order, Response, StaffUser, Store, Task, TaskEvent, utcnow
+from ..models import (
+    RESOLUTIONS,
+    TASK_STATES,
+    Customer,
+    Invitation,
+    Membership,
+    Order,
+    Response,
+    StaffUser,
+    Store,
+    Task,
+    TaskEvent,
+    utcnow,
+)
 from ..reading.clock import ShopClock
 from ..reading.scoring import CSAT_SCALE, is_detractor, is_satisfied, is_unhappy
 from . import alerts, failures, outbound
@@ -362,13 +375,17 @@ def open_followup(token: str) -> Task:
         raise TokenInvalid()
     store = db.session.get(Store, task.store_id)
     if issued_at + timedelta(days=store.token_lifetime_days) < utcnow():
-        raise TokenExpired()
+        raise TokenExpired(store=store, locale=task.response.invitation.locale)
     return task
 
 
 def log_reply(task: Task, actor: StaffUser, body: str) -> None:
-    """A reply sent to the customer is the first contact (when none was logged before)."""
+    """A reply sent to the customer is the first contact (when none was logged before); a task
+    nobody had taken becomes the replying agent's."""
     now = utcnow()
+    if task.assignee_id is None:
+        task.assignee_id = actor.id
+        _event(task, "assigned", actor, actor.email)
     task.first_contact_at = task.first_contact_at or now
     if task.status == "open":
         task.status = "contacted"
@@ -376,13 +393,84 @@ def log_reply(task: Task, actor: StaffUser, body: str) -> None:
     _event(task, "reply", actor, body)
 
 
-def queue(store: Store, status: str, now: datetime, limit: int = 200) -> list[Task]:
-    """The store's tasks for the queue page: overdue first, then by first-contact due time.
-    ``status`` is a task state or "active" (open and contacted)."""
+QUEUE_SORTS = ("due", "opened", "score")
+
+
+def queue(
+    store: Store, status: str, now: datetime, limit: int = 200, sort: str = "due", search: str | None = None
+) -> list[Task]:
+    """The store's tasks for the queue page. ``status`` is a task state or "active" (open and
+    contacted); ``sort`` is "due" (overdue first, then by first-contact due time), "opened"
+    (newest first) or "score" (lowest first); ``search`` matches the order, email or name."""
     query = select(Task).where(Task.store_id == store.id)
     if status == "active":
         query = query.where(Task.status.in_(("open", "contacted")))
     elif status in TASK_STATES:
         query = query.where(Task.status == status)
-    overdue_first = case((overdue_condition(now), 0), else_=1)
-    return db.session.scalars(query.order_by(overdue_first, Task.first_contact_due_at).limit(limit)).all()
+    if search or sort == "score":
+        query = query.join(Response, Response.id == Task.response_id)
+    if search:
+        needle = f"%{search.strip().lower()[:100]}%"
+        query = (
+            query.join(Invitation, Invitation.id == Response.invitation_id)
+            .join(Order, Order.id == Invitation.order_id)
+            .join(Customer, Customer.id == Invitation.customer_id)
+            .where(
+                or_(
+                    func.lower(Order.order_ref).like(needle),
+                    func.lower(Customer.email).like(needle),
+                    func.lower(Customer.name).like(needle),
+                )
+            )
+        )
+    if sort == "opened":
+        order = [Task.created_at.desc(), Task.id.desc()]
+    elif sort == "score":
+        order = [func.coalesce(Response.nps, Response.csat).asc(), Task.first_contact_due_at]
+    else:
+        order = [case((overdue_condition(now), 0), else_=1), Task.first_contact_due_at]
+    return db.session.scalars(query.order_by(*order).limit(limit)).all()
+
+
+def bulk_update(
+    store: Store, actor: StaffUser, task_ids: list[int], action: str, assignee: StaffUser | None, reason: str = ""
+) -> int:
+    """Assign or dismiss several of the store's tasks at once; closed tasks are left as they are.
+    Returns how many tasks changed."""
+    if action not in ("assign", "dismiss"):
+        raise ValidationFailed(_l("Choose what to do with the selected tasks."), {"action": "invalid"})
+    if not task_ids:
+        raise ValidationFailed(_l("Select at least one task."), {"task_ids": "required"})
+    if action == "dismiss" and not (reason or "").strip():
+        raise ValidationFailed(_l("Say why the task is dismissed."), {"reason": "required"})
+    tasks = db.session.scalars(
+        select(Task).where(
+            Task.store_id == store.id, Task.id.in_(task_ids[:500]), Task.status.in_(("open", "contacted"))
+        )
+    ).all()
+    for task in tasks:
+        if action == "assign":
+            assign(task, actor, assignee)
+        else:
+            dismiss(task, actor, reason)
+    return len(tasks)
+
+
+def customer_context(task: Task, limit: int = 10) -> dict:
+    """What the desk should see beside the task: the reviews given with this answer and the
+    customer's earlier answers to this store (newest first)."""
+    from .reviews import for_response
+
+    invitation = task.response.invitation
+    earlier = db.session.scalars(
+        select(Response)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .where(
+            Response.store_id == task.store_id,
+            Invitation.customer_id == invitation.customer_id,
+            Response.id != task.response_id,
+        )
+        .order_by(Response.created_at.desc())
+        .limit(limit)
+    ).all()
+    return {"reviews": for_response(task.response_id), "earlier": earlier}

@@ -8,8 +8,10 @@ from flask_login import current_user
 
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...services import audit, failures, feeds, recovery, settings, staff_invitations
+from ...services import audit, dashboard, failures, feeds, recovery, reporting, settings, staff_invitations
 from . import audit_staff_action, bp, commit_or_flash, csv_download
+
+AUDIT_PER_PAGE = 50
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -26,7 +28,10 @@ def store_settings():
             db.session.commit()
             flash(gettext("Settings saved."), "ok")
             return redirect(url_for("staff.store_settings"))
-    return render_template("staff/settings.html", s=g.store, errors=errors, form=request.form), (422 if errors else 200)
+    page = render_template(
+        "staff/settings.html", s=g.store, errors=errors, form=request.form, preview_sku=dashboard.first_sku(g.store)
+    )
+    return page, (422 if errors else 200)
 
 
 @bp.post("/settings/feed-key")
@@ -83,7 +88,23 @@ def me():
 
 @bp.get("/audit")
 def audit_log():
-    return render_template("staff/audit.html", entries=audit.entries(g.store.id, limit=200))
+    args = request.args
+    f = reporting.parse_filters(args)  # the same date reading as the other filter bars
+    who = (args.get("who") or "").strip()[:320] or None
+    what = (args.get("what") or "").strip()[:80] or None
+    page = min(max(args.get("page", 1, type=int) or 1, 1), 100_000)
+    entries, total = audit.page_entries(g.store.id, who, what, f.start, f.end, page, AUDIT_PER_PAGE)
+    return render_template(
+        "staff/audit.html",
+        entries=entries,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // AUDIT_PER_PAGE)),
+        who=who,
+        what=what,
+        f=f,
+        choices=audit.choices(g.store.id),
+    )
 
 
 @bp.get("/audit.csv")

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from ...errors import NotFound
 from ...extensions import db
-from ...models import Response
-from ...services import dashboard, reporting
+from ...models import Response, Task
+from ...services import dashboard, reporting, reviews
 from . import audit_staff_action, bp, csv_download
 
 PER_PAGE = 50
@@ -44,4 +44,5 @@ def response_detail(response_id: int):
     item = db.session.scalar(select(Response).where(Response.id == response_id, Response.store_id == g.store.id))
     if item is None:
         raise NotFound("no such response")
-    return render_template("staff/response.html", r=item)
+    task = db.session.scalar(select(Task).where(Task.response_id == item.id, Task.store_id == g.store.id))
+    return render_template("staff/response.html", r=item, task=task, reviews=reviews.for_response(item.id))

@@ -15,10 +15,37 @@ ACTIONS = {"note", "contacted", "resolve", "dismiss", "assign", "reply"}
 @bp.get("/tasks")
 def tasks():
     status = request.args.get("status", "active")
+    sort = request.args.get("sort", "due")
+    sort = sort if sort in recovery.QUEUE_SORTS else "due"
+    search = (request.args.get("q") or "").strip()[:100]
     now = utcnow()
     return render_template(
-        "staff/tasks.html", tasks=recovery.queue(g.store, status, now), status=status, now=now, states=TASK_STATES
+        "staff/tasks.html",
+        tasks=recovery.queue(g.store, status, now, sort=sort, search=search or None),
+        status=status,
+        sort=sort,
+        search=search,
+        now=now,
+        states=TASK_STATES,
+        staff=[user for user, _ in settings.members(g.store)],
     )
+
+
+@bp.post("/tasks/bulk")
+def tasks_bulk():
+    """Assign (to someone, or to me) or dismiss the selected tasks."""
+    form = request.form
+    ids = [int(v) for v in form.getlist("task_id") if v.isdigit() and len(v) < 12]
+    assignee = current_user._get_current_object() if form.get("assignee_id") == "me" else None
+    if assignee is None and form.get("assignee_id", "").isdigit():
+        assignee = _member(int(form["assignee_id"]))
+
+    def change():
+        recovery.bulk_update(g.store, current_user, ids, form.get("action", ""), assignee, form.get("reason", ""))
+
+    commit_or_flash(change)
+    back = form.get("back", "")
+    return redirect(back if back.startswith("/staff/tasks") else url_for("staff.tasks"))
 
 
 @bp.get("/tasks/<id:task_id>")
@@ -34,6 +61,7 @@ def task(task_id: int):
         staff=staff,
         reply_subject=subject,
         reply_body=body,
+        **recovery.customer_context(item),
     )
 
 
@@ -57,6 +85,8 @@ def task_action(task_id: int, action: str):
             replies.send_reply(item, current_user, form.get("subject", ""), form.get("body", ""))
         elif action == "dismiss":
             recovery.dismiss(item, current_user, form.get("reason", ""))
+        elif form.get("assignee_id") == "me":
+            recovery.assign(item, current_user, current_user._get_current_object())
         else:
             recovery.assign(item, current_user, _member(form.get("assignee_id", type=int)))
 

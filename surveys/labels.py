@@ -1,0 +1,227 @@
+"""Words, not codes: the one table that turns every stored code into a label a reader
+understands, in the reader's language. Pages, the task timeline, the logs and the CSV
+headers ask it; a code it does not know is shown humanised, never raw."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+LABELS: dict[str, dict[str, object]] = {
+    "task_reason": {
+        "detractor": _l("Detractor"),
+        "low_csat": _l("Low CSAT"),
+        "hidden_detractor": _l("Hidden detractor"),
+        "negative_review": _l("Negative review"),
+    },
+    "task_status": {
+        "open": _l("Open"),
+        "contacted": _l("Contacted"),
+        "resolved": _l("Resolved"),
+        "dismissed": _l("Dismissed"),
+    },
+    "resolution": {
+        "replacement": _l("Replacement sent"),
+        "refund": _l("Refund"),
+        "coupon": _l("Coupon"),
+        "apology": _l("Apology"),
+        "other": _l("Other"),
+    },
+    "task_event": {
+        "opened": _l("opened"),
+        "note": _l("note"),
+        "contacted": _l("contacted"),
+        "resolved": _l("resolved"),
+        "dismissed": _l("dismissed"),
+        "assigned": _l("assigned"),
+        "escalated": _l("escalated"),
+        "updated": _l("updated"),
+        "reply": _l("reply sent"),
+        "followup": _l("follow-up answered"),
+    },
+    "review_status": {
+        "pending": _l("Waiting"),
+        "published": _l("Published"),
+        "rejected": _l("Rejected"),
+        "private": _l("Not for publication"),
+    },
+    "flag": {
+        "abuse": _l("Insults or abuse"),
+        "personal_data": _l("Personal data"),
+        "link": _l("Link or advertising"),
+        "off_topic": _l("Off-topic"),
+        "not_about_product": _l("Not about the product"),
+        "duplicate": _l("Duplicate"),
+        "other": _l("Other"),
+    },
+    "nps_category": {"promoter": _l("Promoter"), "passive": _l("Passive"), "detractor": _l("Detractor")},
+    "sentiment": {"negative": _l("negative"), "neutral": _l("neutral"), "positive": _l("positive")},
+    "topic": {
+        "delivery": _l("delivery"),
+        "product": _l("product"),
+        "packaging": _l("packaging"),
+        "size_fit": _l("size and fit"),
+        "support": _l("support"),
+        "price": _l("price"),
+        "returns": _l("returns"),
+    },
+    "language": {"es": _l("Spanish"), "en": _l("English"), "other": _l("Other")},
+    "role": {"admin": _l("Admin"), "agent": _l("Agent")},
+    "actor": {"system": _l("Postventa (automatic)")},
+    "object": {
+        "review": _l("Review"),
+        "store": _l("Store"),
+        "users": _l("Staff"),
+        "staff_user": _l("Staff member"),
+        "responses": _l("Responses"),
+        "customer": _l("Customer"),
+        "task": _l("Task"),
+    },
+    "action": {
+        "submitted": _l("Review written"),
+        "edited": _l("Review edited"),
+        "published": _l("Review published"),
+        "rejected": _l("Review turned down"),
+        "reply_set": _l("Public reply written"),
+        "reply_removed": _l("Public reply removed"),
+        "erased": _l("Erased at the customer's request"),
+        "login": _l("Signed in"),
+        "logout": _l("Signed out"),
+        "store_settings": _l("Changed the store settings"),
+        "users": _l("Changed the staff"),
+        "responses_csv": _l("Exported the responses (CSV)"),
+        "privacy_export": _l("Exported a customer's data"),
+        "privacy_erase": _l("Erased a customer's data"),
+        "task_action:note": _l("Added a note to a task"),
+        "task_action:assign": _l("Assigned a task"),
+        "task_action:contacted": _l("Marked a task as contacted"),
+        "task_action:resolve": _l("Resolved a task"),
+        "task_action:dismiss": _l("Dismissed a task"),
+        "task_action:reply": _l("Replied to a customer"),
+        "tasks_bulk": _l("Changed several tasks at once"),
+    },
+    "detail": {
+        "status": _l("status"),
+        "flags": _l("flags"),
+        "rating": _l("stars"),
+        "from": _l("before"),
+        "fields": _l("fields"),
+        "found": _l("found"),
+        "ip": _l("IP address"),
+        "category": _l("category"),
+        "topic": _l("topic"),
+        "language": _l("language"),
+        "product": _l("product"),
+        "to": _l("to"),
+        "hidden": _l("hidden detractors"),
+        "customer": _l("customer"),
+        "comments": _l("comments"),
+        "emails": _l("emails"),
+    },
+}
+
+# Details whose values are codes of another table.
+DETAIL_VALUES = {"status": "review_status", "from": "review_status", "flags": "flag", "category": "nps_category"}
+
+
+# Notes the services write on a timeline by themselves (stored in English).
+SYSTEM_NOTES = {
+    "past its SLA": _l("past its deadline"),
+    "the customer changed the answer": _l("the customer changed the answer"),
+    "answer changed": _l("the customer changed the answer"),
+}
+
+
+def humanize(code: str) -> str:
+    return code.replace("_", " ").replace(":", ": ").strip().capitalize()
+
+
+def label(kind: str, code: str | None) -> str:
+    """The reader's word for ``code`` of ``kind`` ("" for none)."""
+    if code is None or code == "":
+        return ""
+    found = LABELS.get(kind, {}).get(code)
+    return str(found) if found is not None else humanize(str(code))
+
+
+def labels(kind: str, codes) -> str:
+    return ", ".join(label(kind, c) for c in codes or [])
+
+
+def detail_text(details: dict | None) -> str:
+    """An audit entry's details as words: "stars: 2 · flags: Personal data"."""
+    parts = []
+    for key, value in sorted((details or {}).items()):
+        if value in (None, ""):
+            continue
+        kind = DETAIL_VALUES.get(key)
+        if kind:
+            shown = labels(kind, str(value).split(","))
+        elif isinstance(value, bool):
+            shown = str(_l("yes") if value else _l("no"))
+        else:
+            shown = str(value)
+        if key == "fields":
+            shown = ", ".join(humanize(f) for f in str(value).split(",") if f)
+        parts.append(f"{label('detail', key)}: {shown}")
+    return " · ".join(parts)
+
+
+def reason_text(entry) -> str:
+    """An audit entry's reason; a rejection starts with its reason code ("personal_data — note")."""
+    reason = entry.reason or ""
+    if entry.action == "rejected" and reason:
+        code, sep, note = reason.partition(" — ")
+        return label("flag", code) + (f" — {note}" if sep else "")
+    return reason
+
+
+def event_body(event) -> str:
+    """A timeline entry's text in words: reasons and resolutions named, free text as written."""
+    body = event.body or ""
+    if event.kind == "opened":
+        return label("task_reason", body)
+    if event.kind == "updated" and " -> " in body:
+        old, new = body.split(" -> ", 1)
+        return f"{label('task_reason', old)} → {label('task_reason', new)}"
+    if event.kind == "resolved":
+        code, _sep, note = body.partition(": ")
+        return label("resolution", code) + (f": {note}" if note else "")
+    if event.kind == "followup" and body.isdigit():
+        return f"{body}/5"
+    return str(SYSTEM_NOTES.get(body, body))
+
+
+def shop_time(value, tz_name: str) -> str:
+    """A UTC datetime on the shop's clock, without the zone: pages name the zone once."""
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return "—"
+    return f"{value.astimezone(ZoneInfo(tz_name)):%Y-%m-%d %H:%M}"
+
+
+def duration(minutes) -> str:
+    """Business minutes as a reader counts them: "45 min", "3 h 20 min", "4 d 2 h"."""
+    if minutes is None:
+        return "–"
+    minutes = int(round(float(minutes)))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def register(app) -> None:
+    app.add_template_filter(shop_time, "shop_time")
+    app.add_template_filter(duration, "duration")
+    app.jinja_env.globals.update(
+        event_note=lambda text: str(SYSTEM_NOTES.get(text or "", text or "")),
+        label=label,
+        labels=labels,
+        detail_text=detail_text,
+        event_body=event_body,
+        reason_text=reason_text,
+    )
