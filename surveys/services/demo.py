@@ -23,6 +23,7 @@ from ..models import (
     TaskEvent,
     utcnow,
 )
+from ..reading.clock import ShopClock
 from ..reading.scoring import is_passive, is_promoter, nps_category
 from . import recovery, responses
 from .reviews import ReviewInput
@@ -182,16 +183,16 @@ def _order(store: Store, n: int, name: str, locale: str, product: Product, deliv
     return inv
 
 
-def _history(store: Store, rng: random.Random) -> None:
+def _history(store: Store, rng: random.Random, total: int = 420) -> None:
     """~420 deliveries over the last 12 weeks, ~300 answered through the live answer path
     (scoring, comment reading, reviews and their moderation, recovery tasks), then the desk's
     work on those tasks through the recovery services, backdated to when it happened."""
     now = utcnow()
     team = _staff(store)
+    clock = ShopClock.of(store)
     products = [Product(store_id=store.id, sku=sku, name=name) for sku, name in PRODUCTS]
     db.session.add_all(products)
     db.session.flush()
-    total = 420
     for n in range(total):
         name, locale = rng.choice(NAMES)
         recent = n >= total - 6  # the last few arrived this morning: open tasks still within their SLA
@@ -219,13 +220,13 @@ def _history(store: Store, rng: random.Random) -> None:
         response = responses.submit_response(inv, answer, now=at)
         task = db.session.scalar(select(Task).where(Task.response_id == response.id))
         if task is not None:
-            _work_on(task, team, rng, now)
+            _work_on(task, team, rng, now, clock)
     recovery.send_settled_alerts(now)  # what the worker would have done meanwhile
     recovery.escalate_overdue(now)
     _settle_past_mail(store, now)
 
 
-def _work_on(task: Task, team: list[StaffUser], rng: random.Random, now) -> None:
+def _work_on(task: Task, team: list[StaffUser], rng: random.Random, now, clock: ShopClock) -> None:
     """What the desk did with a task, through the recovery services, then dated when it happened."""
     opened = task.created_at
     if now - opened < timedelta(hours=6):
@@ -233,9 +234,11 @@ def _work_on(task: Task, team: list[StaffUser], rng: random.Random, now) -> None
     agent = next((u for u in team if u.id == task.assignee_id), None) or rng.choice(team[1:])
     if task.assignee_id is None:
         recovery.assign(task, team[0], agent)
-    fate = rng.choices(["open", "contacted", "resolved", "dismissed"], weights=[2, 2, 6, 1])[0]
-    contacted = min(opened + timedelta(minutes=rng.uniform(20, 600)), now - timedelta(minutes=10))
-    resolved = min(contacted + timedelta(hours=rng.uniform(2, 40)), now - timedelta(minutes=5))
+    recent = now - opened < timedelta(days=10)  # older tasks were worked long ago
+    fate = rng.choices(["open", "contacted", "resolved", "dismissed"], weights=[4 if recent else 0, 2, 6, 1])[0]
+    # the desk works in the shop's business hours: contact within ~4 of them, resolution within ~2 days
+    contacted = min(clock.due(opened, int(rng.uniform(15, 240))), now - timedelta(minutes=10))
+    resolved = min(clock.due(contacted, int(rng.uniform(60, 1000))), now - timedelta(minutes=5))
     if fate == "contacted":
         recovery.mark_contacted(task, agent, rng.choice(["Le llamamos por teléfono.", "Le escribimos por WhatsApp."]))
     elif fate == "resolved":
@@ -318,11 +321,11 @@ def _live_invitation(store: Store) -> Invitation:
     return inv
 
 
-def seed_demo(seed: int = 7) -> dict:
+def seed_demo(seed: int = 7, orders: int = 420) -> dict:
     """Create the demo shop once; each call issues a fresh demo API key and a live link."""
     store = _store()
     if db.session.scalar(select(func.count()).select_from(Order).where(Order.store_id == store.id)) == 0:
-        _history(store, random.Random(seed))  # noqa: S311 - demo data
+        _history(store, random.Random(seed), orders)  # noqa: S311 - demo data
     if db.session.scalar(select(StaffUser).where(StaffUser.email == DEMO_ADMIN)) is None:
         _staff(store)
     base = current_app.config["BASE_URL"].rstrip("/")
