@@ -540,7 +540,6 @@ ES = {
     "language": "idioma",
     "to": "hasta",
     "hidden detractors": "detractores ocultos",
-    "customer": "cliente",
     "comments": "comentarios",
     "emails": "correos",
     "Recovery task": "Tarea de recuperación",

@@ -1,7 +1,7 @@
 """task alert after the answer settles
 
 Revision ID: e5c1a7d3b2f0
-Revises: f4c2d8e1b6a3
+Revises: 1d382d6d73f5
 Create Date: 2026-12-01 07:45:00
 
 A new task's alert to the team waits until the customer stops editing the answer
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5c1a7d3b2f0"
-down_revision = "f4c2d8e1b6a3"
+down_revision = "1d382d6d73f5"
 branch_labels = None
 depends_on = None
 
