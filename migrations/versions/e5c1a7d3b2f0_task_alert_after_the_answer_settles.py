@@ -1,7 +1,7 @@
 """task alert after the answer settles
 
 Revision ID: e5c1a7d3b2f0
-Revises: 1d382d6d73f5
+Revises: b7e5f0c3d912
 Create Date: 2026-12-01 07:45:00
 
 A new task's alert to the team waits until the customer stops editing the answer
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5c1a7d3b2f0"
-down_revision = "1d382d6d73f5"
+down_revision = "b7e5f0c3d912"
 branch_labels = None
 depends_on = None
 
