@@ -17,8 +17,9 @@ from surveys.extensions import db
 from .factories import delivery_payload, make_store, sent_invitation, survey_path
 
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
-# Ceilings per request (measured counts are printed with -s).
-LIMITS = {"survey_page": 4, "answer": 8, "single_delivery": 13, "widget": 2, "widget_304": 1}
+# Ceilings per request (measured counts are printed with -s). The answer measured 14 before the
+# hot-path work, 8 after it, and 9 once the release's other changes to the answer path joined it.
+LIMITS = {"survey_page": 4, "answer": 9, "single_delivery": 13, "widget": 2, "widget_304": 1}
 ITEMS = [{"sku": "TAZA-01", "name": "Taza de barro"}, {"sku": "PLATO-02", "name": "Plato hondo"}]
 
 
