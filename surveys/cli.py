@@ -210,6 +210,11 @@ def deliveries_import(file, slug, dry_run):
                     db.session.commit()
         except DomainError as exc:
             _fail(exc)
+        except (csv.Error, UnicodeDecodeError) as exc:  # not a UTF-8 CSV file: say where, keep what was committed
+            db.session.rollback()
+            raise click.ClickException(
+                f"unreadable CSV (UTF-8 expected): {exc}; created so far {counts['created']}"
+            ) from None
     if dry_run:
         db.session.rollback()
         click.echo(f"dry run: valid {counts['valid']}, rejected {counts['rejected']}")

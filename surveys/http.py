@@ -6,12 +6,14 @@ Every error a client can cause becomes a 4xx: JSON for machine routes
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
 from zoneinfo import ZoneInfo
 
 from flask import Response, g, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -26,6 +28,26 @@ from .reading import scoring
 log = logging.getLogger("surveys.http")
 
 MACHINE_PREFIXES = ("/api/", "/hooks/", "/healthz", "/feeds/")
+
+
+# Characters that end a <script> element or an HTML comment, or a JavaScript line in old engines,
+# written as the JSON escapes they equal (they only ever occur inside JSON strings).
+_SCRIPT_UNSAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_safe_json(obj, **kwargs) -> str:
+    """JSON that may be pasted inside ``<script>`` (JSON-LD) or an HTML attribute as it is:
+    ``</script>`` in a review becomes ``\\u003c/script\\u003e``, the same string once parsed."""
+    return json.dumps(obj, **kwargs).translate(_SCRIPT_UNSAFE)
+
+
+class ScriptSafeJSONProvider(DefaultJSONProvider):
+    """Every JSON the app writes (``jsonify``, templates' ``tojson``) is safe in a script context."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return super().dumps(obj, **kwargs).translate(_SCRIPT_UNSAFE)
 
 
 def wants_json() -> bool:
@@ -127,6 +149,19 @@ def register(app) -> None:
         incoming = request.headers.get("X-Request-Id", "")
         g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(8)
         g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.before_request
+    def _no_nul():
+        """A NUL character is never meaningful input, and PostgreSQL cannot store one: refuse it
+        in any query or form field (JSON bodies are checked by parsing.json_body)."""
+        fields = [request.args] if request.path.startswith(MACHINE_PREFIXES) else [request.args, request.form]
+        bad = next((k for multi in fields for k, v in multi.items(multi=True) if "\x00" in k or "\x00" in v), None)
+        if bad is not None:
+            message = gettext("The request contains a NUL character, which is not allowed.")
+            if wants_json():
+                return json_error(422, "validation_failed", message, {bad.replace("\x00", ""): message})
+            return page_error(400, message)
+        return None
 
     @app.after_request
     def _headers(resp):

@@ -8,7 +8,7 @@ authentication counts against the client's address (API_AUTH_FAILURE_LIMIT).
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import timedelta
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext
@@ -17,11 +17,11 @@ from sqlalchemy import select
 from ..errors import DomainError, IdempotencyKeyReused, ValidationFailed
 from ..extensions import csrf, db, limiter
 from ..http import json_error
-from ..models import REVIEW_STATES, TASK_STATES, IdempotencyRecord
+from ..models import REVIEW_STATES, TASK_STATES, IdempotencyRecord, utcnow
+from ..parsing import Invalid, arg, choice, day, integer, json_body, timestamp
 from ..schemas import BATCH_VALIDATOR, MODERATION_VALIDATOR, field_errors
 from ..services import intake, metrics, recovery, reviews, tenancy, throttle
 from ..services.db_util import insert_ignore
-from ..services.intake import parse_timestamp
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -71,10 +71,10 @@ def _quota_headers(resp):
 
 
 def _json_body():
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ValidationFailed("the body is not valid JSON", {"": "invalid JSON"})
-    return body
+    try:
+        return json_body(request.get_data())
+    except Invalid as exc:
+        raise ValidationFailed(str(exc), {"": str(exc)}) from None
 
 
 def _idempotent(handler):
@@ -147,23 +147,14 @@ def get_invitation(order_id: str):
 
 @bp.get("/v1/responses")
 def list_responses():
-    errors: dict = {}
-    since = request.args.get("updated_since")
-    since_at = parse_timestamp(since, "updated_since", errors) if since else None
-    limit = request.args.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= 500:
-        errors["limit"] = "must be 1-500"
-    if errors:
-        raise ValidationFailed("invalid query", errors)
-    data, cursor = metrics.list_responses(g.store, since_at, request.args.get("cursor"), int(limit))
+    since_at = arg(request.args, "updated_since", timestamp, latest=utcnow() + timedelta(days=1))
+    limit = arg(request.args, "limit", integer, 1, 500, default=100)
+    data, cursor = metrics.list_responses(g.store, since_at, request.args.get("cursor"), limit)
     return jsonify(data=data, next_cursor=cursor)
 
 
 def _status_arg(states) -> str | None:
-    status = request.args.get("status") or None
-    if status is not None and status not in states:
-        raise ValidationFailed("status must be one of " + ", ".join(states), {"status": "invalid"})
-    return status
+    return arg(request.args, "status", choice, states)
 
 
 @bp.get("/v1/tasks")
@@ -193,19 +184,9 @@ def moderate_review(review_id: int):
     return jsonify(reviews.review_json(review))
 
 
-def _date_arg(name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationFailed(f"{name} must be a date like 2026-11-01", {name: "invalid date"}) from exc
-
-
 @bp.get("/v1/metrics")
 def get_metrics():
-    start, end = _date_arg("from"), _date_arg("to")
+    start, end = arg(request.args, "from", day), arg(request.args, "to", day)
     if start and end and start > end:
         raise ValidationFailed("from must not be after to", {"from": "after to"})
     return jsonify(metrics.store_metrics(g.store, start, end))

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from ..extensions import csrf, db
 from ..http import json_error
+from ..parsing import Invalid, json_body
 from ..services import privacy, tenancy, webhooks
 from ..services.whatsapp import inbound as whatsapp
 
@@ -31,9 +32,9 @@ def _verified(header: str):
     if store is None or not webhooks.signature_valid(store, raw, request.headers.get(header)):
         raise _Refused(json_error(401, "invalid_signature", "the HMAC signature does not match this store's secret"))
     try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
-        body = None
+        body = json_body(raw)
+    except Invalid as exc:
+        raise _Refused(json_error(422, "invalid_body", str(exc))) from None
     if not isinstance(body, dict):
         raise _Refused(json_error(422, "invalid_body", "the body must be a JSON object"))
     return store, body

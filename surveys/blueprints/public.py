@@ -13,6 +13,7 @@ from ..errors import AlreadyAnswered, ValidationFailed
 from ..extensions import csrf, db
 from ..http import json_error, page_error, wants_json
 from ..i18n import use_locale
+from ..parsing import integer, lenient
 from ..services import recovery, responses, reviews
 from ..services.db_util import commit_keeping_loaded
 from ..services.invitations import scale_for
@@ -29,9 +30,8 @@ def _private(resp):
 
 
 def _preselected(invitation) -> int | None:
-    raw = request.args.get("score", "")
     scale = scale_for(invitation.store)
-    return int(raw) if raw.isdigit() and int(raw) in scale else None
+    return lenient(integer, request.args.get("score"), min(scale), max(scale))
 
 
 def _render_form(invitation, response, *, values=None, errors=None, status=200, notice=None, autopost=False):
@@ -149,13 +149,12 @@ def followup(token: str):
     """One question after a resolved task. GET only shows it (scanners fetch every link)."""
     task = recovery.open_followup(token)
     use_locale(task.response.invitation.locale)
-    raw = request.args.get("score", "")
-    selected = int(raw) if raw.isdigit() and 1 <= int(raw) <= 5 else task.followup_score
+    chosen = lenient(integer, request.args.get("score"), 1, 5)
     return render_template(
         "public/followup.html",
         store=task.response.invitation.store,
-        selected=selected,
-        autopost=raw.isdigit() and selected is not None,
+        selected=chosen if chosen is not None else task.followup_score,
+        autopost=chosen is not None,
         done=False,
         error=None,
     )
@@ -165,9 +164,8 @@ def followup(token: str):
 def followup_answer(token: str):
     task = recovery.open_followup(token)
     use_locale(task.response.invitation.locale)
-    raw = request.form.get("score", "")
     try:
-        recovery.record_followup(task, int(raw) if raw.isdigit() else 0)
+        recovery.record_followup(task, lenient(integer, request.form.get("score"), 1, 5, default=0))
     except ValidationFailed:
         db.session.rollback()
         if wants_json():

@@ -7,15 +7,15 @@ browser's ETag still matches, and only then loads one page of reviews.
 
 from __future__ import annotations
 
-import json
 import os
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_from_directory
 
 from ..extensions import limiter
-from ..http import json_error
+from ..http import json_error, script_safe_json
 from ..i18n import use_locale
 from ..microcache import widget_cache
+from ..parsing import choice, field, integer
 from ..services import reviews
 
 bp = Blueprint("widget", __name__)
@@ -52,15 +52,12 @@ def _product(widget_key: str, sku: str) -> reviews.WidgetProduct:
 
 
 def _paging() -> tuple[int, int]:
-    errors = {}
-    page, per_page = request.args.get("page", "1"), request.args.get("per_page", "10")
-    if not page.isdigit() or not 1 <= int(page) <= 100_000:
-        errors["page"] = "a whole number from 1"
-    if not per_page.isdigit() or int(per_page) < 1:
-        errors["per_page"] = f"a whole number from 1 to {reviews.MAX_PER_PAGE}"
+    errors: dict = {}
+    page = field(errors, "page", integer, request.args.get("page", "1"), 1, 100_000)
+    per_page = field(errors, "per_page", integer, request.args.get("per_page", "10"), 1, 1_000_000)
     if errors:
         raise _Invalid(errors)
-    return int(page), min(int(per_page), reviews.MAX_PER_PAGE)
+    return page, min(per_page, reviews.MAX_PER_PAGE)
 
 
 class _Invalid(Exception):
@@ -77,7 +74,7 @@ def _invalid(exc: _Invalid):
 
 
 def _json(body: dict, etag: str, mimetype: str = "application/json") -> Response:
-    resp = Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), mimetype=mimetype)
+    resp = Response(script_safe_json(body, ensure_ascii=False, separators=(",", ":")), mimetype=mimetype)
     resp.set_etag(etag)
     return resp
 
@@ -85,14 +82,12 @@ def _json(body: dict, etag: str, mimetype: str = "application/json") -> Response
 def _filters() -> tuple[int | None, str]:
     """``rating=1..5`` (only reviews with that many stars) and ``sort``; anything else is a 400."""
     errors = {}
-    rating, sort = request.args.get("rating", ""), request.args.get("sort", "newest")
-    if rating and (not rating.isdigit() or not 1 <= int(rating) <= 5):
-        errors["rating"] = "a whole number from 1 to 5"
-    if sort not in reviews.SORTS:
-        errors["sort"] = "one of " + ", ".join(reviews.SORTS)
+    raw = request.args.get("rating", "")
+    rating = field(errors, "rating", integer, raw, 1, 5) if raw else None
+    sort = field(errors, "sort", choice, request.args.get("sort", "newest"), reviews.SORTS)
     if errors:
         raise _Invalid(errors, 400)
-    return (int(rating) if rating else None), sort
+    return rating, sort
 
 
 @bp.get("/v1/<widget_key>/products/<sku>/reviews.json")

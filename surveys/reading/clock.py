@@ -9,6 +9,7 @@ changes. Pure: no Flask, no database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -110,6 +111,9 @@ def parse_holidays(days: Iterable[str] | None) -> frozenset[date]:
     return frozenset(date.fromisoformat(d) for d in (days or []))
 
 
+_WINDOW = re.compile(r"([0-9]{1,2}) *- *([0-9]{1,2})")
+
+
 def parse_send_window(text: str | None) -> tuple[int, int] | None:
     """'9-20' -> (9, 20) local hours; empty -> None (any hour).
 
@@ -118,10 +122,10 @@ def parse_send_window(text: str | None) -> tuple[int, int] | None:
     """
     if not text:
         return None
-    try:
-        start, end = (int(part) for part in text.split("-", 1))
-    except ValueError as exc:
-        raise ValueError("format") from exc
+    found = _WINDOW.fullmatch(text.strip())  # ASCII digits only: int() also takes "٣" and "1_0"
+    if found is None:
+        raise ValueError("format")
+    start, end = int(found.group(1)), int(found.group(2))
     if not (0 <= start < end <= 24):
         raise ValueError("range")
     return start, end

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from .. import parsing
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Invitation, Order, Store, StoreWhatsApp, utcnow
@@ -62,25 +63,8 @@ class Delivery:
 
 
 def parse_timestamp(value, path: str, errors: dict) -> datetime | None:
-    """ISO 8601 with an explicit offset; naive times are ambiguous and refused."""
-    if not isinstance(value, str) or not value:
-        errors[path] = "required ISO 8601 timestamp with timezone"
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        errors[path] = "not an ISO 8601 timestamp"
-        return None
-    if parsed.tzinfo is None:
-        errors[path] = "timezone offset required (e.g. -06:00 or Z)"
-        return None
-    if parsed > utcnow() + timedelta(days=1):
-        errors[path] = "is in the future"
-        return None
-    if parsed.year < 2000:
-        errors[path] = "is too far in the past"
-        return None
-    return parsed
+    """ISO 8601 with an explicit offset, from 2000 to a day ahead (naive times are ambiguous)."""
+    return parsing.field(errors, path, parsing.timestamp, value, latest=utcnow() + timedelta(days=1))
 
 
 NON_ASCII_LOCAL_PART = (

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import String, and_, case, cast, func, or_, select
 
+from .. import parsing
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import MAX_ROW_ID, Invitation, Order, OrderItem, Product, Response, Store, Task
@@ -112,16 +113,13 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, row_id = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return datetime.fromisoformat(stamp), _row_id(row_id)
+        return parsing.timestamp(stamp), _row_id(row_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationFailed("invalid cursor", {"cursor": "invalid"}) from exc
 
 
 def _row_id(raw: str) -> int:
-    value = int(raw)
-    if not 0 <= value <= MAX_ROW_ID:
-        raise ValueError(raw)
-    return value
+    return parsing.integer(raw, 0, MAX_ROW_ID)
 
 
 def encode_cursor_id(row_id: int) -> str:

@@ -24,7 +24,9 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
+from .. import parsing
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import OutboundEvent, Store, utcnow
@@ -42,14 +44,24 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def check_url(url: str) -> str:
+    """An endpoint a store may save: https to a public host (see parsing.public_https_url)."""
+    return parsing.public_https_url(url, allow_loopback=current_app.config["OUTBOUND_ALLOW_LOOPBACK"])
+
+
 def configure(store: Store, url: str | None) -> str | None:
-    """Set (or clear) the store's endpoint; returns the signing secret shown to the admin."""
+    """Set (or clear) the store's endpoint; returns the signing secret shown to the admin.
+    Refused when saved (loopback, private, link-local, odd IP spellings, credentials in the
+    URL) and checked again when connecting, since a public name may later resolve elsewhere."""
     if not url:
         store.outbound_url = None
         return None
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname or len(url) > 2048:
-        raise ValidationFailed("the endpoint must be an https:// URL", {"url": "https only"})
+    try:
+        url = check_url(url)
+    except parsing.Invalid as exc:
+        raise ValidationFailed(
+            _l("The events address is not allowed: %(reason)s", reason=str(exc)), {"url": str(exc)}
+        ) from None
     store.outbound_url = url
     store.outbound_secret = store.outbound_secret or new_secret()
     return store.outbound_secret

@@ -83,7 +83,7 @@ def wa_digits(e164: str) -> str:
 
 def sender_candidates(wa_id: str) -> list[str]:
     """E.164 forms a webhook sender id may stand for ('5215512345678' is also '+525512345678')."""
-    digits = "".join(ch for ch in str(wa_id) if ch.isdigit())
+    digits = "".join(ch for ch in str(wa_id) if "0" <= ch <= "9")  # ASCII only: "²" is a digit to isdigit()
     out = ["+" + digits]
     if digits.startswith("521") and len(digits) == 13:
         out.append("+52" + digits[3:])

@@ -6,12 +6,14 @@ Placeholders: {first_name} {order} {product} {agent} {store} {promise}.
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
+from .. import parsing
 from ..errors import ValidationFailed
 from ..models import StaffUser, Task
 from . import mail
@@ -50,9 +52,26 @@ DEFAULTS = {
 }
 
 
-class _Blank(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
+PLACEHOLDERS = ("first_name", "order", "product", "agent", "store", "promise")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def unknown_placeholders(template: str) -> list[str]:
+    """The ``{...}`` in a template that are not one of PLACEHOLDERS (shown to the admin)."""
+    return [m.group(0) for m in _PLACEHOLDER.finditer(template) if m.group(1) not in PLACEHOLDERS]
+
+
+def unbalanced(template: str) -> bool:
+    """A ``{`` or ``}`` left over once every ``{...}`` is taken out."""
+    rest = _PLACEHOLDER.sub("", template)
+    return "{" in rest or "}" in rest
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Replace ``{name}`` for the allowed names only; anything else stays as written.
+    Never ``str.format``: it reads attributes and indexes (``{first_name.__class__}``)."""
+    allowed = {name: str(values[name]) for name in PLACEHOLDERS if name in values}
+    return _PLACEHOLDER.sub(lambda m: allowed.get(m.group(1), m.group(0)), template)
 
 
 def draft(task: Task, agent: StaffUser) -> tuple[str, str]:
@@ -67,7 +86,7 @@ def draft(task: Task, agent: StaffUser) -> tuple[str, str]:
     items = [i.product.name for i in invitation.order.items]
     due = task.resolution_due_at.astimezone(ZoneInfo(store.timezone))  # a concrete promise, on the shop's clock
     promise = f"antes del {due:%d/%m} a las {due:%H:%M}" if lang == "es" else f"by {due:%d %b} at {due:%H:%M}"
-    values = _Blank(
+    values = dict(
         first_name=invitation.customer.first_name or "",
         order=invitation.order.order_ref,
         product=", ".join(items),
@@ -75,20 +94,22 @@ def draft(task: Task, agent: StaffUser) -> tuple[str, str]:
         store=store.name,
         promise=promise,
     )
-    return subject.format_map(values), body.format_map(values)
+    return fill(subject, values), fill(body, values)
 
 
 def send_reply(task: Task, agent: StaffUser, subject: str, body: str) -> None:
     """Queue the reply (from the store, Reply-To the agent) and log it as first contact."""
     from .recovery import log_reply
 
-    subject, body = (subject or "").strip(), (body or "").strip()
-    if not subject or not body or len(subject) > 200 or len(body) > 10000:
+    errors: dict[str, str] = {}
+    subject = parsing.field(errors, "subject", parsing.one_line, subject, 200)
+    body = parsing.field(errors, "body", parsing.text_block, body, 10000)
+    if errors:
+        raise ValidationFailed(_l("The subject must be a single line."), errors)
+    if not subject or not body:
         raise ValidationFailed(
             _l("A reply needs a subject (200 characters at most) and a message (10,000 at most)."), {"body": "length"}
         )
-    if any(ch in subject for ch in "\r\n"):
-        raise ValidationFailed(_l("The subject must be a single line."), {"subject": "invalid"})
     store = task.response.invitation.store
     customer = task.response.invitation.customer
     html = "<p>" + "</p><p>".join(str(escape(p)).replace("\n", "<br>") for p in body.split("\n\n")) + "</p>"

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
+from .. import parsing
 from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
 from ..reading.scoring import NPS_CATEGORIES
 from ..reading.topics import TOPICS
@@ -48,10 +49,7 @@ def parse_filters(args) -> Filters:
     """Read filters from query arguments; anything unknown or malformed is ignored, not an error."""
 
     def day(name):
-        try:
-            return date.fromisoformat(args.get(name, ""))
-        except ValueError:
-            return None
+        return parsing.lenient(parsing.day, args.get(name))
 
     category = args.get("category")
     topic = args.get("topic")

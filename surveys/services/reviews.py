@@ -35,6 +35,7 @@ from ..models import (
     Store,
     utcnow,
 )
+from ..parsing import integer, lenient
 from ..reading import content_policy
 from ..reading.analysis import analyze_text
 from ..reading.scoring import is_unhappy
@@ -79,7 +80,8 @@ def parse_fields(products: list[Product], form, errors: dict) -> tuple[dict[int,
             if title or body:
                 errors[prefix + "rating"] = "required"
             continue
-        if not raw.isdigit() or not 1 <= int(raw) <= 5:
+        rating = lenient(integer, raw, 1, 5)
+        if rating is None:
             errors[prefix + "rating"] = "out_of_range"
             continue
         if len(title) > MAX_TITLE:
@@ -87,7 +89,7 @@ def parse_fields(products: list[Product], form, errors: dict) -> tuple[dict[int,
         if len(body) > MAX_BODY:
             errors[prefix + "body"] = "too_long"
         consent = (form.get(prefix + "publish") or "").lower() in ("1", "on", "yes", "true")
-        found[product.id] = ReviewInput(int(raw), title or None, body or None, consent)
+        found[product.id] = ReviewInput(rating, title or None, body or None, consent)
     name = _clean(form.get("display_name")).replace("\n", " ")
     if len(name) > MAX_AUTHOR:
         errors["display_name"] = "too_long"

@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import parsing
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import MAX_ROW_ID, SURVEY_KINDS, Membership, StaffUser, Store
 from . import outbound
-from .replies import REGISTERS
+from .replies import PLACEHOLDERS, REGISTERS, unbalanced, unknown_placeholders
 from .tenancy import parse_send_window
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _int(form, name: str, low: int, high: int, errors: dict) -> int | None:
-    try:
-        value = int(form.get(name, ""))
-    except ValueError:
-        errors[name] = _l("a whole number")
-        return None
-    if not low <= value <= high:
-        errors[name] = _l("from %(low)d to %(high)d", low=low, high=high)
-        return None
-    return value
+    return parsing.field(errors, name, parsing.integer, form.get(name, ""), low, high)
 
 
 def update_store_settings(store: Store, form) -> None:
@@ -59,8 +50,8 @@ def update_store_settings(store: Store, form) -> None:
     holidays = []
     for raw in (form.get("holidays") or "").replace(",", " ").split():
         try:
-            holidays.append(date.fromisoformat(raw).isoformat())
-        except ValueError:
+            holidays.append(parsing.day(raw).isoformat())
+        except parsing.Invalid:
             errors["holidays"] = _l("not a date: %(value)s", value=raw[:20])
     alerts = []
     for raw in (form.get("alert_emails") or "").replace(",", " ").split():
@@ -77,24 +68,32 @@ def update_store_settings(store: Store, form) -> None:
         errors["reply_register"] = _l("tú, usted or vos")
     origins = []
     for raw in (form.get("widget_origins") or "").split():
-        parts = urlsplit(raw)
-        if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/") or parts.query:
-            errors["widget_origins"] = _l("not an origin: %(value)s", value=raw[:60])
-        else:
-            origins.append(f"{parts.scheme}://{parts.netloc}")
+        found = parsing.field(errors, "widget_origins", parsing.origin, raw)
+        if found:
+            origins.append(found)
     templates = {}
     for key in (f"es-{register}", "en-tu"):
         subject = (form.get(f"tpl-{key}-subject") or "").strip()
         body = (form.get(f"tpl-{key}-body") or "").strip()
-        try:
-            subject.format_map(_Probe())
-            body.format_map(_Probe())
-        except (ValueError, IndexError):
+        unknown = unknown_placeholders(subject) + unknown_placeholders(body)
+        if unbalanced(subject) or unbalanced(body):
             errors[f"tpl-{key}-body"] = _l("unbalanced braces { }")
-        if "\n" in subject or "\r" in subject or len(subject) > 200 or len(body) > 5000:
+        elif unknown:
+            errors[f"tpl-{key}-body"] = _l(
+                "unknown placeholder %(found)s; use %(names)s",
+                found=unknown[0][:40],
+                names=" ".join("{" + name + "}" for name in PLACEHOLDERS),
+            )
+        if (
+            parsing.lenient(parsing.one_line, subject, 200) is None
+            or parsing.lenient(parsing.text_block, body, 5000) is None
+        ):
             errors[f"tpl-{key}-subject"] = _l("subject: one line, 200 characters; message: 5,000")
         if subject or body:
             templates[key] = {"subject": subject, "body": body}
+    outbound_url = (form.get("outbound_url") or "").strip() or None
+    if outbound_url:
+        parsing.field(errors, "url", outbound.check_url, outbound_url)
     if errors:
         raise ValidationFailed(_l("Some settings are not valid."), errors)
     store.widget_origins, store.reply_templates = origins or None, templates or None
@@ -106,13 +105,8 @@ def update_store_settings(store: Store, form) -> None:
     store.opening_hours = {str(d): [open_h, close_h] for d in range(6 if weekend else 5)}
     store.holidays, store.alert_emails = holidays, alerts or None
     store.send_window_start, store.send_window_end = window
-    outbound.configure(store, (form.get("outbound_url") or "").strip() or None)
+    outbound.configure(store, outbound_url)
     db.session.flush()
-
-
-class _Probe(dict):
-    def __missing__(self, key):
-        return ""
 
 
 def members(store: Store, active_only: bool = False) -> list[tuple[StaffUser, Membership]]:

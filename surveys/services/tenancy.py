@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
+from .. import parsing
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ApiKey, Membership, StaffUser, Store, utcnow
@@ -38,6 +40,9 @@ def parse_send_window(text: str | None) -> tuple[int | None, int | None]:
     return window or (None, None)
 
 
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
 def create_store(
     name: str,
     slug: str,
@@ -53,6 +58,15 @@ def create_store(
         raise ValidationFailed(f"unknown timezone {timezone!r}", {"timezone": "unknown"}) from exc
     if sender and ("\r" in sender or "\n" in sender):
         raise ValidationFailed("sender must be one line", {"sender": "invalid"})
+    errors: dict[str, str] = {}
+    parsing.field(errors, "name", parsing.one_line, name, 120)
+    parsing.field(errors, "sender", parsing.one_line, sender or "", 200)
+    if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+        errors["slug"] = "lower-case letters, digits and hyphens, at most 64"
+    if len(timezone) > 64:
+        errors["timezone"] = "unknown"
+    if errors:
+        raise ValidationFailed("the store has invalid fields", errors)
     if db.session.scalar(select(Store.id).where(Store.slug == slug)):
         raise Conflict(f"a store with slug {slug!r} already exists")
     start, end = parse_send_window(send_window)

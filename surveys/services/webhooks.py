@@ -12,10 +12,11 @@ import base64
 import hashlib
 import hmac
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from .. import parsing
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Invitation, Order, Store, WebhookEvent, utcnow
@@ -40,14 +41,14 @@ def signature_valid(store: Store, raw: bytes, header: str | None) -> bool:
 
 
 def _when(value, fallback: datetime | None = None) -> datetime:
-    """Platform timestamps: ISO 8601; WooCommerce *_gmt values come without an offset."""
-    if isinstance(value, str) and value:
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-        except ValueError:
-            pass
-    return fallback or utcnow()
+    """Platform timestamps: ISO 8601 from 2000 to a day ahead; WooCommerce *_gmt values come
+    without an offset (UTC). A missing one is "now"; a malformed one refuses the whole body."""
+    if value is None or value == "":
+        return fallback or utcnow()
+    try:
+        return parsing.timestamp(value, latest=utcnow() + timedelta(days=1), naive_is_utc=True)
+    except parsing.Invalid as exc:
+        raise ValidationFailed(str(exc), {"timestamp": str(exc)}) from None
 
 
 def _product_details(line: dict) -> dict:

@@ -8,6 +8,8 @@ from flask_login import current_user
 
 from ...errors import ValidationFailed
 from ...extensions import db
+from ...models import MAX_ROW_ID
+from ...parsing import integer, lenient
 from ...services import audit, dashboard, failures, feeds, recovery, reporting, settings, staff_invitations
 from . import audit_staff_action, bp, commit_or_flash, csv_download
 
@@ -54,13 +56,15 @@ def users():
                 settings.update_member(
                     g.store,
                     current_user,
-                    form.get("user_id", type=int),
+                    lenient(integer, form.get("user_id"), 1, MAX_ROW_ID, default=0),
                     form.get("role", ""),
                     form.get("active") == "1",
                     form.get("on_shift") == "1" if "on_shift" in form else None,
                 )
             elif form.get("cancel_invitation"):
-                staff_invitations.cancel_invitation(g.store, form.get("cancel_invitation", type=int) or 0)
+                staff_invitations.cancel_invitation(
+                    g.store, lenient(integer, form.get("cancel_invitation"), 1, MAX_ROW_ID, default=0)
+                )
             else:
                 staff_invitations.invite_member(g.store, current_user, form.get("email", ""), form.get("role", ""))
 

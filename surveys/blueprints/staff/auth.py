@@ -4,25 +4,19 @@ the session is renewed at sign-in; a throttled attempt is told how long to wait.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user, logout_user
 
 from ...extensions import db
+from ...parsing import local_path
 from ...services import audit, staff_auth
 from . import bp, start_session
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: no scheme, no host, no '//' or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return url_for("staff.dashboard")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target:
-        return url_for("staff.dashboard")
-    return target
+    """Only a path on this site: no scheme, no host, no '//', backslash or line-break tricks."""
+    return local_path(target) or url_for("staff.dashboard")
 
 
 def wait_text(seconds: int) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ...errors import NotFound
 from ...extensions import db
 from ...models import Response, Task
+from ...parsing import integer, lenient
 from ...services import dashboard, reporting, reviews
 from . import audit_staff_action, bp, csv_download
 
@@ -17,7 +18,7 @@ PER_PAGE = 50
 @bp.get("/responses")
 def responses():
     f = reporting.parse_filters(request.args)
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    page = lenient(integer, request.args.get("page"), 1, 100_000, default=1)
     rows, total = reporting.page_responses(db.session, g.store, f, page, PER_PAGE)
     return render_template(
         "staff/responses.html",

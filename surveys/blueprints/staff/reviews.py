@@ -7,6 +7,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...models import REJECT_REASONS, REVIEW_STATES
+from ...parsing import integer, lenient, local_path
 from ...services import audit, reviews
 from . import bp, commit_or_flash, csv_download
 
@@ -18,7 +19,7 @@ def reviews_queue():
     status = request.args.get("status", "pending")
     if status not in REVIEW_STATES:
         status = "pending"
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), 100_000)
+    page = lenient(integer, request.args.get("page"), 1, 100_000, default=1)
     counts = reviews.status_counts(g.store)
     return render_template(
         "staff/reviews.html",
@@ -46,7 +47,7 @@ def review_action(review_id: int, action: str):
             reviews.moderate(item, current_user, action, form.get("reason") or None, form.get("note", ""))
 
     commit_or_flash(change)
-    back = form.get("back", "")
+    back = local_path(form.get("back")) or ""
     return redirect(back if back.startswith("/staff/reviews") else url_for("staff.reviews_queue"))
 
 

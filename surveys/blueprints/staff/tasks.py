@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...models import TASK_STATES, StaffUser, utcnow
+from ...models import MAX_ROW_ID, TASK_STATES, StaffUser, utcnow
+from ...parsing import integer, lenient
 from ...services import recovery, replies, settings
 from . import bp, commit_or_flash
 
@@ -88,7 +89,7 @@ def task_action(task_id: int, action: str):
         elif form.get("assignee_id") == "me":
             recovery.assign(item, current_user, current_user._get_current_object())
         else:
-            recovery.assign(item, current_user, _member(form.get("assignee_id", type=int)))
+            recovery.assign(item, current_user, _member(lenient(integer, form.get("assignee_id"), 1, MAX_ROW_ID)))
 
     commit_or_flash(change)
     return redirect(url_for("staff.task", task_id=task_id))

@@ -8,6 +8,8 @@ from flask import Response, abort, flash, g, jsonify, redirect, render_template,
 from flask_babel import gettext
 
 from ...extensions import db
+from ...models import MAX_ROW_ID
+from ...parsing import integer, lenient
 from ...reading import charts
 from ...services import dashboard as dashboard_service
 from ...services import privacy as privacy_service
@@ -40,7 +42,7 @@ def dashboard_json():
 
 @bp.post("/store")
 def switch_store():
-    wanted = request.form.get("store_id", type=int)
+    wanted = lenient(integer, request.form.get("store_id"), 1, MAX_ROW_ID)
     if wanted not in {s.id for s, _ in g.memberships}:
         abort(404)
     session["store_id"] = wanted

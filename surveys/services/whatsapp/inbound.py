@@ -154,7 +154,7 @@ def _apply_message(store: Store, message: dict) -> str:
     locale = (invitation.locale if invitation else None) or (customers[0].locale if customers else None)
     with force_locale(locale or store.locale):
         confirmation = gettext("Done: %(store)s will not write to you on WhatsApp again. Thank you.", store=store.name)
-    queue_text(store, "+" + "".join(ch for ch in sender if ch.isdigit()), confirmation, kind="wa_confirm")
+    queue_text(store, "+" + "".join(ch for ch in sender if "0" <= ch <= "9"), confirmation, kind="wa_confirm")
     return "unsubscribed"
 
 
