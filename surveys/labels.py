@@ -186,7 +186,7 @@ def event_body(event) -> str:
     if event.kind == "resolved":
         code, _sep, note = body.partition(": ")
         return label("resolution", code) + (f": {note}" if note else "")
-    if event.kind == "followup" and body.isdigit():
+    if event.kind == "followup" and body in {"1", "2", "3", "4", "5"}:
         return f"{body}/5"
     return str(SYSTEM_NOTES.get(body, body))
 

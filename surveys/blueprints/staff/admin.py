@@ -96,7 +96,7 @@ def audit_log():
     f = reporting.parse_filters(args)  # the same date reading as the other filter bars
     who = (args.get("who") or "").strip()[:320] or None
     what = (args.get("what") or "").strip()[:80] or None
-    page = min(max(args.get("page", 1, type=int) or 1, 1), 100_000)
+    page = lenient(integer, args.get("page"), 1, 100_000, default=1)
     entries, total = audit.page_entries(g.store.id, who, what, f.start, f.end, page, AUDIT_PER_PAGE)
     return render_template(
         "staff/audit.html",

@@ -36,10 +36,11 @@ def tasks():
 def tasks_bulk():
     """Assign (to someone, or to me) or dismiss the selected tasks."""
     form = request.form
-    ids = [int(v) for v in form.getlist("task_id") if v.isdigit() and len(v) < 12]
+    ids = [n for v in form.getlist("task_id") if (n := lenient(integer, v, 1, MAX_ROW_ID)) is not None]
     assignee = current_user._get_current_object() if form.get("assignee_id") == "me" else None
-    if assignee is None and form.get("assignee_id", "").isdigit():
-        assignee = _member(int(form["assignee_id"]))
+    assignee_id = lenient(integer, form.get("assignee_id"), 1, MAX_ROW_ID)
+    if assignee is None and assignee_id is not None:
+        assignee = _member(assignee_id)
 
     def change():
         recovery.bulk_update(g.store, current_user, ids, form.get("action", ""), assignee, form.get("reason", ""))
