@@ -80,3 +80,18 @@ def unsubscribe_path(invitation: Invitation) -> str:
 
 def links_in(text: str) -> list[str]:
     return re.findall(r"https?://[^\s\"<>]+", text)
+
+
+# A store settings form that saves as it is; tests change one field at a time.
+SETTINGS_FORM = {
+    "survey_kind": "both",
+    "send_delay_days": "3",
+    "reminder_delay_days": "4",
+    "brand_color": "#7c2d12",
+    "timezone": "America/Mexico_City",
+    "opens": "10",
+    "closes": "19",
+    "sla_first_contact_hours": "2",
+    "sla_resolution_hours": "24",
+    "reply_register": "tu",
+}

@@ -16,7 +16,7 @@ from surveys.models import OutboxMessage, Response, Review, Task, TaskEvent, Web
 from surveys.services.tenancy import create_staff_user
 from surveys.services.tokens import issue_token
 
-from .factories import make_store, sent_invitation, survey_path
+from .factories import SETTINGS_FORM, make_store, sent_invitation, survey_path
 
 PASSWORD = "una clave muy larga"  # noqa: S105
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -210,27 +210,13 @@ def test_line_breaks_in_the_moderation_back_link_fall_back_to_the_queue(client, 
 # -- reply templates -----------------------------------------------------------------------------
 
 
-SETTINGS = {
-    "survey_kind": "both",
-    "send_delay_days": "3",
-    "reminder_delay_days": "4",
-    "brand_color": "#7c2d12",
-    "timezone": "America/Mexico_City",
-    "opens": "10",
-    "closes": "19",
-    "sla_first_contact_hours": "2",
-    "sla_resolution_hours": "24",
-    "reply_register": "tu",
-}
-
-
 @pytest.mark.parametrize(
     "template",
     ["{first_name.__class__}", "{0.__class__}", "{agent.__init__.__globals__}", "{first_name[9]}", "{x:>999999999}"],
 )
 def test_reply_templates_with_attribute_or_index_placeholders_are_refused(client, shop, template):
     login(client)
-    resp = client.post("/staff/settings", data={**SETTINGS, "tpl-es-tu-body": f"Hola {template}"})
+    resp = client.post("/staff/settings", data={**SETTINGS_FORM, "tpl-es-tu-body": f"Hola {template}"})
     assert resp.status_code == 422
     db.session.refresh(shop[0])
     assert shop[0].reply_templates is None

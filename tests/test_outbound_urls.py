@@ -8,7 +8,7 @@ from surveys.extensions import db
 from surveys.models import StaffUser, Store
 from surveys.services.tenancy import create_staff_user
 
-from .factories import make_store
+from .factories import SETTINGS_FORM, make_store
 
 PASSWORD = "una clave muy larga"  # noqa: S105
 HOSTILE = [
@@ -25,18 +25,6 @@ HOSTILE = [
     "https://localhost:8443/",
     "http://example.com/hook",
 ]
-SETTINGS = {
-    "survey_kind": "both",
-    "send_delay_days": "3",
-    "reminder_delay_days": "4",
-    "brand_color": "#7c2d12",
-    "timezone": "America/Mexico_City",
-    "opens": "10",
-    "closes": "19",
-    "sla_first_contact_hours": "2",
-    "sla_resolution_hours": "24",
-    "reply_register": "tu",
-}
 
 
 @pytest.fixture
@@ -57,7 +45,7 @@ def _login(client, locale="es"):
 @pytest.mark.parametrize("url", HOSTILE)
 def test_the_settings_form_refuses_non_public_endpoints_with_a_field_error(client, store, url):
     _login(client)
-    resp = client.post("/staff/settings", data={**SETTINGS, "outbound_url": url})
+    resp = client.post("/staff/settings", data={**SETTINGS_FORM, "outbound_url": url})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422 and 'id="url-err"' in html
     db.session.refresh(store)
@@ -70,14 +58,14 @@ def test_the_settings_form_refuses_non_public_endpoints_with_a_field_error(clien
 )
 def test_the_field_error_is_in_the_admins_language(client, store, locale, words):
     _login(client, locale)
-    resp = client.post("/staff/settings", data={**SETTINGS, "outbound_url": "https://169.254.169.254/"})
+    resp = client.post("/staff/settings", data={**SETTINGS_FORM, "outbound_url": "https://169.254.169.254/"})
     error = resp.get_data(as_text=True).split('id="url-err">', 1)[1].split("<", 1)[0]
     assert resp.status_code == 422 and words in error
 
 
 def test_a_public_endpoint_is_saved_with_its_signing_secret(client, store):
     _login(client)
-    resp = client.post("/staff/settings", data={**SETTINGS, "outbound_url": "https://hooks.barro.example/pv"})
+    resp = client.post("/staff/settings", data={**SETTINGS_FORM, "outbound_url": "https://hooks.barro.example/pv"})
     assert resp.status_code == 302
     db.session.refresh(store)
     assert store.outbound_url == "https://hooks.barro.example/pv" and store.outbound_secret.startswith("whsec_")
