@@ -153,24 +153,23 @@ def user_create(email, slug, role, password_stdin):
 @click.argument("email")
 def user_disable(email):
     """Disable a staff account everywhere (every store) and end its sessions."""
-    try:
-        tenancy.set_account_active(email, False)
-    except DomainError as exc:
-        _fail(exc)
-    db.session.commit()
-    click.echo(f"{email} is disabled")
+    _set_account_active(email, False)
 
 
 @user_cli.command("enable")
 @click.argument("email")
 def user_enable(email):
     """Enable a disabled staff account again."""
+    _set_account_active(email, True)
+
+
+def _set_account_active(email: str, active: bool) -> None:
     try:
-        tenancy.set_account_active(email, True)
+        tenancy.set_account_active(email, active)
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
-    click.echo(f"{email} is enabled")
+    click.echo(f"{email} is {'enabled' if active else 'disabled'}")
 
 
 @deliveries_cli.command("import")
