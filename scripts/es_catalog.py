@@ -617,4 +617,6 @@ ES = {
     "The events address is not allowed: %(reason)s": "La dirección de eventos no está permitida: %(reason)s",
     "unknown placeholder %(found)s; use %(names)s": "marcador desconocido %(found)s; usa %(names)s",
     "The request contains a NUL character, which is not allowed.": "La solicitud contiene un carácter NUL, que no está permitido.",
+    "Postventa API": "API de Postventa",
+    "This page needs JavaScript; the document itself is at /api/openapi.json.": "Esta página necesita JavaScript; el documento está en /api/openapi.json.",
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from .models import REVIEW_STATES, TASK_STATES
 from .schemas import DELIVERY, DELIVERY_RESULT, ERROR, INVITATION, MODERATION, REVIEW, TASK
 
@@ -157,7 +159,51 @@ _METRICS_EXAMPLE = {
 }
 
 
+DESCRIPTION = """Postventa's API for shop systems: report deliveries (each schedules one survey), withdraw
+cancelled orders, and read back responses, recovery tasks, reviews and metrics.
+
+Authenticate every call with the store's API key: `Authorization: Bearer <api_key>`.
+Errors are JSON `{"error": "<code>", "message": "...", "fields": {...}}`.
+
+Every operation counts against the store's quota (`SURVEYS_API_RATE_LIMIT`, 600 per minute by
+default; calls with a wrong or missing key count against the caller's address instead). Over it,
+the answer is `429` with a `Retry-After` header giving the seconds to wait; answers to a verified
+key carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`."""
+
+TAGS = [
+    {"name": "Deliveries", "description": "Delivered orders in, invitations withdrawn and looked up"},
+    {"name": "Responses", "description": "The customers' answers, scored and read"},
+    {"name": "Recovery", "description": "Tasks opened for unhappy customers"},
+    {"name": "Reviews", "description": "Product reviews and their moderation"},
+    {"name": "Metrics", "description": "NPS, CSAT and recovery figures"},
+]
+
+_TOO_MANY = {
+    "description": "too many requests: wait the number of seconds in Retry-After",
+    "headers": {
+        "Retry-After": {
+            "description": "seconds to wait before the next call",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+    "content": {"application/json": {"schema": _ERROR}},
+}
+
+
 def document() -> dict:
+    """The document, with every operation's throttled answer and the configured server."""
+    doc = _document()
+    doc["info"]["description"] = DESCRIPTION
+    doc["servers"] = [{"url": current_app.config["BASE_URL"], "description": "this Postventa"}]
+    doc["tags"] = TAGS
+    for ops in doc["paths"].values():
+        for op in ops.values():
+            op["responses"]["429"] = _TOO_MANY  # every /api/v1 call is throttled (see DESCRIPTION)
+    return doc
+
+
+def _document() -> dict:
     idem = {
         "name": "Idempotency-Key",
         "in": "header",
@@ -179,6 +225,8 @@ def document() -> dict:
         "paths": {
             "/api/v1/deliveries": {
                 "post": {
+                    "operationId": "reportDelivery",
+                    "tags": ["Deliveries"],
                     "summary": "Report a delivered order",
                     "parameters": [idem],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": _DELIVERY}}},
@@ -191,6 +239,8 @@ def document() -> dict:
             },
             "/api/v1/deliveries/batch": {
                 "post": {
+                    "operationId": "reportDeliveries",
+                    "tags": ["Deliveries"],
                     "summary": "Report up to 1000 deliveries",
                     "parameters": [idem],
                     "requestBody": {
@@ -215,6 +265,8 @@ def document() -> dict:
             },
             "/api/v1/deliveries/{order_id}/cancel": {
                 "post": {
+                    "operationId": "cancelDelivery",
+                    "tags": ["Deliveries"],
                     "summary": "Withdraw the invitation of a cancelled or refunded order",
                     "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "responses": {
@@ -225,6 +277,8 @@ def document() -> dict:
             },
             "/api/v1/invitations/{order_id}": {
                 "get": {
+                    "operationId": "getInvitation",
+                    "tags": ["Deliveries"],
                     "summary": "An order's invitation: status, channel (email or WhatsApp), delivery states, replies",
                     "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "responses": {"200": _json(INVITATION, "ok", _INVITATION_EXAMPLE), **_errors(401, 404)},
@@ -232,6 +286,8 @@ def document() -> dict:
             },
             "/api/v1/responses": {
                 "get": {
+                    "operationId": "listResponses",
+                    "tags": ["Responses"],
                     "summary": "Responses, oldest update first",
                     "parameters": [
                         {
@@ -261,6 +317,8 @@ def document() -> dict:
             },
             "/api/v1/tasks": {
                 "get": {
+                    "operationId": "listTasks",
+                    "tags": ["Recovery"],
                     "summary": "Recovery tasks, oldest first",
                     "parameters": [
                         _status_param(TASK_STATES),
@@ -278,6 +336,8 @@ def document() -> dict:
             },
             "/api/v1/reviews": {
                 "get": {
+                    "operationId": "listReviews",
+                    "tags": ["Reviews"],
                     "summary": "Product reviews by moderation status, oldest first",
                     "parameters": [
                         _status_param(REVIEW_STATES),
@@ -295,6 +355,8 @@ def document() -> dict:
             },
             "/api/v1/reviews/{review_id}/moderation": {
                 "post": {
+                    "operationId": "moderateReview",
+                    "tags": ["Reviews"],
                     "summary": "Publish or reject a review (same rules and log as the console); optional public reply",
                     "parameters": [
                         {
@@ -321,6 +383,8 @@ def document() -> dict:
             },
             "/api/v1/metrics": {
                 "get": {
+                    "operationId": "getMetrics",
+                    "tags": ["Metrics"],
                     "summary": "NPS, CSAT (with 95% margins), invitations sent, response rate",
                     "parameters": [
                         {"name": n, "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from pathlib import Path
 
-from flask import Blueprint, current_app, g, jsonify, request
+import flask_swagger_ui
+from flask import Blueprint, current_app, g, jsonify, render_template, request, send_from_directory
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -27,7 +29,8 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 limiter.exempt(bp)  # counted below, once the key is verified (a decorator would count before)
 
-PUBLIC_ENDPOINTS = {"api.openapi"}
+SWAGGER_UI_FILES = Path(flask_swagger_ui.__file__).parent / "dist"
+PUBLIC_ENDPOINTS = {"api.openapi", "api.docs", "api.docs_asset"}
 
 
 @bp.before_request
@@ -197,6 +200,23 @@ def openapi():
     from ..openapi import document
 
     return jsonify(document())
+
+
+@bp.get("/docs")
+def docs():
+    """The document as a page: Swagger UI, its files served from the installed package."""
+    resp = current_app.make_response(render_template("api/docs.html"))
+    # Swagger UI styles elements from script (CSSOM) and its CSS carries data: icons; no other origin.
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+    )
+    return resp
+
+
+@bp.get("/docs/assets/<path:filename>")
+def docs_asset(filename: str):
+    return send_from_directory(SWAGGER_UI_FILES, filename, max_age=86400)
 
 
 @bp.errorhandler(DomainError)
