@@ -33,8 +33,15 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check surveys tests scripts
 
+# The .po files are the source of every translation: extract the message ids from the code
+# and templates, merge them into es/en (a new id arrives empty, a changed one fuzzy: translate
+# it in surveys/translations/es/LC_MESSAGES/messages.po and run this again), compile the .mo
+# files (committed, so a fresh clone runs). tests/test_i18n.py fails on a missing or fuzzy entry.
+POT := surveys/translations/messages.pot
 translations: $(VENV)/.dev
-	$(BIN)/python scripts/build_catalogs.py
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --no-location --omit-header --sort-output -o $(POT) .
+	$(BIN)/pybabel -q update -i $(POT) -d surveys/translations --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel -q compile -d surveys/translations --statistics
 
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)

@@ -1,32 +1,74 @@
-"""Both catalogues are complete and compiled: every user-facing string has Spanish."""
+"""The .po files are the source of every translation: each message id in the code has a
+finished Spanish entry, nothing stale is left behind, and the committed .mo files are current."""
 
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "surveys" / "translations"
+SAME_IN_BOTH = {"Detractor", "neutral", "no"}  # words Spanish spells the same
 
 
-def test_catalogues_are_complete_and_current():
-    """Every message has Spanish and the compiled catalogues match the sources (writes nothing)."""
-    args = [sys.executable, "scripts/build_catalogs.py", "--check"]
-    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+def _key(value):
+    return value if isinstance(value, str) else tuple(value)
 
 
-def test_compiled_spanish_catalogue_matches_the_template():
-    with (TRANSLATIONS / "messages.pot").open("rb") as fh:
-        ids = {m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(fh) if m.id}
-    with (TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.mo").open("rb") as fh:
-        compiled = {
-            m.id if isinstance(m.id, str) else tuple(m.id): m.string if isinstance(m.string, str) else tuple(m.string)
-            for m in read_mo(fh)
-            if m.id
-        }
-    assert ids <= set(compiled)
-    same_in_both = {"Detractor", "neutral", "no"}  # words Spanish spells the same
-    assert all(compiled[i] and (compiled[i] != i or i in same_in_both) for i in ids)
+def _catalog(lang: str):
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+@pytest.fixture(scope="module")
+def code_ids(tmp_path_factory) -> set:
+    """Every message id the code and templates use, extracted the way `make translations` does."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    args = [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "_l"]
+    subprocess.run([*args, "--no-location", "--omit-header", "-o", str(pot), "."], cwd=ROOT, check=True)
+    with pot.open("rb") as fh:
+        return {_key(m.id) for m in read_po(fh) if m.id}
+
+
+def test_every_message_in_the_code_has_a_finished_spanish_entry(code_ids):
+    catalog = _catalog("es")
+    entries = {_key(m.id): m for m in catalog if m.id}
+    missing = sorted(map(str, code_ids - set(entries)))
+    fuzzy = sorted(str(i) for i in code_ids & set(entries) if entries[i].fuzzy)
+    empty = sorted(
+        str(i)
+        for i in code_ids & set(entries)
+        if not all(entries[i].string if isinstance(entries[i].string, tuple) else [entries[i].string])
+    )
+    untranslated = sorted(
+        str(i) for i in code_ids & set(entries) if _key(entries[i].string) == i and i not in SAME_IN_BOTH
+    )
+    assert (missing, fuzzy, empty, untranslated) == ([], [], [], []), "run `make translations`, then translate"
+    assert len(code_ids) > 500
+
+
+def test_spanish_plurals_fill_every_form():
+    catalog = _catalog("es")
+    plurals = [m for m in catalog if m.id and isinstance(m.id, tuple)]
+    assert plurals and catalog.num_plurals == 3
+    assert all(len(m.string) == 3 and all(m.string) for m in plurals)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_catalogue_holds_no_stale_or_obsolete_entries(code_ids, lang):
+    catalog = _catalog(lang)
+    assert not catalog.fuzzy  # a fuzzy header makes pybabel compile skip the whole catalogue
+    assert dict(catalog.obsolete) == {}
+    assert {_key(m.id) for m in catalog if m.id} == code_ids
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_compiled_catalogue_is_current(lang):
+    """The committed .mo holds exactly the finished entries of the .po (what pybabel compile writes)."""
+    expected = {_key(m.id): _key(m.string) for m in _catalog(lang) if m.id and m.string and not m.fuzzy}
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").open("rb") as fh:
+        compiled = {_key(m.id): _key(m.string) for m in read_mo(fh) if m.id}
+    assert compiled == expected, "run `make translations`"
