@@ -15,14 +15,15 @@ import math
 from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-from textblob import TextBlob
-from textblob.base import BaseSentimentAnalyzer
+from typing import TYPE_CHECKING
 
 from .lexicons import en as EN
 from .lexicons import es as ES
 from .lexicons import vocabulary as VOCABULARY
 from .textnorm import fold, is_punct, raw_tokens, tokenize, unelongate
+
+if TYPE_CHECKING:
+    from textblob import TextBlob
 
 # Label thresholds on polarity, calibrated by cross-validation on tests/data
 # (see docs/sentiment.md and `python -m scripts.evaluate_comments`).
@@ -242,12 +243,42 @@ def _spanish_forms(adjectives: dict[str, float]) -> dict[str, float]:
     return out
 
 
+def _pattern_senses() -> dict[str, dict]:
+    """TextBlob's ``textblob.en.sentiment`` lexicon, read from its XML file as TextBlob reads it
+    (senses averaged per part of speech, then overall; adjectives give their -ly adverbs),
+    without importing TextBlob: that imports all of NLTK, ~17 MB in every web worker."""
+    import importlib.util
+    import os
+    from xml.etree import ElementTree
+
+    def avg(values):
+        return sum(values) / float(len(values) or 1)
+
+    (package,) = importlib.util.find_spec("textblob").submodule_search_locations
+    words: dict[str, dict] = {}
+    xml = ElementTree.parse(os.path.join(package, "en", "en-sentiment.xml"))  # noqa: S314 - a file TextBlob ships
+    for w in xml.getroot().findall("word"):
+        form, a = w.attrib.get("form"), w.attrib
+        if form:
+            psi = (float(a.get("polarity", 0.0)), float(a.get("subjectivity", 0.0)), float(a.get("intensity", 1.0)))
+            words.setdefault(form, {}).setdefault(a.get("pos"), []).append(psi)
+    for form in words:
+        words[form] = {pos: [avg(each) for each in zip(*psi, strict=True)] for pos, psi in words[form].items()}
+    for form, pos in list(words.items()):
+        words[form][None] = [avg(each) for each in zip(*pos.values(), strict=True)]
+    for form, pos in list(words.items()):  # "terrible" -> "terribly"
+        if "JJ" in pos:
+            form = form[:-1] + "i" if form.endswith("y") else form
+            form = form[:-2] if form.endswith("le") else form
+            senses = words.setdefault(form + "ly", {})
+            senses["RB"] = senses[None] = tuple(pos["JJ"])
+    return words
+
+
 def _textblob_words() -> dict[str, float]:
     """TextBlob's (Pattern's) English adjective lexicon on our -4..4 scale, modifiers left out."""
-    from textblob.en import sentiment as pattern
-
     words = {}
-    for word, senses in pattern.items():
+    for word, senses in _pattern_senses().items():
         polarity, _subjectivity, intensity = senses[None]
         if intensity == 1.0 and abs(polarity) >= 0.1 and " " not in word:
             words[fold(word)] = round(polarity * 3.5, 2)
@@ -648,28 +679,42 @@ def confidence_for(polarity: float, lang: str, evidence: int) -> float:
     return round(max(0.05, min(1.0, (0.5 + 0.5 * margin) * weight)), 3)
 
 
-class _RuleAnalyzer(BaseSentimentAnalyzer):
-    """TextBlob analyzer over the rule engine; ``analyze`` returns Sentiment(polarity, subjectivity)."""
+def _analyzers() -> dict:
+    """TextBlob analyzers over the rule engine, made on first use: TextBlob imports NLTK."""
+    from textblob.base import BaseSentimentAnalyzer
 
-    lang = "es"
+    class _RuleAnalyzer(BaseSentimentAnalyzer):
+        """``analyze`` returns Sentiment(polarity, subjectivity)."""
 
-    def analyze(self, text: str) -> Sentiment:
-        reading = read(text, self.lang)
-        words = sum(1 for t in reading.tokens if not is_punct(t)) or 1
-        return Sentiment(round(reading.polarity, 4), round(min(1.0, len(reading.hits) / words * 2), 4))
+        lang = "es"
+
+        def analyze(self, text: str) -> Sentiment:
+            reading = read(text, self.lang)
+            words = sum(1 for t in reading.tokens if not is_punct(t)) or 1
+            return Sentiment(round(reading.polarity, 4), round(min(1.0, len(reading.hits) / words * 2), 4))
+
+    class SpanishAnalyzer(_RuleAnalyzer):
+        lang = "es"
+
+    class EnglishAnalyzer(_RuleAnalyzer):
+        lang = "en"
+
+    for cls in (_RuleAnalyzer, SpanishAnalyzer, EnglishAnalyzer):
+        cls.__module__ = __name__
+    return {"SpanishAnalyzer": SpanishAnalyzer, "EnglishAnalyzer": EnglishAnalyzer,
+            "ANALYZERS": {"es": SpanishAnalyzer(), "en": EnglishAnalyzer()}}  # fmt: skip
 
 
-class SpanishAnalyzer(_RuleAnalyzer):
-    lang = "es"
-
-
-class EnglishAnalyzer(_RuleAnalyzer):
-    lang = "en"
-
-
-ANALYZERS = {"es": SpanishAnalyzer(), "en": EnglishAnalyzer()}
+def __getattr__(name: str):  # SpanishAnalyzer, EnglishAnalyzer, ANALYZERS: made when first named
+    if name in ("SpanishAnalyzer", "EnglishAnalyzer", "ANALYZERS"):
+        globals().update(_analyzers())
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def blob(text: str, lang: str) -> TextBlob:
     """A TextBlob whose ``.sentiment`` uses our analyzer for ``lang``."""
-    return TextBlob(text, analyzer=ANALYZERS["en" if lang == "en" else "es"])
+    from textblob import TextBlob
+
+    analyzers = globals().get("ANALYZERS") or __getattr__("ANALYZERS")
+    return TextBlob(text, analyzer=analyzers["en" if lang == "en" else "es"])
