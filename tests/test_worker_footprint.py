@@ -1,5 +1,6 @@
-"""What a web worker imports: neither Alembic (only migrations need it) nor NLTK (TextBlob's
-dependency; comments are read without it), whose ~27 MB would sit in every worker."""
+"""What a web worker imports: neither Alembic (only migrations need it), NLTK (TextBlob's
+dependency; comments are read without it) nor cryptography (only WhatsApp secrets need it),
+whose ~36 MB together would sit in every worker."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import subprocess
 import sys
 
-HEAVY = ("alembic", "flask_migrate", "nltk", "textblob")
+HEAVY = ("alembic", "flask_migrate", "nltk", "textblob", "cryptography")
 
 SCRIPT = """
 import json, sys
