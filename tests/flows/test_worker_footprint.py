@@ -28,7 +28,7 @@ def test_web_worker_imports_no_migrations_and_no_nltk(tmp_path):
         "SURVEYS_SECRET_KEY": "k" * 40,
         "SURVEYS_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
     }
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT % (HEAVY,)], env=env, cwd=root, capture_output=True, text=True, check=True
     )
