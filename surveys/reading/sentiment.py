@@ -165,14 +165,14 @@ class Lexicon:
         a common word of the language ("estaba" is not "estafa", "wanted" not
         "wasted"), and the first letter must agree (typos rarely hit it).
         """
-        if len(word) < TYPO_MIN_LENGTH or word in self.vocabulary or not word.isalpha():
+        if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
             return None
         match = self.deletes.get(word)  # a letter missing: "exelente"
         if match is None:
             match = next((self.deletes[v] for v in _deletions(word) if v in self.deletes), None)
-        if match is not None and abs(len(match) - len(word)) <= 1 and match[0] == word[0]:
-            return self.words[match] * 0.9
-        return None
+        if match is None or abs(len(match) - len(word)) > 1 or match[0] != word[0]:
+            return None
+        return None if word in self.vocabulary else self.words[match] * 0.9  # asked last: a binary search
 
 
 NUMBER_WORDS = frozenset(
