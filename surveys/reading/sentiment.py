@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from . import learned
 from .lexicons import en as EN
 from .lexicons import es as ES
 from .lexicons import vocabulary as VOCABULARY
@@ -39,6 +40,9 @@ ADJACENT_NEGATORS = frozenset({"nada", "nadie", "nothing", "nobody", "none"})
 # what did not happen is no praise: "would have been perfect", "hubiera sido genial", "I wish"
 IRREALIS = frozenset({"wouldve", "couldve", "wish", "wished", "habria", "hubiera", "hubiese", "hubieran", "ojala"})
 NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing
+MODEL_CONFIDENCE = 0.8  # the learned model's probability needed to move a neutral reading
+MODEL_WEIGHT = 0.8  # how far (in polarity) a sure model moves it
+MODEL_REACH = 0.7  # never further than this: the model tips a reading, it does not shout
 
 Sentiment = namedtuple("Sentiment", ["polarity", "subjectivity"])
 
@@ -52,6 +56,7 @@ class Hit:
     bait: bool = False
     polite: bool = False  # a courtesy ("gracias", "les agradecería"): not praise in a complaint
     lukewarm: bool = False  # "ok", "normal", "cumple", "nothing special": a three-star word
+    inferred: bool = False  # the side a "but" announces when its clause could not be read
 
 
 @dataclass
@@ -375,7 +380,41 @@ EMOJI_SCORES = {
 
 
 def read(text: str, lang: str) -> Reading:
-    """Score ``text`` with the ``lang`` lexicon and rules; returns the detailed reading."""
+    """Score ``text``: the rules' reading, with the learned model's second opinion on neutral ones."""
+    reading = read_rules(text, lang)
+    second_opinion(reading, "en" if lang == "en" else "es")
+    return reading
+
+
+def second_opinion(reading: Reading, lang: str) -> None:
+    """Move a text the rules read as neutral toward the side the learned model is sure of."""
+    model = learned.model(lang)
+    if model is None:
+        return
+    polarity = reading.polarity
+    neg_cut, pos_cut = THRESHOLDS[lang]
+    if not neg_cut < polarity < pos_cut:
+        return
+    if any(h.lukewarm for h in reading.hits) or (
+        any(h.score >= MIXED_STRENGTH / 2 and not h.inferred for h in reading.hits)
+        and any(h.score <= -MIXED_STRENGTH / 2 and not h.inferred for h in reading.hits)
+    ):
+        return  # a lukewarm word, or praise and complaint together: a three-star text the rules read
+    feats = learned.features(reading.tokens, polarity, reading.hard_failure, len(reading.hits))
+    p_neg, p_neu, p_pos = model.probabilities(feats)
+    shift = p_pos - p_neg
+    if max(p_neg, p_pos) < MODEL_CONFIDENCE or p_neu > max(p_neg, p_pos):
+        return
+    new = polarity + MODEL_WEIGHT * shift
+    reading.total = _denormalize(max(-MODEL_REACH, min(MODEL_REACH, new)))
+
+
+def _denormalize(polarity: float) -> float:
+    return polarity * math.sqrt(NORMALIZE_ALPHA) / math.sqrt(1 - polarity * polarity)
+
+
+def read_rules(text: str, lang: str) -> Reading:
+    """Score ``text`` with the ``lang`` lexicon and rules alone; returns the detailed reading."""
     lex = lexicon("en" if lang == "en" else "es")
     tokens = _join(tokenize(text), lex)
     caps = {i for i, t in enumerate(raw_tokens(text)) if len(t) > 2 and t.isupper()}
@@ -584,7 +623,7 @@ def _weigh_clauses(reading: Reading, lex) -> None:
         words_after = sum(1 for t in tokens[k + 1 :] if not is_punct(t))
         if before and words_after >= 3 and not any(h.index > k for h in reading.hits):
             # "but" announces the other side even when we cannot read it: a three-star text
-            reading.hits.append(Hit(k, k + 1, -0.8 * before))
+            reading.hits.append(Hit(k, k + 1, -0.8 * before, inferred=True))
     for k, tok in enumerate(tokens):
         if tok not in lex.concessive:
             continue
