@@ -8,10 +8,12 @@ the heavy lifting stays with the standard library and email-validator.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
 import socket
+import zoneinfo
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -136,6 +138,58 @@ def email(raw) -> str:
         return validate_email(text, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise Invalid(_l("not a valid email address")) from None
+
+
+def smtp_email(raw) -> str:
+    """A mailbox address as plain SMTP carries it (alert and invitation addresses): an
+    internationalised domain in its ASCII form, no non-ASCII local part; lower-cased."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text or len(text) > 254:
+        raise Invalid(_l("not an email: %(value)s", value=text[:60]))
+    try:
+        return validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email.lower()
+    except EmailNotValidError:
+        raise Invalid(_l("not an email: %(value)s", value=text[:60])) from None
+
+
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def hex_colour(raw) -> str:
+    """A colour written #rrggbb (what ``<input type=color>`` sends), lower-cased."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not _HEX_COLOUR.fullmatch(text):
+        raise Invalid(_l("a colour like #0f766e"))
+    return text.lower()
+
+
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """Every IANA zone name this machine knows (the list the settings page offers)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone(raw) -> str:
+    """An IANA time zone name from the list (``America/Mexico_City``), exactly as listed."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if text not in time_zones():
+        raise Invalid(_l("unknown time zone; choose one from the list"))
+    return text
+
+
+def several(raw, parse, *args, max_items: int = 50) -> list:
+    """A list written in one field, separated by spaces, commas or lines, each item read by
+    ``parse``; the first bad item is the error. Duplicates are dropped, order kept."""
+    text = raw if isinstance(raw, str) else ""
+    items = text.replace(",", " ").split()
+    if len(items) > max_items:
+        raise Invalid(_l("at most %(n)d entries", n=max_items))
+    out: list = []
+    for item in items:
+        value = parse(item, *args)
+        if value not in out:
+            out.append(value)
+    return out
 
 
 def one_line(raw, max_length: int) -> str:

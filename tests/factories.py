@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import itertools
 import re
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from surveys.extensions import db
-from surveys.models import Invitation, Task, utcnow
+from surveys.models import Invitation, utcnow
 from surveys.services import intake, tenancy
 from surveys.services.tokens import issue_token
-from surveys.services.whatsapp.settings import configure_channel
-
-from .cloud_api import APP_SECRET, PHONE_ID, TOKEN, VERIFY
 
 _seq = itertools.count(1)
 
@@ -104,85 +97,31 @@ SETTINGS_FORM = {
 }
 
 
-# Staff: the password every test account gets, signing in, and an unhappy answer that opens a task.
-STAFF_PASSWORD = "una clave muy larga"  # noqa: S105
+def field_state(html: str, field_id: str) -> dict:
+    """What a reader (and a screen reader) gets for one form field: its value as shown, its
+    HTML limits, whether it is marked invalid, and the text of the error tied to it by
+    aria-describedby (None when it has none)."""
+    from lxml import html as lxml_html
 
-
-def staff_login(client, email, password=STAFF_PASSWORD, next_url=None):
-    url = "/staff/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={"email": email, "password": password})
-
-
-def unhappy_task(client, store, email="ana@example.com", nps=2, comment="Llegó roto y nadie contesta"):
-    invitation = sent_invitation(store, email=email)
-    client.post(survey_path(invitation), data={"nps": str(nps), "comment": comment})
-    return db.session.scalar(select(Task).order_by(Task.id.desc()))
-
-
-# Platform webhooks: the sample payloads in tests/data, signed as Shopify and WooCommerce sign them.
-DATA = Path(__file__).resolve().parent / "data"
-SAMPLES_WRITTEN_ON = datetime(2026, 11, 22, tzinfo=timezone.utc)
-STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
-
-
-def sample(name: str) -> bytes:
-    """A sample payload with its timestamps moved so that 'written on' is today."""
-    shift = utcnow() - SAMPLES_WRITTEN_ON
-    text = (DATA / name).read_text(encoding="utf-8")
-    moved = STAMP.sub(lambda m: (datetime.fromisoformat(m.group(0)) + shift).strftime("%Y-%m-%dT%H:%M:%S"), text)
-    return moved.encode("utf-8")
-
-
-def sign(secret: str, raw: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
-
-
-def shopify(client, store, name, topic="orders/fulfilled", secret=None, raw=None):
-    raw = raw if raw is not None else sample(f"shopify/{name}")
-    headers = {
-        "X-Shopify-Hmac-Sha256": sign(secret or store.webhook_secret, raw),
-        "X-Shopify-Topic": topic,
-        "X-Shopify-Webhook-Id": "b54557e4",
-        "Content-Type": "application/json",
+    page = lxml_html.fromstring(html)
+    [node] = page.xpath(f'//*[@id="{field_id}"]')
+    if node.tag == "textarea":
+        value = node.text_content()  # a browser drops the one line break right after <textarea>
+        value = value[2:] if value.startswith("\r\n") else value[1:] if value.startswith("\n") else value
+    elif node.tag == "select":
+        chosen = node.xpath(".//option[@selected]") or node.xpath(".//option")[:1]
+        value = chosen[0].get("value") if chosen else None
+    elif node.get("type") == "checkbox":
+        value = node.get("checked") is not None
+    else:
+        value = node.get("value")
+    described = (node.get("aria-describedby") or "").split()
+    errors = [page.xpath(f'//*[@id="{ref}"]')[0] for ref in described if ref.endswith("-err")]
+    return {
+        "value": value,
+        "invalid": node.get("aria-invalid") == "true",
+        "error": errors[0].text_content().strip() if errors else None,
+        # beside the field: the error sits in the same box as the input (its label's or its group's)
+        "beside": bool(errors) and errors[0].getparent() in (node.getparent(), node.getparent().getparent()),
+        "attrs": dict(node.attrib),
     }
-    return client.post(f"/hooks/shopify/{store.slug}", data=raw, headers=headers)
-
-
-def woo(client, store, name, raw=None):
-    raw = raw if raw is not None else sample(f"woocommerce/{name}")
-    headers = {
-        "X-WC-Webhook-Signature": sign(store.webhook_secret, raw),
-        "X-WC-Webhook-Topic": "order.updated",
-        "Content-Type": "application/json",
-    }
-    return client.post(f"/hooks/woocommerce/{store.slug}", data=raw, headers=headers)
-
-
-# WhatsApp: a store on the Cloud API stand-in's credentials, and an invitation due on that channel.
-def wa_store(policy="whatsapp_first", **settings):
-    store = make_store(name="Barro y Fuego", **settings)[0]
-    configure_channel(
-        store,
-        policy=policy,
-        phone_number_id=PHONE_ID,
-        templates={"es": ("encuesta_entrega", "es_MX"), "en": ("delivery_survey", "en")},
-        country="MX",
-        access_token=TOKEN,
-        app_secret=APP_SECRET,
-        verify_token=VERIFY,
-    )
-    db.session.commit()
-    return store
-
-
-def wa_due(store, phone="55 1234 5678", opt_in=True, email_addr=None, locale="es-MX"):
-    invitation = deliver(store, email=email_addr)
-    customer = invitation.customer
-    if phone:
-        from surveys.services.phones import normalize_phone
-
-        customer.phone = normalize_phone(phone, "MX")
-    customer.whatsapp_opt_in, customer.locale, invitation.locale = opt_in, locale[:2], locale[:2]
-    db.session.commit()
-    make_due(invitation)
-    return invitation

@@ -44,6 +44,8 @@ class Store(db.Model):
     retention_days: Mapped[int] = mapped_column(Integer, default=730)
     sla_first_contact_minutes: Mapped[int] = mapped_column(Integer, default=180)
     sla_resolution_minutes: Mapped[int] = mapped_column(Integer, default=2 * 9 * 60)
+    # business minutes between resolving a task and asking the customer "did we solve it?"
+    followup_delay_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60, server_default="1440")
     opening_hours: Mapped[dict | None] = mapped_column(JSON)  # {"0": [9, 18], ...}; None = Mon-Fri 9-18
     holidays: Mapped[list | None] = mapped_column(JSON)  # ["2026-12-25", ...]
     alert_emails: Mapped[list | None] = mapped_column(JSON)  # None = the store's admins

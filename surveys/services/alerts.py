@@ -5,12 +5,15 @@ Everything goes through the outbox in the same transaction as the change it anno
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Membership, StaffUser, Store, Task
+from ..reading.clock import ShopClock
 from . import mail
 from .tokens import issue_token, unsubscribe_url
 
@@ -68,8 +71,15 @@ def followup_url(task: Task, score: int | None = None) -> str:
     return url if score is None else f"{url}?score={score}"
 
 
+def followup_due(store: Store, resolved_at: datetime) -> datetime:
+    """When "did we solve it?" goes out: the store's follow-up delay in business time after the
+    resolution, on the store's clock (opening hours, holidays)."""
+    return ShopClock.of(store).due(resolved_at, store.followup_delay_minutes)
+
+
 def queue_followup(task: Task) -> None:
-    """After resolution: "Did we solve your problem?" 1-5, one click, in the customer's language."""
+    """After resolution: "Did we solve your problem?" 1-5, one click, in the customer's language,
+    held in the outbox until ``followup_due`` (withdrawn if the customer unsubscribes meanwhile)."""
     store = db.session.get(Store, task.store_id)
     invitation = task.response.invitation
     customer = invitation.customer
@@ -93,4 +103,5 @@ def queue_followup(task: Task) -> None:
             form_url=followup_url(task),
             scores=[(n, followup_url(task, n)) for n in range(1, 6)],
             order_ref=invitation.order.order_ref,
+            not_before=followup_due(store, task.resolved_at),
         )

@@ -226,8 +226,10 @@ def queue_message(
     html: str,
     unsubscribe_url: str | None = None,
     reply_to: str | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage:
-    """Add a rendered message to the outbox (committed with the caller's change)."""
+    """Add a rendered message to the outbox (committed with the caller's change), to go out
+    now or at ``not_before``."""
     domain = urlsplit(current_app.config["BASE_URL"]).hostname or "postventa.local"
     message_id = make_msgid(domain=domain)
     headers = {}
@@ -247,7 +249,7 @@ def queue_message(
         recipient=ascii_address(to[1]),
         message_id=message_id,
         raw=msg,
-        next_attempt_at=utcnow(),
+        next_attempt_at=max(not_before, utcnow()) if not_before else utcnow(),
     )
     db.session.add(row)
     return row
@@ -262,6 +264,7 @@ def queue_rendered(
     subject: str,
     template: str,
     unsubscribe_url: str | None = None,
+    not_before: datetime | None = None,
     **ctx,
 ) -> OutboxMessage:
     """Render email/<template>.txt and .html (in the active locale) and queue them from the store's sender."""
@@ -278,6 +281,7 @@ def queue_rendered(
         text=text,
         html=html,
         unsubscribe_url=unsubscribe_url,
+        not_before=not_before,
     )
 
 

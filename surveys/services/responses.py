@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from ..errors import AlreadyAnswered, SurveyClosed, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
-from ..models import Customer, Invitation, Order, Response, utcnow
+from ..models import Customer, Invitation, Order, OutboxMessage, Response, utcnow
 from ..reading.analysis import analyze_text, score_flags
 from ..reading.scoring import nps_category
 from . import outbound, reviews
@@ -202,5 +202,14 @@ def unsubscribe(invitation: Invitation, now: datetime | None = None) -> Customer
         .values(status="suppressed", suppressed_reason="unsubscribed", send_at=None)
     )
     db.session.execute(update(Invitation).where(Invitation.customer_id == customer.id).values(reminder_due_at=None))
+    # a "did we solve it?" still waiting for its time is withdrawn too
+    db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.kind == "followup",
+            OutboxMessage.status == "pending",
+            OutboxMessage.attempts == 0,
+            OutboxMessage.invitation_id.in_(select(Invitation.id).where(Invitation.customer_id == customer.id)),
+        )
+    )
     db.session.flush()
     return customer

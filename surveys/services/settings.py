@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass, field
+from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -14,98 +13,68 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import MAX_ROW_ID, SURVEY_KINDS, Membership, StaffUser, Store
 from . import outbound
-from .replies import PLACEHOLDERS, REGISTERS, unbalanced, unknown_placeholders
-from .tenancy import parse_send_window
-
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+from .replies import REGISTERS
 
 
-def _int(form, name: str, low: int, high: int, errors: dict) -> int | None:
-    return parsing.field(errors, name, parsing.integer, form.get(name, ""), low, high)
+@dataclass(frozen=True)
+class StoreSettings:
+    """The settings page's values, already read and checked field by field (see the staff forms)."""
+
+    survey_kind: str
+    send_delay_days: int
+    reminder_delay_days: int
+    send_window: tuple[int, int] | None
+    brand_color: str
+    timezone: str
+    opening_hours: tuple[int, int]  # Monday to Friday (and Saturday when open_saturday), local
+    open_saturday: bool
+    holidays: tuple[date, ...]
+    sla_first_contact_hours: int
+    sla_resolution_hours: int
+    followup_delay_hours: int
+    reply_register: str
+    alert_emails: tuple[str, ...]
+    outbound_url: str | None
+    widget_origins: tuple[str, ...]
+    reviews_auto_publish: bool
+    reply_templates: dict[str, dict[str, str]] = field(default_factory=dict)  # {"es-tu": {"subject", "body"}}
 
 
-def update_store_settings(store: Store, form) -> None:
-    """Apply the settings form; ValidationFailed lists every bad field and changes nothing."""
+def _check(values: StoreSettings) -> None:
+    """The rules that hold whatever the form was; ValidationFailed names the value at fault."""
     errors: dict[str, str] = {}
-    kind = form.get("survey_kind")
-    if kind not in SURVEY_KINDS:
+    if values.survey_kind not in SURVEY_KINDS:
         errors["survey_kind"] = _l("NPS, CSAT or both")
-    delay = _int(form, "send_delay_days", 0, 60, errors)
-    reminder = _int(form, "reminder_delay_days", 1, 30, errors)
-    sla = _int(form, "sla_first_contact_hours", 1, 72, errors)
-    resolution = _int(form, "sla_resolution_hours", 1, 240, errors)
-    open_h, close_h = _int(form, "opens", 0, 23, errors), _int(form, "closes", 1, 24, errors)
-    if open_h is not None and close_h is not None and open_h >= close_h:
-        errors["closes"] = _l("must be after opening")
-    tz = form.get("timezone", "")
-    try:
-        ZoneInfo(tz)
-    except Exception:  # unknown or malformed zone names
-        errors["timezone"] = _l("unknown time zone")
-    try:
-        window = parse_send_window(form.get("send_window") or None)
-    except ValidationFailed:
-        errors["send_window"] = _l("write it like 9-20")
-        window = (None, None)
-    holidays = []
-    for raw in (form.get("holidays") or "").replace(",", " ").split():
-        try:
-            holidays.append(parsing.day(raw).isoformat())
-        except parsing.Invalid:
-            errors["holidays"] = _l("not a date: %(value)s", value=raw[:20])
-    alerts = []
-    for raw in (form.get("alert_emails") or "").replace(",", " ").split():
-        try:
-            # the form plain SMTP carries: IDN domains in ASCII, no non-ASCII local part
-            alerts.append(validate_email(raw, check_deliverability=False, allow_smtputf8=False).ascii_email.lower())
-        except EmailNotValidError:
-            errors["alert_emails"] = _l("not an email: %(value)s", value=raw[:60])
-    colour = form.get("brand_color", "")
-    if not _HEX.match(colour):
-        errors["brand_color"] = _l("a colour like #0f766e")
-    register = form.get("reply_register")
-    if register not in REGISTERS:
+    if values.reply_register not in REGISTERS:
         errors["reply_register"] = _l("tú, usted or vos")
-    origins = []
-    for raw in (form.get("widget_origins") or "").split():
-        found = parsing.field(errors, "widget_origins", parsing.origin, raw)
-        if found:
-            origins.append(found)
-    templates = {}
-    for key in (f"es-{register}", "en-tu"):
-        subject = (form.get(f"tpl-{key}-subject") or "").strip()
-        body = (form.get(f"tpl-{key}-body") or "").strip()
-        unknown = unknown_placeholders(subject) + unknown_placeholders(body)
-        if unbalanced(subject) or unbalanced(body):
-            errors[f"tpl-{key}-body"] = _l("unbalanced braces { }")
-        elif unknown:
-            errors[f"tpl-{key}-body"] = _l(
-                "unknown placeholder %(found)s; use %(names)s",
-                found=unknown[0][:40],
-                names=" ".join("{" + name + "}" for name in PLACEHOLDERS),
-            )
-        if (
-            parsing.lenient(parsing.one_line, subject, 200) is None
-            or parsing.lenient(parsing.text_block, body, 5000) is None
-        ):
-            errors[f"tpl-{key}-subject"] = _l("subject: one line, 200 characters; message: 5,000")
-        if subject or body:
-            templates[key] = {"subject": subject, "body": body}
-    outbound_url = (form.get("outbound_url") or "").strip() or None
-    if outbound_url:
-        parsing.field(errors, "url", outbound.check_url, outbound_url)
+    opens, closes = values.opening_hours
+    if not 0 <= opens < closes <= 24:
+        errors["closes"] = _l("must be after opening")
+    if values.timezone not in parsing.time_zones():
+        errors["timezone"] = _l("unknown time zone; choose one from the list")
     if errors:
         raise ValidationFailed(_l("Some settings are not valid."), errors)
-    store.widget_origins, store.reply_templates = origins or None, templates or None
-    store.reviews_auto_publish = form.get("reviews_auto_publish") == "1"
-    store.survey_kind, store.timezone, store.brand_color, store.reply_register = kind, tz, colour, register
-    store.send_delay_minutes, store.reminder_delay_minutes = delay * 1440, reminder * 1440
-    store.sla_first_contact_minutes, store.sla_resolution_minutes = sla * 60, resolution * 60
-    weekend = form.get("open_saturday") == "1"
-    store.opening_hours = {str(d): [open_h, close_h] for d in range(6 if weekend else 5)}
-    store.holidays, store.alert_emails = holidays, alerts or None
-    store.send_window_start, store.send_window_end = window
-    outbound.configure(store, outbound_url)
+
+
+def update_store_settings(store: Store, values: StoreSettings) -> None:
+    """Apply the settings; ValidationFailed changes nothing."""
+    _check(values)
+    outbound.configure(store, values.outbound_url)  # checks the address again before anything is set
+    store.survey_kind, store.timezone = values.survey_kind, values.timezone
+    store.brand_color, store.reply_register = values.brand_color, values.reply_register
+    store.send_delay_minutes = values.send_delay_days * 1440
+    store.reminder_delay_minutes = values.reminder_delay_days * 1440
+    store.send_window_start, store.send_window_end = values.send_window or (None, None)
+    store.sla_first_contact_minutes = values.sla_first_contact_hours * 60
+    store.sla_resolution_minutes = values.sla_resolution_hours * 60
+    store.followup_delay_minutes = values.followup_delay_hours * 60
+    opens, closes = values.opening_hours
+    store.opening_hours = {str(d): [opens, closes] for d in range(6 if values.open_saturday else 5)}
+    store.holidays = [d.isoformat() for d in values.holidays]
+    store.alert_emails = list(values.alert_emails) or None
+    store.widget_origins = list(values.widget_origins) or None
+    store.reply_templates = dict(values.reply_templates) or None
+    store.reviews_auto_publish = values.reviews_auto_publish
     db.session.flush()
 
 

@@ -11,7 +11,8 @@ from surveys.models import Customer, Order, Store, StoreWhatsApp
 from surveys.services.phones import InvalidPhone, normalize_phone, sender_candidates
 from surveys.worker import dispatch_once
 
-from ..factories import delivery_payload, make_store, sample, shopify, woo
+from ..blueprints.test_hooks import sample, shopify, woo
+from ..factories import delivery_payload, make_store
 
 TOKEN = "EAAG-secret-access-token-1234567890"  # noqa: S105 - test value
 APP_SECRET = "app-secret-abcdef0123456789"  # noqa: S105

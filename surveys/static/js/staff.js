@@ -16,3 +16,18 @@
     }
   });
 })();
+
+// Settings: the live widget preview takes the brand colour as it is being chosen.
+(function () {
+  "use strict";
+  var preview = document.querySelector("[data-colour-from]");
+  if (!preview) return;
+  var input = document.getElementById(preview.getAttribute("data-colour-from"));
+  if (!input) return;
+  var paint = function () {
+    if (/^#[0-9a-fA-F]{6}$/.test(input.value)) preview.style.setProperty("--pv-accent", input.value);
+  };
+  input.addEventListener("input", paint);
+  input.addEventListener("change", paint);
+  paint();
+})();

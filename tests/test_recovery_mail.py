@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select, update
 
 from surveys.extensions import db
-from surveys.models import Task, utcnow
+from surveys.models import OutboxMessage, Task, utcnow
 from surveys.services import recovery
 from surveys.services.tenancy import create_staff_user
 from surveys.worker import dispatch_once
 
-from ..factories import links_in, make_store, sent_invitation, survey_path
+from .factories import links_in, make_store, sent_invitation, survey_path
 
 
 @pytest.fixture
@@ -100,6 +100,10 @@ def test_resolution_sends_a_follow_up_whose_answer_measures_recovery(client, sho
     task = unhappy(client, store)
     recovery.resolve(task, admin, "replacement")
     db.session.commit()
+    dispatch_once()
+    assert not [m for m in smtp_sink.messages if "Resolvimos" in m["Subject"]]  # it waits the store's delay
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.kind == "followup").values(next_attempt_at=utcnow()))
+    db.session.commit()  # ... until its time comes
     dispatch_once()
     followup = next(m for m in smtp_sink.messages if "Resolvimos" in m["Subject"])
     assert parseaddr(followup["To"])[1] == "ana@example.com"

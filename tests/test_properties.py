@@ -28,10 +28,10 @@ from surveys.models import Review, Task, utcnow
 from surveys.services.tenancy import create_staff_user
 from surveys.services.tokens import issue_token
 
-from ..factories import SETTINGS_FORM, make_store, sent_invitation, survey_path
+from .factories import SETTINGS_FORM, make_store, sent_invitation, survey_path
 
 PASSWORD = "una clave muy larga"  # noqa: S105
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parent / "data"
 FAST = settings(
     max_examples=20,
     deadline=None,
@@ -267,10 +267,10 @@ SETTINGS_FIELDS = [
     "outbound_url",
     "widget_origins",
     "reviews_auto_publish",
-    "tpl-es-tu-subject",
-    "tpl-es-tu-body",
-    "tpl-en-tu-subject",
-    "tpl-en-tu-body",
+    "tpl_es_subject",
+    "tpl_es_body",
+    "tpl_en_subject",
+    "tpl_en_body",
 ]
 
 

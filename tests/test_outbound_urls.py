@@ -8,7 +8,7 @@ from surveys.extensions import db
 from surveys.models import StaffUser, Store
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import SETTINGS_FORM, make_store
+from .factories import SETTINGS_FORM, make_store
 
 PASSWORD = "una clave muy larga"  # noqa: S105
 HOSTILE = [
@@ -47,7 +47,7 @@ def test_the_settings_form_refuses_non_public_endpoints_with_a_field_error(clien
     _login(client)
     resp = client.post("/staff/settings", data={**SETTINGS_FORM, "outbound_url": url})
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 422 and 'id="url-err"' in html
+    assert resp.status_code == 422 and 'id="outbound_url-err"' in html
     db.session.refresh(store)
     assert store.outbound_url is None and store.outbound_secret is None
 
@@ -59,7 +59,7 @@ def test_the_settings_form_refuses_non_public_endpoints_with_a_field_error(clien
 def test_the_field_error_is_in_the_admins_language(client, store, locale, words):
     _login(client, locale)
     resp = client.post("/staff/settings", data={**SETTINGS_FORM, "outbound_url": "https://169.254.169.254/"})
-    error = resp.get_data(as_text=True).split('id="url-err">', 1)[1].split("<", 1)[0]
+    error = resp.get_data(as_text=True).split('id="outbound_url-err">', 1)[1].split("<", 1)[0]
     assert resp.status_code == 422 and words in error
 
 

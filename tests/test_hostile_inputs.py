@@ -16,7 +16,7 @@ from surveys.models import OutboxMessage, Response, Review, Task, TaskEvent, Web
 from surveys.services.tenancy import create_staff_user
 from surveys.services.tokens import issue_token
 
-from ..factories import SETTINGS_FORM, make_store, sent_invitation, survey_path
+from .factories import SETTINGS_FORM, make_store, sent_invitation, survey_path
 
 PASSWORD = "una clave muy larga"  # noqa: S105
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -216,7 +216,7 @@ def test_line_breaks_in_the_moderation_back_link_fall_back_to_the_queue(client, 
 )
 def test_reply_templates_with_attribute_or_index_placeholders_are_refused(client, shop, template):
     login(client)
-    resp = client.post("/staff/settings", data={**SETTINGS_FORM, "tpl-es-tu-body": f"Hola {template}"})
+    resp = client.post("/staff/settings", data={**SETTINGS_FORM, "tpl_es_body": f"Hola {template}"})
     assert resp.status_code == 422
     db.session.refresh(shop[0])
     assert shop[0].reply_templates is None

@@ -1,0 +1,245 @@
+"""The staff console's forms (Flask-WTF): each reads one page's input with the parsers of
+``surveys.parsing`` and hands the services typed values. Limits come from ``surveys.limits``
+and reach the page as the fields' ``maxlength``/``min``/``max``; choices are labelled by
+``surveys.labels``. A failed form re-renders with every value as typed and every error
+beside its field (see templates/_macros/forms.html)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
+from wtforms.widgets import ColorInput, NumberInput
+
+from ... import limits, parsing
+from ...labels import LABELS
+from ...reading.clock import parse_send_window
+from ...services import outbound, replies
+from ...services.settings import StoreSettings
+
+
+class Parsed:
+    """A validator that reads the field with one of ``surveys.parsing``'s parsers; the typed
+    value lands on ``field.parsed``, the text as typed stays on ``field.data`` for re-rendering.
+    ``flags`` become the input's HTML limits (``maxlength``, ``min``, ``max``)."""
+
+    def __init__(self, parse, *args, flags: dict | None = None, **kwargs):
+        self.parse, self.args, self.kwargs = parse, args, kwargs
+        self.field_flags = flags or {}
+
+    def __call__(self, form, field):
+        try:
+            field.parsed = self.parse(field.data if field.data is not None else "", *self.args, **self.kwargs)
+        except parsing.Invalid as exc:
+            raise StopValidation(str(exc)) from None
+
+
+def whole(bounds: tuple[int, int]) -> Parsed:
+    low, high = bounds
+    return Parsed(parsing.integer, low, high, flags={"min": low, "max": high})
+
+
+def line(max_length: int) -> Parsed:
+    return Parsed(parsing.one_line, max_length, flags={"maxlength": max_length})
+
+
+def block(max_length: int) -> Parsed:
+    return Parsed(parsing.text_block, max_length, flags={"maxlength": max_length})
+
+
+def several(parse, *args) -> Parsed:
+    return Parsed(parsing.several, parse, *args, max_items=limits.LIST_ITEMS)
+
+
+class Flag(BooleanField):
+    """A checkbox posting ``1``; the words parsing.boolean takes as "no" are unticked."""
+
+    false_values = parsing.FALSE_WORDS
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"value": "1"})
+        super().__init__(*args, **kwargs)
+
+
+class Choice(SelectField):
+    """A select over a code list, each option labelled by ``surveys.labels`` in the reader's language."""
+
+    def __init__(self, label_text=None, kind: str = "", codes=(), **kwargs):
+        super().__init__(label_text, choices=[SelectChoice(code, LABELS[kind][code]) for code in codes], **kwargs)
+
+
+def _send_window(raw: str):
+    try:
+        return parse_send_window(raw.strip() or None)
+    except ValueError:
+        raise parsing.Invalid(_l("write it like 9-20")) from None
+
+
+def _events_url(raw: str) -> str | None:
+    return outbound.check_url(raw.strip()) if raw.strip() else None
+
+
+def _template_text(raw: str, parse, max_length: int) -> str:
+    text = parse(raw, max_length)
+    if replies.unbalanced(text):
+        raise parsing.Invalid(_l("unbalanced braces { }"))
+    unknown = replies.unknown_placeholders(text)
+    if unknown:
+        raise parsing.Invalid(
+            _l(
+                "unknown placeholder %(found)s; use %(names)s",
+                found=unknown[0][:40],
+                names=" ".join("{" + name + "}" for name in replies.PLACEHOLDERS),
+            )
+        )
+    return text
+
+
+def template_subject() -> Parsed:
+    n = limits.TEMPLATE_SUBJECT
+    return Parsed(_template_text, parsing.one_line, n, flags={"maxlength": n})
+
+
+def template_body() -> Parsed:
+    n = limits.TEMPLATE_BODY
+    return Parsed(_template_text, parsing.text_block, n, flags={"maxlength": n})
+
+
+class StoreSettingsForm(FlaskForm):
+    """/staff/settings: how and when customers are asked, the recovery clock, replies, the widget."""
+
+    survey_kind = Choice(_l("Question"), kind="survey_kind", codes=("nps", "csat", "both"))
+    send_delay_days = StringField(
+        _l("Days after delivery to ask"), [whole(limits.SEND_DELAY_DAYS)], widget=NumberInput()
+    )
+    reminder_delay_days = StringField(
+        _l("Days before the one reminder"), [whole(limits.REMINDER_DELAY_DAYS)], widget=NumberInput()
+    )
+    send_window = StringField(
+        _l("Sending hours, local (e.g. 9-20; empty = any hour)"), [Parsed(_send_window, flags={"maxlength": 5})]
+    )
+    brand_color = StringField(_l("Brand colour"), [Parsed(parsing.hex_colour)], widget=ColorInput())
+    timezone = StringField(_l("Time zone"), [Parsed(parsing.time_zone, flags={"maxlength": 64})])
+    opens = StringField(_l("Opens"), [whole(limits.OPENS)], widget=NumberInput())
+    closes = StringField(_l("Closes"), [whole(limits.CLOSES)], widget=NumberInput())
+    open_saturday = Flag(_l("Also open on Saturdays"))
+    holidays = StringField(_l("Holidays (YYYY-MM-DD, separated by spaces)"), [several(parsing.day)])
+    sla_first_contact_hours = StringField(
+        _l("First contact within (business hours)"), [whole(limits.SLA_FIRST_CONTACT_HOURS)], widget=NumberInput()
+    )
+    sla_resolution_hours = StringField(
+        _l("Resolution within (business hours)"), [whole(limits.SLA_RESOLUTION_HOURS)], widget=NumberInput()
+    )
+    followup_delay_hours = StringField(
+        _l('Ask "did we solve it?" this long after resolving (business hours)'),
+        [whole(limits.FOLLOWUP_DELAY_HOURS)],
+        widget=NumberInput(),
+    )
+    reply_register = Choice(_l("How replies address customers"), kind="register", codes=replies.REGISTERS)
+    alert_emails = StringField(_l("Alert addresses (empty = the store's admins)"), [several(parsing.smtp_email)])
+    outbound_url = StringField(_l("Signed events to (https URL, optional)"), [Parsed(_events_url)])
+    tpl_es_subject = StringField(_l("Spanish: subject"), [template_subject()])
+    tpl_es_body = TextAreaField(_l("Spanish: message"), [template_body()])
+    tpl_en_subject = StringField(_l("English: subject"), [template_subject()])
+    tpl_en_body = TextAreaField(_l("English: message"), [template_body()])
+    reviews_auto_publish = Flag(
+        _l("Publish reviews that break no content rule at once (otherwise every review waits for a person)")
+    )
+    widget_origins = StringField(
+        _l("Storefront origins allowed to embed the reviews frame (e.g. https://shop.example)"),
+        [several(parsing.origin)],
+    )
+
+    def validate_closes(self, field):
+        opens = getattr(self.opens, "parsed", None)
+        if opens is not None and getattr(field, "parsed", None) is not None and field.parsed <= opens:
+            raise StopValidation(_l("must be after opening"))
+
+    @classmethod
+    def of(cls, store) -> StoreSettingsForm:
+        """The form for ``store``: its stored settings on GET, the posted ones on POST."""
+        hours = (store.opening_hours or {"0": [9, 18]}).get("0", [9, 18])
+        templates = store.reply_templates or {}
+        es = templates.get(f"es-{store.reply_register}", {})
+        en = templates.get("en-tu", {})
+        return cls(
+            data={
+                "survey_kind": store.survey_kind,
+                "send_delay_days": str(store.send_delay_minutes // 1440),
+                "reminder_delay_days": str(store.reminder_delay_minutes // 1440),
+                "send_window": f"{store.send_window_start}-{store.send_window_end}"
+                if store.send_window_start is not None
+                else "",
+                "brand_color": store.brand_color,
+                "timezone": store.timezone,
+                "opens": str(hours[0]),
+                "closes": str(hours[1]),
+                "open_saturday": bool(store.opening_hours and "5" in store.opening_hours),
+                "holidays": " ".join(store.holidays or []),
+                "sla_first_contact_hours": str(store.sla_first_contact_minutes // 60),
+                "sla_resolution_hours": str(store.sla_resolution_minutes // 60),
+                "followup_delay_hours": str(store.followup_delay_minutes // 60),
+                "reply_register": store.reply_register,
+                "alert_emails": " ".join(store.alert_emails or []),
+                "outbound_url": store.outbound_url or "",
+                "tpl_es_subject": es.get("subject", ""),
+                "tpl_es_body": es.get("body", ""),
+                "tpl_en_subject": en.get("subject", ""),
+                "tpl_en_body": en.get("body", ""),
+                "reviews_auto_publish": store.reviews_auto_publish,
+                "widget_origins": " ".join(store.widget_origins or []),
+            }
+        )
+
+    def values(self) -> StoreSettings:
+        """The validated form as the settings service takes it."""
+        p = {name: getattr(field, "parsed", None) for name, field in self._fields.items()}
+        register = self.reply_register.data
+        templates = {
+            key: {"subject": p[f"tpl_{lang}_subject"], "body": p[f"tpl_{lang}_body"]}
+            for key, lang in ((f"es-{register}", "es"), ("en-tu", "en"))
+            if p[f"tpl_{lang}_subject"] or p[f"tpl_{lang}_body"]
+        }
+        return StoreSettings(
+            survey_kind=self.survey_kind.data,
+            send_delay_days=p["send_delay_days"],
+            reminder_delay_days=p["reminder_delay_days"],
+            send_window=p["send_window"],
+            brand_color=p["brand_color"],
+            timezone=p["timezone"],
+            opening_hours=(p["opens"], p["closes"]),
+            open_saturday=self.open_saturday.data,
+            holidays=tuple(p["holidays"]),
+            sla_first_contact_hours=p["sla_first_contact_hours"],
+            sla_resolution_hours=p["sla_resolution_hours"],
+            followup_delay_hours=p["followup_delay_hours"],
+            reply_register=register,
+            alert_emails=tuple(p["alert_emails"]),
+            outbound_url=p["outbound_url"],
+            widget_origins=tuple(p["widget_origins"]),
+            reviews_auto_publish=self.reviews_auto_publish.data,
+            reply_templates=templates,
+        )
+
+
+def field_attrs(field, describedby: str | None = None, **attrs) -> dict:
+    """HTML attributes tying an input to its error (and hint): aria-invalid, aria-describedby."""
+    ids = ([f"{field.id}-err"] if field.errors else []) + ([describedby] if describedby else [])
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    return attrs
+
+
+def add_errors(form: FlaskForm, fields: dict) -> None:
+    """Errors a service found (ValidationFailed.fields) shown beside the fields of those names;
+    the others on the form as a whole."""
+    for name, message in fields.items():
+        target = form._fields.get(name)
+        if target is not None:
+            target.errors = [*target.errors, str(message)] if isinstance(target.errors, list) else [str(message)]
+        else:
+            form.form_errors.append(str(message))
