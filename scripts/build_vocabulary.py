@@ -77,6 +77,8 @@ def main() -> None:
         "(https://creativecommons.org/licenses/by-sa/4.0/); this list is shared under the same licence.",
         '"""',
         "",
+        "from .wordlist import WordList",
+        "",
     ]
     for lang in ("es", "en"):
         words = build(lang)
@@ -90,7 +92,7 @@ def main() -> None:
                 line = []
         lines.append(" ".join(line))
         body = "\n".join(lines)
-        parts.append(f'{lang.upper()} = frozenset(\n    """\n{body}\n""".split()\n)\n')
+        parts.append(f'{lang.upper()} = WordList(\n    """\n{body}\n"""\n)\n')
     OUT.write_text("\n".join(parts), encoding="utf-8")
 
 

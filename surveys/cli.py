@@ -204,7 +204,7 @@ def deliveries_import(file, slug, dry_run):
                 counts[outcome.status] += 1
                 if outcome.status == "rejected":
                     fields = ", ".join(f"{k}: {v}" for k, v in outcome.errors.items())
-                    click.echo(f"line {outcome.line}: rejected order {outcome.order_id or '?'} ({fields})", err=True)
+                    _echo_above(bar, f"line {outcome.line}: rejected order {outcome.order_id or '?'} ({fields})")
                 if n % 500 == 0 and not dry_run:
                     db.session.commit()
         except DomainError as exc:
@@ -220,6 +220,18 @@ def deliveries_import(file, slug, dry_run):
     else:
         db.session.commit()
         click.echo(f"created {counts['created']}, duplicate {counts['duplicate']}, rejected {counts['rejected']}")
+
+
+def _echo_above(bar, message: str) -> None:
+    """``message`` on a line of its own above the progress bar. On a terminal click keeps the bar
+    on the cursor's line, so a plain echo would continue that line: clear it, write the message,
+    and draw the bar again beneath it (click redraws only a changed line, hence the reset)."""
+    if bar.hidden or not getattr(bar, "_is_atty", False):
+        click.echo(message, file=bar.file)
+        return
+    click.echo("\r\x1b[2K" + message, file=bar.file)
+    bar._last_line = None
+    bar.render_progress()
 
 
 @click.command("dispatch")

@@ -1,9 +1,9 @@
 """Unbound Flask extensions, bound to the app in ``create_app``."""
 
+import click
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -26,7 +26,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
@@ -43,3 +42,51 @@ def _client_key() -> str:
 
 
 limiter = Limiter(key_func=_client_key, default_limits=[])
+
+
+class LazyMigrate:
+    """Flask-Migrate, imported only when a migration runs (``flask db ...`` or ``upgrade()``).
+
+    Flask-Migrate imports Alembic, about 10 MB in every web worker that never migrates.
+    ``init_app`` puts a stand-in at ``app.extensions["migrate"]`` and a ``db`` command that
+    hand over to the real ones on first use; both behave exactly as Flask-Migrate's.
+    """
+
+    def init_app(self, app, db, directory: str) -> None:
+        app.extensions["migrate"] = _PendingMigrate(app, db, directory)
+        app.cli.add_command(_MigrationCommands(app), name="db")
+
+
+def _load_migrate(app):
+    """The real Flask-Migrate config of ``app`` (made once; it replaces the stand-ins)."""
+    pending = app.extensions.get("migrate")
+    if isinstance(pending, _PendingMigrate):
+        from flask_migrate import Migrate
+
+        Migrate(app, pending.db, directory=pending.directory)
+    return app.extensions["migrate"]
+
+
+class _PendingMigrate:
+    def __init__(self, app, db, directory: str):
+        self.app, self.db, self.directory = app, db, directory
+
+    def __getattr__(self, name: str):  # anything beyond db and directory: the real config
+        return getattr(_load_migrate(self.app), name)
+
+
+class _MigrationCommands(click.Command):
+    """``flask db``: parsed and run by Flask-Migrate's own command group, imported here."""
+
+    def __init__(self, app):
+        super().__init__("db", help="Perform database migrations.")
+        self.app = app
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        _load_migrate(self.app)
+        from flask_migrate.cli import db as group
+
+        return group.make_context(info_name, args, parent=parent, **extra)
+
+
+migrate = LazyMigrate()

@@ -102,6 +102,29 @@ LABELS: dict[str, dict[str, object]] = {
         "task_action:reply": _l("Replied to a customer"),
         "tasks_bulk": _l("Changed several tasks at once"),
     },
+    # CSV columns, in the header row of every export (the order is each export's own; see docs/exports.md).
+    "column": {
+        "created_at": _l("Answered at"),
+        "order_id": _l("Order"),
+        "email": _l("Email"),
+        "nps": _l("NPS score (0-10)"),
+        "nps_category": _l("NPS category"),
+        "csat": _l("CSAT score (1-5)"),
+        "comment": _l("Comment"),
+        "language": _l("Language"),
+        "sentiment": _l("Sentiment"),
+        "polarity": _l("Polarity (-1 to 1)"),
+        "topics": _l("Topics"),
+        "hidden_detractor": _l("Hidden detractor"),
+        "task_status": _l("Task status"),
+        "at": _l("When (UTC)"),
+        "actor": _l("Who"),
+        "action": _l("What"),
+        "object": _l("Object"),
+        "object_id": _l("Object number"),
+        "reason": _l("Why"),
+        "details": _l("Details"),
+    },
     "detail": {
         "status": _l("status"),
         "flags": _l("flags"),
@@ -142,8 +165,24 @@ def label(kind: str, code: str | None) -> str:
     """The reader's word for ``code`` of ``kind`` ("" for none)."""
     if code is None or code == "":
         return ""
+    if kind == "actor":
+        return actor(code)
     found = LABELS.get(kind, {}).get(code)
     return str(found) if found is not None else humanize(str(code))
+
+
+def actor(value: str) -> str:
+    """Who did it: the system and API keys in words, a staff member by their address as stored."""
+    if value == "system":
+        return str(LABELS["actor"]["system"])
+    if value.startswith("api:"):
+        return str(_l("API key %(prefix)s…", prefix=value[4:]))
+    return value
+
+
+def csv_header(columns: list[str]) -> list[str]:
+    """An export's header row in the reader's language, one word per column code, same order."""
+    return [label("column", c) for c in columns]
 
 
 def labels(kind: str, codes) -> str:

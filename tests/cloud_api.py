@@ -24,6 +24,11 @@ ERRORS = {
     190: (401, "Error validating access token: Session has expired.", None),
     500: (500, "An unknown error occurred", None),
 }
+TOKEN = "EAAG-the-access-token-0123456789"  # noqa: S105 - test values
+APP_SECRET = "the-app-secret-0123456789abcdef"  # noqa: S105
+VERIFY = "the-verify-token-42"  # noqa: S105
+PHONE_ID = "106540352242922"
+SECRETS = (TOKEN, APP_SECRET, VERIFY)
 _DIGITS = re.compile(r"^[1-9][0-9]{7,14}$")
 
 
@@ -164,3 +169,45 @@ class CloudApiStandIn:
 
     def sent_to(self, to: str) -> list[dict]:
         return [b for b in self.accepted if b["to"] == to]
+
+
+# Webhook bodies as Meta sends them: a delivery status and a customer's reply.
+def envelope(value):
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "102290129340398",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_ID},
+                            **value,
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def status(wamid, state, to="525512345678", error=None):
+    entry = {"id": wamid, "status": state, "timestamp": "1764570000", "recipient_id": to}
+    if error:
+        entry["errors"] = [
+            {"code": error, "title": "Message undeliverable", "error_data": {"details": "Unable to deliver."}}
+        ]
+    return envelope({"statuses": [entry]})
+
+
+def reply(wamid, text, sender="5215512345678"):
+    return envelope(
+        {
+            "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
+            "messages": [
+                {"from": sender, "id": wamid, "timestamp": "1764570100", "type": "text", "text": {"body": text}}
+            ],
+        }
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
 import tempfile
 import uuid
@@ -16,7 +17,11 @@ from flask_migrate import upgrade
 
 from surveys import create_app
 from surveys.extensions import db
+from surveys.services.tenancy import create_staff_user
 
+from .browsing import FLAGS
+from .cloud_api import PHONE_ID, TOKEN, CloudApiStandIn
+from .factories import STAFF_PASSWORD, make_store
 from .smtp_sink import SmtpSink
 
 PG_URL = os.environ.get("SURVEYS_TEST_DATABASE_URL")
@@ -140,3 +145,40 @@ def smtp_sink():
     sink.start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (skipped where none is installed)."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("SURVEYS_TEST_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required here (apt-get install chromium)")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def staff_shop(app):
+    """Two stores: Barro & Co (admin@ and agente@barro.test) and Otra Tienda (otra@otra.test)."""
+    store = make_store(name="Barro & Co")[0]
+    other = make_store(name="Otra Tienda")[0]
+    create_staff_user("admin@barro.test", store, "admin", STAFF_PASSWORD)
+    create_staff_user("agente@barro.test", store, "agent", STAFF_PASSWORD)
+    create_staff_user("otra@otra.test", other, "admin", STAFF_PASSWORD)
+    db.session.commit()
+    return store, other
+
+
+@pytest.fixture
+def cloud(app):
+    """The WhatsApp Cloud API stand-in on loopback; the test fails on any request off its documented shape."""
+    with CloudApiStandIn(TOKEN, PHONE_ID, {"encuesta_entrega": {"es_MX"}, "delivery_survey": {"en"}}) as stand_in:
+        app.config.update(WHATSAPP_API_BASE=stand_in.url, WHATSAPP_TIMEOUT=0.5)
+        yield stand_in
+    assert stand_in.violations == []

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import itertools
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import select, update
 
 from surveys.extensions import db
-from surveys.models import Invitation, utcnow
+from surveys.models import Invitation, Task, utcnow
 from surveys.services import intake, tenancy
 from surveys.services.tokens import issue_token
+from surveys.services.whatsapp.settings import configure_channel
+
+from .cloud_api import APP_SECRET, PHONE_ID, TOKEN, VERIFY
 
 _seq = itertools.count(1)
 
@@ -95,6 +102,90 @@ SETTINGS_FORM = {
     "sla_resolution_hours": "24",
     "reply_register": "tu",
 }
+
+
+# Staff: the password every test account gets, signing in, and an unhappy answer that opens a task.
+STAFF_PASSWORD = "una clave muy larga"  # noqa: S105
+
+
+def staff_login(client, email, password=STAFF_PASSWORD, next_url=None):
+    url = "/staff/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"email": email, "password": password})
+
+
+def unhappy_task(client, store, email="ana@example.com", nps=2, comment="Llegó roto y nadie contesta"):
+    invitation = sent_invitation(store, email=email)
+    client.post(survey_path(invitation), data={"nps": str(nps), "comment": comment})
+    return db.session.scalar(select(Task).order_by(Task.id.desc()))
+
+
+# Platform webhooks: the sample payloads in tests/data, signed as Shopify and WooCommerce sign them.
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLES_WRITTEN_ON = datetime(2026, 11, 22, tzinfo=timezone.utc)
+STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
+def sample(name: str) -> bytes:
+    """A sample payload with its timestamps moved so that 'written on' is today."""
+    shift = utcnow() - SAMPLES_WRITTEN_ON
+    text = (DATA / name).read_text(encoding="utf-8")
+    moved = STAMP.sub(lambda m: (datetime.fromisoformat(m.group(0)) + shift).strftime("%Y-%m-%dT%H:%M:%S"), text)
+    return moved.encode("utf-8")
+
+
+def sign(secret: str, raw: bytes) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
+
+
+def shopify(client, store, name, topic="orders/fulfilled", secret=None, raw=None):
+    raw = raw if raw is not None else sample(f"shopify/{name}")
+    headers = {
+        "X-Shopify-Hmac-Sha256": sign(secret or store.webhook_secret, raw),
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Webhook-Id": "b54557e4",
+        "Content-Type": "application/json",
+    }
+    return client.post(f"/hooks/shopify/{store.slug}", data=raw, headers=headers)
+
+
+def woo(client, store, name, raw=None):
+    raw = raw if raw is not None else sample(f"woocommerce/{name}")
+    headers = {
+        "X-WC-Webhook-Signature": sign(store.webhook_secret, raw),
+        "X-WC-Webhook-Topic": "order.updated",
+        "Content-Type": "application/json",
+    }
+    return client.post(f"/hooks/woocommerce/{store.slug}", data=raw, headers=headers)
+
+
+# WhatsApp: a store on the Cloud API stand-in's credentials, and an invitation due on that channel.
+def wa_store(policy="whatsapp_first", **settings):
+    store = make_store(name="Barro y Fuego", **settings)[0]
+    configure_channel(
+        store,
+        policy=policy,
+        phone_number_id=PHONE_ID,
+        templates={"es": ("encuesta_entrega", "es_MX"), "en": ("delivery_survey", "en")},
+        country="MX",
+        access_token=TOKEN,
+        app_secret=APP_SECRET,
+        verify_token=VERIFY,
+    )
+    db.session.commit()
+    return store
+
+
+def wa_due(store, phone="55 1234 5678", opt_in=True, email_addr=None, locale="es-MX"):
+    invitation = deliver(store, email=email_addr)
+    customer = invitation.customer
+    if phone:
+        from surveys.services.phones import normalize_phone
+
+        customer.phone = normalize_phone(phone, "MX")
+    customer.whatsapp_opt_in, customer.locale, invitation.locale = opt_in, locale[:2], locale[:2]
+    db.session.commit()
+    make_due(invitation)
+    return invitation
 
 
 def field_state(html: str, field_id: str) -> dict:

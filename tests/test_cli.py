@@ -85,6 +85,46 @@ def test_csv_import_reports_counts_and_rejected_line_numbers_and_is_idempotent(r
     assert "created 0, duplicate 2, rejected 2" in again.output
 
 
+def _screen(output: str) -> list[str]:
+    """What a terminal shows after ``output``: carriage return, erase-line and newline applied,
+    cursor show/hide codes dropped."""
+    lines, line, col = [], [], 0
+    for token in re.split(r"(\r|\n|\x1b\[2K|\x1b\[\?25[lh])", output):
+        if token == "\r":
+            col = 0
+        elif token == "\n":
+            lines.append("".join(line).rstrip())
+            line, col = [], 0
+        elif token == "\x1b[2K":
+            line = []
+        elif token.startswith("\x1b"):
+            continue
+        else:
+            for ch in token:
+                line[col : col + 1] = [ch]
+                col += 1
+    if line:
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def test_csv_import_on_a_terminal_prints_rejected_lines_above_the_progress_bar(runner, tmp_path, monkeypatch):
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    path = tmp_path / "entregas.csv"
+    path.write_text(CSV, encoding="utf-8")
+    monkeypatch.setattr("click._termui_impl.isatty", lambda stream: True)  # the bar draws as on a terminal
+    monkeypatch.setenv("COLUMNS", "100")
+    result = runner.invoke(args=["deliveries", "import", str(path), "--store", "x"])
+    assert result.exit_code == 0, result.output
+    screen = _screen(result.output)
+    assert [line.split(" (")[0] for line in screen[:2]] == [
+        "line 4: rejected order A-2",
+        "line 5: rejected order A-3",
+    ]
+    assert re.fullmatch(r"importing\s+\[#+\]\s+100%", screen[2]), screen
+    assert screen[3:] == ["created 2, duplicate 0, rejected 2"]
+
+
 def test_csv_dry_run_writes_nothing(runner, tmp_path):
     runner.invoke(args=["store", "create", "X", "--slug", "x"])
     path = tmp_path / "entregas.csv"

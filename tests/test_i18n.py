@@ -18,6 +18,11 @@ def _key(value):
     return value if isinstance(value, str) else tuple(value)
 
 
+def _ident(message):
+    """A message's identity: its context (e.g. "review widget") and its id."""
+    return (message.context, _key(message.id))
+
+
 def _catalog(lang: str):
     with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         return read_po(fh, locale=lang)
@@ -30,12 +35,12 @@ def code_ids(tmp_path_factory) -> set:
     args = [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "_l"]
     subprocess.run([*args, "--no-location", "--omit-header", "-o", str(pot), "."], cwd=ROOT, check=True)
     with pot.open("rb") as fh:
-        return {_key(m.id) for m in read_po(fh) if m.id}
+        return {_ident(m) for m in read_po(fh) if m.id}
 
 
 def test_every_message_in_the_code_has_a_finished_spanish_entry(code_ids):
     catalog = _catalog("es")
-    entries = {_key(m.id): m for m in catalog if m.id}
+    entries = {_ident(m): m for m in catalog if m.id}
     missing = sorted(map(str, code_ids - set(entries)))
     fuzzy = sorted(str(i) for i in code_ids & set(entries) if entries[i].fuzzy)
     empty = sorted(
@@ -44,7 +49,7 @@ def test_every_message_in_the_code_has_a_finished_spanish_entry(code_ids):
         if not all(entries[i].string if isinstance(entries[i].string, tuple) else [entries[i].string])
     )
     untranslated = sorted(
-        str(i) for i in code_ids & set(entries) if _key(entries[i].string) == i and i not in SAME_IN_BOTH
+        str(i) for i in code_ids & set(entries) if _key(entries[i].string) == i[1] and i[1] not in SAME_IN_BOTH
     )
     assert (missing, fuzzy, empty, untranslated) == ([], [], [], []), "run `make translations`, then translate"
     assert len(code_ids) > 500
@@ -62,13 +67,13 @@ def test_catalogue_holds_no_stale_or_obsolete_entries(code_ids, lang):
     catalog = _catalog(lang)
     assert not catalog.fuzzy  # a fuzzy header makes pybabel compile skip the whole catalogue
     assert dict(catalog.obsolete) == {}
-    assert {_key(m.id) for m in catalog if m.id} == code_ids
+    assert {_ident(m) for m in catalog if m.id} == code_ids
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_compiled_catalogue_is_current(lang):
     """The committed .mo holds exactly the finished entries of the .po (what pybabel compile writes)."""
-    expected = {_key(m.id): _key(m.string) for m in _catalog(lang) if m.id and m.string and not m.fuzzy}
+    expected = {_ident(m): _key(m.string) for m in _catalog(lang) if m.id and any(_key(m.string)) and not m.fuzzy}
     with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").open("rb") as fh:
-        compiled = {_key(m.id): _key(m.string) for m in read_mo(fh) if m.id}
+        compiled = {_ident(m): _key(m.string) for m in read_mo(fh) if m.id}
     assert compiled == expected, "run `make translations`"

@@ -1,7 +1,7 @@
 """store follow-up delay
 
 Revision ID: c3f9a1d7e2b4
-Revises: e5c1a7d3b2f0
+Revises: d8b3f1a6c4e2
 Create Date: 2026-12-01 10:40:00
 
 "Did we solve it?" goes out a store-set number of business minutes after a task is
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c3f9a1d7e2b4"
-down_revision = "e5c1a7d3b2f0"
+down_revision = "d8b3f1a6c4e2"
 branch_labels = None
 depends_on = None
 

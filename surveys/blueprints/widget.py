@@ -7,9 +7,12 @@ browser's ETag still matches, and only then loads one page of reviews.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import os
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 
 from ..extensions import limiter
 from ..http import json_error, script_safe_json
@@ -17,6 +20,7 @@ from ..i18n import use_locale
 from ..microcache import widget_cache
 from ..parsing import choice, field, integer
 from ..services import reviews
+from ..widget_strings import widget_strings
 
 bp = Blueprint("widget", __name__)
 limiter.exempt(bp)  # public and cacheable; a CDN or the proxy absorbs floods
@@ -184,8 +188,19 @@ def policy(widget_key: str):
 
 @bp.get("/v1/embed.js")
 def embed_js():
-    resp = send_from_directory(
-        os.path.join(current_app.static_folder, "widget"), "embed.js", mimetype="text/javascript", max_age=300
-    )
-    resp.headers["Cache-Control"] = "public, max-age=300"
-    return resp
+    """The script with its words filled in for every language (see surveys/widget_strings.py)."""
+    path = os.path.join(current_app.static_folder, "widget", "embed.js")
+    body, etag = _embed_script(path, os.stat(path).st_mtime_ns, tuple(current_app.config["LANGUAGES"]))
+    resp = Response(body, mimetype="text/javascript")
+    resp.set_etag(etag)
+    resp.cache_control.public, resp.cache_control.max_age = True, 300
+    return resp.make_conditional(request)
+
+
+@functools.cache
+def _embed_script(path: str, mtime_ns: int, languages: tuple[str, ...]) -> tuple[str, str]:
+    with open(path, encoding="utf-8") as fh:
+        source = fh.read()
+    table = json.dumps({lang: widget_strings(lang) for lang in languages}, ensure_ascii=False)
+    body = source.replace("{/* strings */}", table, 1)
+    return body, hashlib.sha256(body.encode()).hexdigest()[:32]

@@ -63,6 +63,8 @@ class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (
         Index("ix_responses_store_created", "store_id", "created_at", "nps", "csat"),  # covers NPS/CSAT counts
+        # A store's NPS/CSAT over all time: one in-order pass grouped by (nps, csat), no sort
+        Index("ix_responses_store_scores", "store_id", "nps", "csat"),
         Index("ix_responses_store_updated", "store_id", "updated_at", "id"),
     )
 

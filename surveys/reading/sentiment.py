@@ -15,14 +15,16 @@ import math
 from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from textblob import TextBlob
-from textblob.base import BaseSentimentAnalyzer
-
+from . import learned
 from .lexicons import en as EN
 from .lexicons import es as ES
 from .lexicons import vocabulary as VOCABULARY
 from .textnorm import fold, is_punct, raw_tokens, tokenize, unelongate
+
+if TYPE_CHECKING:
+    from textblob import TextBlob
 
 # Label thresholds on polarity, calibrated by cross-validation on tests/data
 # (see docs/sentiment.md and `python -m scripts.evaluate_comments`).
@@ -38,6 +40,9 @@ ADJACENT_NEGATORS = frozenset({"nada", "nadie", "nothing", "nobody", "none"})
 # what did not happen is no praise: "would have been perfect", "hubiera sido genial", "I wish"
 IRREALIS = frozenset({"wouldve", "couldve", "wish", "wished", "habria", "hubiera", "hubiese", "hubieran", "ojala"})
 NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing
+MODEL_CONFIDENCE = 0.8  # the learned model's probability needed to move a neutral reading
+MODEL_WEIGHT = 0.8  # how far (in polarity) a sure model moves it
+MODEL_REACH = 0.7  # never further than this: the model tips a reading, it does not shout
 
 Sentiment = namedtuple("Sentiment", ["polarity", "subjectivity"])
 
@@ -51,6 +56,7 @@ class Hit:
     bait: bool = False
     polite: bool = False  # a courtesy ("gracias", "les agradecería"): not praise in a complaint
     lukewarm: bool = False  # "ok", "normal", "cumple", "nothing special": a three-star word
+    inferred: bool = False  # the side a "but" announces when its clause could not be read
 
 
 @dataclass
@@ -164,14 +170,14 @@ class Lexicon:
         a common word of the language ("estaba" is not "estafa", "wanted" not
         "wasted"), and the first letter must agree (typos rarely hit it).
         """
-        if len(word) < TYPO_MIN_LENGTH or word in self.vocabulary or not word.isalpha():
+        if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
             return None
         match = self.deletes.get(word)  # a letter missing: "exelente"
         if match is None:
             match = next((self.deletes[v] for v in _deletions(word) if v in self.deletes), None)
-        if match is not None and abs(len(match) - len(word)) <= 1 and match[0] == word[0]:
-            return self.words[match] * 0.9
-        return None
+        if match is None or abs(len(match) - len(word)) > 1 or match[0] != word[0]:
+            return None
+        return None if word in self.vocabulary else self.words[match] * 0.9  # asked last: a binary search
 
 
 NUMBER_WORDS = frozenset(
@@ -242,12 +248,42 @@ def _spanish_forms(adjectives: dict[str, float]) -> dict[str, float]:
     return out
 
 
+def _pattern_senses() -> dict[str, dict]:
+    """TextBlob's ``textblob.en.sentiment`` lexicon, read from its XML file as TextBlob reads it
+    (senses averaged per part of speech, then overall; adjectives give their -ly adverbs),
+    without importing TextBlob: that imports all of NLTK, ~17 MB in every web worker."""
+    import importlib.util
+    import os
+    from xml.etree import ElementTree
+
+    def avg(values):
+        return sum(values) / float(len(values) or 1)
+
+    (package,) = importlib.util.find_spec("textblob").submodule_search_locations
+    words: dict[str, dict] = {}
+    xml = ElementTree.parse(os.path.join(package, "en", "en-sentiment.xml"))  # noqa: S314 - a file TextBlob ships
+    for w in xml.getroot().findall("word"):
+        form, a = w.attrib.get("form"), w.attrib
+        if form:
+            psi = (float(a.get("polarity", 0.0)), float(a.get("subjectivity", 0.0)), float(a.get("intensity", 1.0)))
+            words.setdefault(form, {}).setdefault(a.get("pos"), []).append(psi)
+    for form in words:
+        words[form] = {pos: [avg(each) for each in zip(*psi, strict=True)] for pos, psi in words[form].items()}
+    for form, pos in list(words.items()):
+        words[form][None] = [avg(each) for each in zip(*pos.values(), strict=True)]
+    for form, pos in list(words.items()):  # "terrible" -> "terribly"
+        if "JJ" in pos:
+            form = form[:-1] + "i" if form.endswith("y") else form
+            form = form[:-2] if form.endswith("le") else form
+            senses = words.setdefault(form + "ly", {})
+            senses["RB"] = senses[None] = tuple(pos["JJ"])
+    return words
+
+
 def _textblob_words() -> dict[str, float]:
     """TextBlob's (Pattern's) English adjective lexicon on our -4..4 scale, modifiers left out."""
-    from textblob.en import sentiment as pattern
-
     words = {}
-    for word, senses in pattern.items():
+    for word, senses in _pattern_senses().items():
         polarity, _subjectivity, intensity = senses[None]
         if intensity == 1.0 and abs(polarity) >= 0.1 and " " not in word:
             words[fold(word)] = round(polarity * 3.5, 2)
@@ -344,7 +380,41 @@ EMOJI_SCORES = {
 
 
 def read(text: str, lang: str) -> Reading:
-    """Score ``text`` with the ``lang`` lexicon and rules; returns the detailed reading."""
+    """Score ``text``: the rules' reading, with the learned model's second opinion on neutral ones."""
+    reading = read_rules(text, lang)
+    second_opinion(reading, "en" if lang == "en" else "es")
+    return reading
+
+
+def second_opinion(reading: Reading, lang: str) -> None:
+    """Move a text the rules read as neutral toward the side the learned model is sure of."""
+    model = learned.model(lang)
+    if model is None:
+        return
+    polarity = reading.polarity
+    neg_cut, pos_cut = THRESHOLDS[lang]
+    if not neg_cut < polarity < pos_cut:
+        return
+    if any(h.lukewarm for h in reading.hits) or (
+        any(h.score >= MIXED_STRENGTH / 2 and not h.inferred for h in reading.hits)
+        and any(h.score <= -MIXED_STRENGTH / 2 and not h.inferred for h in reading.hits)
+    ):
+        return  # a lukewarm word, or praise and complaint together: a three-star text the rules read
+    feats = learned.features(reading.tokens, polarity, reading.hard_failure, len(reading.hits))
+    p_neg, p_neu, p_pos = model.probabilities(feats)
+    shift = p_pos - p_neg
+    if max(p_neg, p_pos) < MODEL_CONFIDENCE or p_neu > max(p_neg, p_pos):
+        return
+    new = polarity + MODEL_WEIGHT * shift
+    reading.total = _denormalize(max(-MODEL_REACH, min(MODEL_REACH, new)))
+
+
+def _denormalize(polarity: float) -> float:
+    return polarity * math.sqrt(NORMALIZE_ALPHA) / math.sqrt(1 - polarity * polarity)
+
+
+def read_rules(text: str, lang: str) -> Reading:
+    """Score ``text`` with the ``lang`` lexicon and rules alone; returns the detailed reading."""
     lex = lexicon("en" if lang == "en" else "es")
     tokens = _join(tokenize(text), lex)
     caps = {i for i, t in enumerate(raw_tokens(text)) if len(t) > 2 and t.isupper()}
@@ -553,7 +623,7 @@ def _weigh_clauses(reading: Reading, lex) -> None:
         words_after = sum(1 for t in tokens[k + 1 :] if not is_punct(t))
         if before and words_after >= 3 and not any(h.index > k for h in reading.hits):
             # "but" announces the other side even when we cannot read it: a three-star text
-            reading.hits.append(Hit(k, k + 1, -0.8 * before))
+            reading.hits.append(Hit(k, k + 1, -0.8 * before, inferred=True))
     for k, tok in enumerate(tokens):
         if tok not in lex.concessive:
             continue
@@ -648,28 +718,42 @@ def confidence_for(polarity: float, lang: str, evidence: int) -> float:
     return round(max(0.05, min(1.0, (0.5 + 0.5 * margin) * weight)), 3)
 
 
-class _RuleAnalyzer(BaseSentimentAnalyzer):
-    """TextBlob analyzer over the rule engine; ``analyze`` returns Sentiment(polarity, subjectivity)."""
+def _analyzers() -> dict:
+    """TextBlob analyzers over the rule engine, made on first use: TextBlob imports NLTK."""
+    from textblob.base import BaseSentimentAnalyzer
 
-    lang = "es"
+    class _RuleAnalyzer(BaseSentimentAnalyzer):
+        """``analyze`` returns Sentiment(polarity, subjectivity)."""
 
-    def analyze(self, text: str) -> Sentiment:
-        reading = read(text, self.lang)
-        words = sum(1 for t in reading.tokens if not is_punct(t)) or 1
-        return Sentiment(round(reading.polarity, 4), round(min(1.0, len(reading.hits) / words * 2), 4))
+        lang = "es"
+
+        def analyze(self, text: str) -> Sentiment:
+            reading = read(text, self.lang)
+            words = sum(1 for t in reading.tokens if not is_punct(t)) or 1
+            return Sentiment(round(reading.polarity, 4), round(min(1.0, len(reading.hits) / words * 2), 4))
+
+    class SpanishAnalyzer(_RuleAnalyzer):
+        lang = "es"
+
+    class EnglishAnalyzer(_RuleAnalyzer):
+        lang = "en"
+
+    for cls in (_RuleAnalyzer, SpanishAnalyzer, EnglishAnalyzer):
+        cls.__module__ = __name__
+    return {"SpanishAnalyzer": SpanishAnalyzer, "EnglishAnalyzer": EnglishAnalyzer,
+            "ANALYZERS": {"es": SpanishAnalyzer(), "en": EnglishAnalyzer()}}  # fmt: skip
 
 
-class SpanishAnalyzer(_RuleAnalyzer):
-    lang = "es"
-
-
-class EnglishAnalyzer(_RuleAnalyzer):
-    lang = "en"
-
-
-ANALYZERS = {"es": SpanishAnalyzer(), "en": EnglishAnalyzer()}
+def __getattr__(name: str):  # SpanishAnalyzer, EnglishAnalyzer, ANALYZERS: made when first named
+    if name in ("SpanishAnalyzer", "EnglishAnalyzer", "ANALYZERS"):
+        globals().update(_analyzers())
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def blob(text: str, lang: str) -> TextBlob:
     """A TextBlob whose ``.sentiment`` uses our analyzer for ``lang``."""
-    return TextBlob(text, analyzer=ANALYZERS["en" if lang == "en" else "es"])
+    from textblob import TextBlob
+
+    analyzers = globals().get("ANALYZERS") or __getattr__("ANALYZERS")
+    return TextBlob(text, analyzer=analyzers["en" if lang == "en" else "es"])

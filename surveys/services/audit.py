@@ -6,7 +6,9 @@ change does. The moderation log is the ``review`` part of it.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime, time, timedelta, timezone
+
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import AuditEntry, StaffUser, utcnow
@@ -49,22 +51,12 @@ def entries(store_id: int, object_type: str | None = None, object_id: int | None
     return db.session.scalars(query.limit(limit) if limit else query).all()
 
 
-def page_entries(
-    store_id: int,
-    who: str | None = None,
-    what: str | None = None,
-    start=None,
-    end=None,
-    page: int = 1,
-    per_page: int = 50,
-):
-    """One page of the store's log, newest first, filtered by who (actor), what (action) and
-    when (dates, UTC days); returns (entries, total)."""
-    from datetime import datetime, time, timedelta, timezone
-
-    from sqlalchemy import func
-
+def log_query(store_id: int, object_type: str | None = None, who=None, what=None, start=None, end=None):
+    """The store's log (or one kind of object's part of it) filtered by who (actor), what (action)
+    and when (dates, UTC days, both ends included); unordered. Pages and CSVs share it."""
     query = select(AuditEntry).where(AuditEntry.store_id == store_id)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
     if who:
         query = query.where(AuditEntry.actor == who)
     if what:
@@ -75,38 +67,58 @@ def page_entries(
         query = query.where(
             AuditEntry.created_at < datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)
         )
+    return query
+
+
+def page_entries(
+    store_id: int,
+    who: str | None = None,
+    what: str | None = None,
+    start=None,
+    end=None,
+    page: int = 1,
+    per_page: int = 50,
+    object_type: str | None = None,
+):
+    """One page of the store's log (or of one kind of object's), newest first, filtered as
+    ``log_query`` does; returns (entries, total)."""
+    query = log_query(store_id, object_type, who, what, start, end)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page))
     return rows.all(), total
 
 
-def choices(store_id: int) -> dict:
-    """The actors and actions present in the store's log, for the filter menus."""
-    actors = db.session.scalars(select(AuditEntry.actor).where(AuditEntry.store_id == store_id).distinct()).all()
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.store_id == store_id).distinct()).all()
+def choices(store_id: int, object_type: str | None = None) -> dict:
+    """The actors and actions present in the store's log (or its part), for the filter menus."""
+    base = log_query(store_id, object_type).subquery()
+    actors = db.session.scalars(select(base.c.actor).distinct()).all()
+    actions = db.session.scalars(select(base.c.action).distinct()).all()
     return {"actors": sorted(actors), "actions": sorted(actions)}
 
 
+# Column order of the log CSVs (stable; the header row shows them as words, see labels.py).
 CSV_HEADER = ["at", "actor", "action", "object", "object_id", "reason", "details"]
 
 
-def csv_rows(store_id: int, object_type: str | None = None):
-    """The store's log (optionally one kind of object), oldest first, as CSV rows for ``stream_csv``."""
-    query = select(AuditEntry).where(AuditEntry.store_id == store_id)
-    if object_type:
-        query = query.where(AuditEntry.object_type == object_type)
+def csv_rows(store_id: int, object_type: str | None = None, who=None, what=None, start=None, end=None):
+    """The store's log (optionally one kind of object, filtered as ``log_query``), oldest first,
+    as CSV rows for ``stream_csv``, in words: actors, actions, objects, reasons and details
+    through labels.py (read in the staff member's language while the stream runs)."""
+    from ..labels import detail_text, label, reason_text
+
+    query = log_query(store_id, object_type, who, what, start, end)
     query = query.order_by(AuditEntry.id).execution_options(yield_per=1000)
 
     def rows_of(session):
         for e in session.scalars(query):
             yield (
                 e.created_at.isoformat(),
-                e.actor,
-                e.action,
-                e.object_type,
+                label("actor", e.actor),
+                label("action", e.action),
+                label("object", e.object_type),
                 e.object_id,
-                e.reason,
-                " ".join(f"{k}={v}" for k, v in sorted((e.details or {}).items())),
+                reason_text(e),
+                detail_text(e.details),
             )
 
     return rows_of

@@ -123,6 +123,7 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+# Column order of the responses CSV (stable; the header row shows them as words, see labels.py).
 CSV_HEADER = [
     "created_at",
     "order_id",
@@ -167,9 +168,20 @@ def stream_csv(engine, header: list[str], rows_of, every: int = 200):
         yield from csv_chunks(header, rows_of(session), every)
 
 
+def _bool_words() -> tuple[str, str]:
+    from flask_babel import gettext
+
+    return gettext("yes"), gettext("no")
+
+
 def response_rows(store_id: int, f: Filters, batch: int = 1000):
-    """The filtered responses as CSV rows, for ``stream_csv``."""
+    """The filtered responses as CSV rows, for ``stream_csv``: numbers as numbers, codes
+    (category, language, sentiment, topics, task status) in words through labels.py, read in the
+    staff member's language while the stream runs."""
+    from ..labels import label, labels
+
     query = responses_query(store_id, f).execution_options(yield_per=batch)
+    yes, no = _bool_words()
 
     def rows_of(session):
         for r, order_ref, email, task_status in session.execute(query):
@@ -178,15 +190,15 @@ def response_rows(store_id: int, f: Filters, batch: int = 1000):
                 order_ref,
                 email,
                 r.nps,
-                r.nps_category,
+                label("nps_category", r.nps_category),
                 r.csat,
                 r.comment,
-                r.language,
-                r.sentiment_label,
+                label("language", r.language),
+                label("sentiment", r.sentiment_label),
                 r.polarity,
-                " ".join(r.topics or []),
-                r.hidden_detractor,
-                task_status,
+                labels("topic", r.topics),
+                yes if r.hidden_detractor else no,
+                label("task_status", task_status),
             )
 
     return rows_of

@@ -9,11 +9,15 @@ the current key.
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet, MultiFernet
+
+# ``cryptography`` is imported where a secret is sealed or opened (WhatsApp settings and sends):
+# its OpenSSL bindings take about 9 MB of every web worker that never touches one.
 
 _INFO = b"postventa/secretbox/v1"
 
@@ -23,11 +27,17 @@ class SecretUnavailable(Exception):
 
 
 def _fernet(secret_key: str) -> Fernet:
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret_key.encode())
     return Fernet(base64.urlsafe_b64encode(raw))
 
 
 def _box() -> MultiFernet:
+    from cryptography.fernet import MultiFernet
+
     cfg = current_app.config
     keys = [cfg["SECRET_KEY"], *cfg.get("SECRET_KEY_FALLBACKS", [])]
     return MultiFernet([_fernet(k) for k in keys])
@@ -42,6 +52,8 @@ def unseal(token: str | None) -> str | None:
     """Decrypt a sealed value; None stays None."""
     if token is None:
         return None
+    from cryptography.fernet import InvalidToken
+
     try:
         return _box().decrypt(token.encode("ascii")).decode()
     except InvalidToken as exc:

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from surveys.extensions import db
 from surveys.models import StaffUser, Task
 
-from ..factories import sent_invitation, survey_path
-from .test_staff import SETTINGS, login, shop, unhappy  # noqa: F401  (fixture)
+from ..factories import SETTINGS_FORM, sent_invitation, staff_login, survey_path, unhappy_task
 
 
 def queue_ids(client, query=""):
@@ -19,11 +18,11 @@ def queue_ids(client, query=""):
     return [int(i) for i in re.findall(r'<tr data-task="(\d+)"', html)]
 
 
-def test_the_queue_is_searched_by_order_email_or_name_and_sorted(client, shop):  # noqa: F811
-    store = shop[0]
-    first = unhappy(client, store, email="ana@example.com", nps=5)
-    second = unhappy(client, store, email="bruno@example.com", nps=0)
-    login(client, "agente@barro.test")
+def test_the_queue_is_searched_by_order_email_or_name_and_sorted(client, staff_shop):
+    store = staff_shop[0]
+    first = unhappy_task(client, store, email="ana@example.com", nps=5)
+    second = unhappy_task(client, store, email="bruno@example.com", nps=0)
+    staff_login(client, "agente@barro.test")
     assert queue_ids(client, "q=BRUNO@") == [second.id]
     assert queue_ids(client, f"q={first.response.invitation.order.order_ref}") == [first.id]
     assert queue_ids(client, "q=nadie") == []
@@ -32,11 +31,11 @@ def test_the_queue_is_searched_by_order_email_or_name_and_sorted(client, shop): 
     assert "Ninguna tarea coincide" in client.get("/staff/tasks?q=nadie").get_data(as_text=True)
 
 
-def test_assign_to_me_and_bulk_assign_and_dismiss_only_the_stores_open_tasks(client, shop):  # noqa: F811
-    store, other = shop
-    tasks = [unhappy(client, store, email=f"c{n}@example.com") for n in range(3)]
-    foreign = unhappy(client, other, email="x@example.com")
-    login(client, "agente@barro.test")
+def test_assign_to_me_and_bulk_assign_and_dismiss_only_the_stores_open_tasks(client, staff_shop):
+    store, other = staff_shop
+    tasks = [unhappy_task(client, store, email=f"c{n}@example.com") for n in range(3)]
+    foreign = unhappy_task(client, other, email="x@example.com")
+    staff_login(client, "agente@barro.test")
     agent = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
     client.post(f"/staff/tasks/{tasks[0].id}/assign", data={"assignee_id": "me"})
     db.session.expire_all()
@@ -54,15 +53,15 @@ def test_assign_to_me_and_bulk_assign_and_dismiss_only_the_stores_open_tasks(cli
     assert queue_ids(client) == [tasks[0].id]
 
 
-def test_the_task_shows_the_review_and_earlier_answers_and_the_response_links_back(client, shop):  # noqa: F811
-    store = shop[0]
+def test_the_task_shows_the_review_and_earlier_answers_and_the_response_links_back(client, staff_shop):
+    store = staff_shop[0]
     earlier = sent_invitation(store, email="ana@example.com")
     client.post(survey_path(earlier), data={"nps": "9", "comment": "La primera vez todo bien"})
     invitation = sent_invitation(store, email="ana@example.com")
     review = {"review-TAZA-01-rating": "1", "review-TAZA-01-body": "La taza llegó rota", "review-TAZA-01-publish": "1"}
     client.post(survey_path(invitation), data={"nps": "3", "comment": "Mal", **review})
     task = db.session.scalar(select(Task))
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
     page = client.get(f"/staff/tasks/{task.id}").get_data(as_text=True)
     assert re.search(r'data-review="\d+"', page) and "La taza llegó rota" in page
     assert "La primera vez todo bien" in page  # the customer's earlier answer
@@ -70,13 +69,13 @@ def test_the_task_shows_the_review_and_earlier_answers_and_the_response_links_ba
     assert f'href="/staff/tasks/{task.id}"' in detail and "La taza llegó rota" in detail
 
 
-def test_logs_and_timeline_name_things_in_words(client, shop):  # noqa: F811
-    store = shop[0]
+def test_logs_and_timeline_name_things_in_words(client, staff_shop):
+    store = staff_shop[0]
     invitation = sent_invitation(store, email="ana@example.com")
     review = {"review-TAZA-01-rating": "2", "review-TAZA-01-body": "Mi cel 55 1234 5678", "review-TAZA-01-publish": "1"}
     client.post(survey_path(invitation), data={"nps": "2", "comment": "Roto", **review})
-    login(client, "admin@barro.test")
-    client.post("/staff/settings", data=SETTINGS)
+    staff_login(client, "admin@barro.test")
+    client.post("/staff/settings", data=SETTINGS_FORM)
     task = db.session.scalar(select(Task))
     client.post(f"/staff/tasks/{task.id}/resolve", data={"resolution": "refund"})
     audit = re.sub(r"<[^>]+>", " ", client.get("/staff/audit").get_data(as_text=True))  # the visible text
@@ -86,15 +85,15 @@ def test_logs_and_timeline_name_things_in_words(client, shop):  # noqa: F811
     assert "Reembolso" in timeline and "refund" not in timeline
 
 
-def test_the_audit_log_pages_and_filters_by_who_what_and_when(client, shop):  # noqa: F811
+def test_the_audit_log_pages_and_filters_by_who_what_and_when(client, staff_shop):
     from surveys.services import audit
 
-    store = shop[0]
+    store = staff_shop[0]
     for n in range(60):
         audit.record(store.id, None, "submitted", "review", n)
     audit.record(store.id, "api:pv_1234", "published", "review", 1)
     db.session.commit()
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
 
     def rows(query=""):
         html = client.get("/staff/audit?" + query).get_data(as_text=True)
@@ -108,10 +107,10 @@ def test_the_audit_log_pages_and_filters_by_who_what_and_when(client, shop):  # 
     assert rows("from=2000-01-01&to=2000-01-02") == (0, 0)
 
 
-def test_settings_show_the_widget_snippet_with_the_key_and_a_preview(client, shop):  # noqa: F811
-    store = shop[0]
+def test_settings_show_the_widget_snippet_with_the_key_and_a_preview(client, staff_shop):
+    store = staff_shop[0]
     sent_invitation(store, email="ana@example.com")  # the store now has a product
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
     html = client.get("/staff/settings").get_data(as_text=True)
     snippet = re.search(r'<textarea id="embed-snippet"[^>]*>(.*?)</textarea>', html, re.S).group(1)
     assert f'data-key="{store.widget_key}"' in snippet.replace("&#34;", '"').replace("&quot;", '"')

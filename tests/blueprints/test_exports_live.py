@@ -60,17 +60,19 @@ def test_every_staff_csv_export_streams_its_rows_over_a_live_server(app, client,
         staff = Browser(server.url)
         assert staff.post("/staff/login", {"email": "admin@barro.test", "password": PASSWORD}) == 200
         responses = staff.csv_rows("/staff/responses.csv")
-        by_score = sorted((r["nps"], r["nps_category"], r["comment"]) for r in responses)
-        assert by_score == [("10", "promoter", "Hermoso"), ("2", "detractor", "Llegó roto"), ("9", "promoter", "")]
-        assert {r["email"] for r in responses} == {"c0@example.com", "c1@example.com", "c2@example.com"}
+        by_score = sorted((r["Puntuación NPS (0-10)"], r["Categoría NPS"], r["Comentario"]) for r in responses)
+        assert by_score == [("10", "Promotor", "Hermoso"), ("2", "Detractor", "Llegó roto"), ("9", "Promotor", "")]
+        assert {r["Correo"] for r in responses} == {"c0@example.com", "c1@example.com", "c2@example.com"}
         detractors = staff.csv_rows("/staff/responses.csv?category=detractor")
-        assert [r["comment"] for r in detractors] == ["Llegó roto"]
+        assert [r["Comentario"] for r in detractors] == ["Llegó roto"]
         moderation = staff.csv_rows("/staff/reviews/log.csv")
-        assert [(r["action"], r["actor"]) for r in moderation] == [("submitted", "system")]
+        assert [(r["Qué"], r["Quién"]) for r in moderation] == [("Reseña escrita", "Postventa (automático)")]
         audit_rows = staff.csv_rows("/staff/audit.csv")
         # the review's submission, both response exports (each logged as data leaving the system)
-        assert [(r["action"], r["actor"], r["details"]) for r in audit_rows] == [
-            ("submitted", "system", "flags=personal_data rating=2 status=pending"),
-            ("responses_csv", "admin@barro.test", ""),
-            ("responses_csv", "admin@barro.test", "category=detractor"),
+        assert [(r["Qué"], r["Quién"], r["Detalles"]) for r in audit_rows] == [
+            ("Reseña escrita", "Postventa (automático)", "avisos: Datos personales · estrellas: 2 · estado: En espera"),
+            ("Exportó las respuestas (CSV)", "admin@barro.test", ""),
+            ("Exportó las respuestas (CSV)", "admin@barro.test", "categoría: Detractor"),
         ]
+        only_exports = staff.csv_rows("/staff/audit.csv?what=responses_csv")  # the page's filters
+        assert [r["Detalles"] for r in only_exports] == ["", "categoría: Detractor"]

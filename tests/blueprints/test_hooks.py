@@ -1,13 +1,9 @@
 """Platform webhooks with real HMAC signatures over the raw body, as Shopify and WooCommerce send them."""
 
-import base64
 import concurrent.futures
-import hashlib
-import hmac
 import json
 import re
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,44 +12,7 @@ from surveys.extensions import db
 from surveys.models import Customer, Invitation, Order, PrivacyRequest, WebhookEvent, utcnow
 from surveys.worker import dispatch_once
 
-from ..factories import make_store
-
-DATA = Path(__file__).resolve().parents[1] / "data"
-SAMPLES_WRITTEN_ON = datetime(2026, 11, 22, tzinfo=timezone.utc)
-STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
-
-
-def sample(name: str) -> bytes:
-    """A sample payload with its timestamps moved so that 'written on' is today."""
-    shift = utcnow() - SAMPLES_WRITTEN_ON
-    text = (DATA / name).read_text(encoding="utf-8")
-    moved = STAMP.sub(lambda m: (datetime.fromisoformat(m.group(0)) + shift).strftime("%Y-%m-%dT%H:%M:%S"), text)
-    return moved.encode("utf-8")
-
-
-def sign(secret: str, raw: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest()).decode()
-
-
-def shopify(client, store, name, topic="orders/fulfilled", secret=None, raw=None):
-    raw = raw if raw is not None else sample(f"shopify/{name}")
-    headers = {
-        "X-Shopify-Hmac-Sha256": sign(secret or store.webhook_secret, raw),
-        "X-Shopify-Topic": topic,
-        "X-Shopify-Webhook-Id": "b54557e4",
-        "Content-Type": "application/json",
-    }
-    return client.post(f"/hooks/shopify/{store.slug}", data=raw, headers=headers)
-
-
-def woo(client, store, name, raw=None):
-    raw = raw if raw is not None else sample(f"woocommerce/{name}")
-    headers = {
-        "X-WC-Webhook-Signature": sign(store.webhook_secret, raw),
-        "X-WC-Webhook-Topic": "order.updated",
-        "Content-Type": "application/json",
-    }
-    return client.post(f"/hooks/woocommerce/{store.slug}", data=raw, headers=headers)
+from ..factories import make_store, sample, shopify, sign, woo
 
 
 def invitation_for(order_ref):

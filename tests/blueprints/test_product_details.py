@@ -12,8 +12,7 @@ from surveys.extensions import db
 from surveys.models import Order, Product
 from surveys.worker import dispatch_once
 
-from ..factories import delivery_payload, make_store
-from .test_hooks import shopify, woo
+from ..factories import delivery_payload, make_store, shopify, woo
 
 FULL = {
     "sku": "TAZA-01",

@@ -183,9 +183,15 @@ def test_staff_publish_reject_reply_and_the_moderation_log(client, shop):
     assert widget["reviews"][0]["reply"]["body"] == "¡Gracias! Te escribimos por correo."
     resp = client.get("/staff/reviews/log.csv")
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
-    assert [r["action"] for r in rows] == ["submitted", "rejected", "published", "reply_set"]
-    assert rows[1]["actor"] == "admin@barro.test" and rows[1]["reason"].startswith("personal_data")
-    assert rows[0]["actor"] == "system" and "flags=personal_data" in rows[0]["details"]
+    written, turned_down, published, replied = (
+        "Reseña escrita",
+        "Reseña rechazada",
+        "Reseña publicada",
+        "Respuesta pública escrita",
+    )
+    assert [r["Qué"] for r in rows] == [written, turned_down, published, replied]
+    assert (rows[1]["Quién"], rows[1]["Por qué"]) == ("admin@barro.test", "Datos personales — teléfono")
+    assert rows[0]["Quién"] == "Postventa (automático)" and "avisos: Datos personales" in rows[0]["Detalles"]
 
 
 def test_the_audit_log_is_append_only(app):

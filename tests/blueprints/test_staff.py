@@ -12,58 +12,41 @@ from surveys.models import Customer, StaffUser
 from surveys.services import staff_auth
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import make_store, sent_invitation, survey_path
-
-PASSWORD = "una clave muy larga"  # noqa: S105
-
-
-@pytest.fixture
-def shop(app):
-    store = make_store(name="Barro & Co")[0]
-    other = make_store(name="Otra Tienda")[0]
-    create_staff_user("admin@barro.test", store, "admin", PASSWORD)
-    create_staff_user("agente@barro.test", store, "agent", PASSWORD)
-    create_staff_user("otra@otra.test", other, "admin", PASSWORD)
-    db.session.commit()
-    return store, other
+from ..factories import STAFF_PASSWORD as PASSWORD
+from ..factories import make_store, sent_invitation, staff_login, survey_path, unhappy_task
 
 
-def login(client, email, password=PASSWORD, next_url=None):
-    url = "/staff/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={"email": email, "password": password})
-
-
-def test_every_staff_page_sends_anonymous_visitors_to_sign_in(client, shop):
+def test_every_staff_page_sends_anonymous_visitors_to_sign_in(client, staff_shop):
     for path in ("/staff/", "/staff/privacy"):
         resp = client.get(path)
         assert resp.status_code == 302 and "/staff/login" in resp.headers["Location"]
     assert client.post("/staff/privacy/erase", data={"email": "a@b.c", "confirm": "yes"}).status_code == 302
 
 
-def test_unknown_email_and_wrong_password_get_the_same_answer(client, shop):
-    unknown = login(client, "nadie@barro.test")
-    wrong = login(client, "admin@barro.test", "otra clave cualquiera")
+def test_unknown_email_and_wrong_password_get_the_same_answer(client, staff_shop):
+    unknown = staff_login(client, "nadie@barro.test")
+    wrong = staff_login(client, "admin@barro.test", "otra clave cualquiera")
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.get_data() == wrong.get_data().replace(b"admin@barro.test", b"nadie@barro.test")
 
 
-def test_sign_in_shows_the_dashboard_of_the_users_store_in_their_language(client, shop):
-    resp = login(client, "ADMIN@barro.test")
+def test_sign_in_shows_the_dashboard_of_the_users_store_in_their_language(client, staff_shop):
+    resp = staff_login(client, "ADMIN@barro.test")
     assert resp.status_code == 302
     html = client.get("/staff/").get_data(as_text=True)
     assert "Barro &amp; Co" in html and "Tasa de respuesta" in html
 
 
-def test_sign_in_renews_the_session(client, shop):
+def test_sign_in_renews_the_session(client, staff_shop):
     with client.session_transaction() as sess:
         sess["planted"] = "by an attacker"
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
     with client.session_transaction() as sess:
         assert "planted" not in sess
 
 
-def test_logout_revokes_a_copied_session_cookie(make_app, client, shop):
-    login(client, "admin@barro.test")
+def test_logout_revokes_a_copied_session_cookie(make_app, client, staff_shop):
+    staff_login(client, "admin@barro.test")
     stolen = client.get_cookie("postventa_session").value
     client.post("/staff/logout")
     thief = make_app().test_client()  # its own app: nothing cached from our requests
@@ -71,47 +54,47 @@ def test_logout_revokes_a_copied_session_cookie(make_app, client, shop):
     assert thief.get("/staff/").status_code == 302
 
 
-def test_password_change_and_disabling_revoke_sessions(make_app, shop):
+def test_password_change_and_disabling_revoke_sessions(make_app, staff_shop):
     client = make_app().test_client()  # its own app context per request, as in production
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
     assert client.get("/staff/").status_code == 200
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == "admin@barro.test"))
-    create_staff_user(user.email, shop[0], "admin", "una clave nueva y larga")
+    create_staff_user(user.email, staff_shop[0], "admin", "una clave nueva y larga")
     db.session.commit()
     assert client.get("/staff/").status_code == 302
-    login(client, "admin@barro.test", "una clave nueva y larga")
+    staff_login(client, "admin@barro.test", "una clave nueva y larga")
     user.is_active = False
     db.session.commit()
     assert client.get("/staff/").status_code == 302
 
 
-def test_idle_session_expires(client, shop):
-    login(client, "admin@barro.test")
+def test_idle_session_expires(client, staff_shop):
+    staff_login(client, "admin@barro.test")
     with client.session_transaction() as sess:
         sess["seen"] = time.time() - 2 * 3600
     assert client.get("/staff/").status_code == 302
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"])
-def test_next_only_redirects_within_the_site(client, shop, target):
-    resp = login(client, "admin@barro.test", next_url=target)
+def test_next_only_redirects_within_the_site(client, staff_shop, target):
+    resp = staff_login(client, "admin@barro.test", next_url=target)
     assert resp.headers["Location"].endswith("/staff/")
 
 
-def test_next_to_a_staff_page_is_kept(client, shop):
-    assert login(client, "admin@barro.test", next_url="/staff/privacy").headers["Location"] == "/staff/privacy"
+def test_next_to_a_staff_page_is_kept(client, staff_shop):
+    assert staff_login(client, "admin@barro.test", next_url="/staff/privacy").headers["Location"] == "/staff/privacy"
 
 
-def test_login_is_throttled_per_account(make_app, shop):
+def test_login_is_throttled_per_account(make_app, staff_shop):
     throttled = make_app(LOGIN_RATE_LIMIT_ACCOUNT="3 per minute").test_client()
-    codes = [login(throttled, "admin@barro.test", "mal").status_code for _ in range(4)]
+    codes = [staff_login(throttled, "admin@barro.test", "mal").status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]
-    assert login(throttled, "agente@barro.test", "mal").status_code == 401  # other accounts unaffected
+    assert staff_login(throttled, "agente@barro.test", "mal").status_code == 401  # other accounts unaffected
 
 
-def test_login_is_throttled_per_client_address(make_app, shop):
+def test_login_is_throttled_per_client_address(make_app, staff_shop):
     throttled = make_app(LOGIN_RATE_LIMIT_IP="3 per minute").test_client()
-    codes = [login(throttled, f"u{n}@barro.test", "mal").status_code for n in range(4)]
+    codes = [staff_login(throttled, f"u{n}@barro.test", "mal").status_code for n in range(4)]
     assert codes == [401, 401, 401, 429]
 
 
@@ -126,24 +109,24 @@ def test_login_is_throttled_per_client_address(make_app, shop):
         ("agente@barro.test", "/staff/privacy/erase", "post", 404),
     ],
 )
-def test_role_access_matrix(client, shop, email, path, method, status):
-    login(client, email)
+def test_role_access_matrix(client, staff_shop, email, path, method, status):
+    staff_login(client, email)
     resp = getattr(client, method)(path, data={"email": "x@y.z", "confirm": "yes"} if method == "post" else None)
     assert resp.status_code == status
 
 
-def test_a_store_you_do_not_belong_to_cannot_be_selected(client, shop):
-    login(client, "admin@barro.test")
-    assert client.post("/staff/store", data={"store_id": shop[1].id}).status_code == 404
+def test_a_store_you_do_not_belong_to_cannot_be_selected(client, staff_shop):
+    staff_login(client, "admin@barro.test")
+    assert client.post("/staff/store", data={"store_id": staff_shop[1].id}).status_code == 404
 
 
-def test_admin_exports_and_erases_a_customer_of_their_store_only(client, shop):
-    store, other = shop
+def test_admin_exports_and_erases_a_customer_of_their_store_only(client, staff_shop):
+    store, other = staff_shop
     invitation = sent_invitation(store, email="ana@example.com")
     client.post(survey_path(invitation), data={"nps": "4", "comment": "Llegó tarde"})
     theirs = sent_invitation(other, email="ana@example.com")
     client.post(survey_path(theirs), data={"nps": "10", "comment": "Perfecto"})
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
     export = client.post("/staff/privacy/export", data={"email": "ana@example.com"})
     data = json.loads(export.get_data())
     assert export.headers["Content-Disposition"].startswith("attachment")
@@ -156,9 +139,9 @@ def test_admin_exports_and_erases_a_customer_of_their_store_only(client, shop):
     assert emails[store.id].startswith("erased:") and emails[other.id] == "ana@example.com"
 
 
-def test_erase_without_confirmation_does_nothing(client, shop):
-    sent_invitation(shop[0], email="ana@example.com")
-    login(client, "admin@barro.test")
+def test_erase_without_confirmation_does_nothing(client, staff_shop):
+    sent_invitation(staff_shop[0], email="ana@example.com")
+    staff_login(client, "admin@barro.test")
     client.post("/staff/privacy/erase", data={"email": "ana@example.com"})
     assert db.session.scalar(select(Customer.email)) == "ana@example.com"
 
@@ -168,17 +151,9 @@ def test_session_loader_refuses_malformed_tokens(app):
     assert staff_auth.load_session_user("1:2:3") is None
 
 
-def unhappy(client, store, email="ana@example.com", nps=2, comment="Llegó roto y nadie contesta"):
-    invitation = sent_invitation(store, email=email)
-    client.post(survey_path(invitation), data={"nps": str(nps), "comment": comment})
-    from surveys.models import Task
-
-    return db.session.scalar(select(Task).order_by(Task.id.desc()))
-
-
-def test_agent_works_a_task_from_the_queue_to_resolution(client, shop):
-    task = unhappy(client, shop[0])
-    login(client, "agente@barro.test")
+def test_agent_works_a_task_from_the_queue_to_resolution(client, staff_shop):
+    task = unhappy_task(client, staff_shop[0])
+    staff_login(client, "agente@barro.test")
     queue = client.get("/staff/tasks").get_data(as_text=True)
     assert "Ana López" in queue and "Detractor" in queue and "vence en" in queue
     page = client.get(f"/staff/tasks/{task.id}").get_data(as_text=True)
@@ -194,19 +169,19 @@ def test_agent_works_a_task_from_the_queue_to_resolution(client, shop):
     assert "Le escribí por WhatsApp" in timeline and "resuelta" in timeline
 
 
-def test_another_stores_task_is_a_404_for_every_action(client, shop):
-    theirs = unhappy(client, shop[1])
-    login(client, "admin@barro.test")
+def test_another_stores_task_is_a_404_for_every_action(client, staff_shop):
+    theirs = unhappy_task(client, staff_shop[1])
+    staff_login(client, "admin@barro.test")
     assert client.get(f"/staff/tasks/{theirs.id}").status_code == 404
     for action in ("note", "contacted", "resolve", "dismiss", "assign"):
         assert client.post(f"/staff/tasks/{theirs.id}/{action}", data={"body": "x"}).status_code == 404
     assert client.post(f"/staff/tasks/{theirs.id}/explode").status_code == 404
 
 
-def test_only_members_of_the_store_can_be_assigned(client, shop):
-    task = unhappy(client, shop[0])
+def test_only_members_of_the_store_can_be_assigned(client, staff_shop):
+    task = unhappy_task(client, staff_shop[0])
     outsider = db.session.scalar(select(StaffUser).where(StaffUser.email == "otra@otra.test"))
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
     assert client.post(f"/staff/tasks/{task.id}/assign", data={"assignee_id": outsider.id}).status_code == 404
     agent = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
     client.post(f"/staff/tasks/{task.id}/assign", data={"assignee_id": agent.id})
@@ -214,11 +189,11 @@ def test_only_members_of_the_store_can_be_assigned(client, shop):
     assert task.assignee_id == agent.id
 
 
-def test_dashboard_draws_the_weekly_trend_and_distribution_from_the_data(client, shop):
+def test_dashboard_draws_the_weekly_trend_and_distribution_from_the_data(client, staff_shop):
     for score in (10, 9, 3):
-        invitation = sent_invitation(shop[0], email=f"c{score}@example.com")
+        invitation = sent_invitation(staff_shop[0], email=f"c{score}@example.com")
         client.post(survey_path(invitation), data={"nps": str(score)})
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
     html = client.get("/staff/").get_data(as_text=True)
     assert "<polyline" in html
     weekly = json.loads(data_attrs(html, "data-series", "weekly_nps")["values"].replace("&#34;", '"'))
@@ -228,14 +203,14 @@ def test_dashboard_draws_the_weekly_trend_and_distribution_from_the_data(client,
     assert "10: 1;" in html and "3: 1;" in html and "0: 0;" in html  # the chart's text alternative says the same
 
 
-def test_responses_are_filtered_and_exported_with_formulas_neutralised(client, shop):
-    store = shop[0]
+def test_responses_are_filtered_and_exported_with_formulas_neutralised(client, staff_shop):
+    store = staff_shop[0]
     for score, comment in ((2, '=HYPERLINK("http://evil")'), (10, "Todo perfecto")):
         invitation = sent_invitation(store, email=f"c{score}@example.com")
         client.post(survey_path(invitation), data={"nps": str(score), "comment": comment})
-    other = sent_invitation(shop[1], email="x@example.com")
+    other = sent_invitation(staff_shop[1], email="x@example.com")
     client.post(survey_path(other), data={"nps": "0", "comment": "de otra tienda"})
-    login(client, "agente@barro.test")
+    staff_login(client, "agente@barro.test")
     page = client.get("/staff/responses?category=detractor").get_data(as_text=True)
     assert "HYPERLINK" in page and "Todo perfecto" not in page and "de otra tienda" not in page
     csv_text = client.get("/staff/responses.csv").get_data(as_text=True)
@@ -244,19 +219,19 @@ def test_responses_are_filtered_and_exported_with_formulas_neutralised(client, s
     assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
 
 
-def test_another_stores_response_is_a_404(client, shop):
-    other = sent_invitation(shop[1], email="x@example.com")
+def test_another_stores_response_is_a_404(client, staff_shop):
+    other = sent_invitation(staff_shop[1], email="x@example.com")
     client.post(survey_path(other), data={"nps": "5"})
     from surveys.models import Response
 
     rid = db.session.scalar(select(Response.id))
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
     assert client.get(f"/staff/responses/{rid}").status_code == 404
 
 
-def test_the_task_page_offers_a_filled_in_reply_and_sends_it(client, shop):
-    task = unhappy(client, shop[0])
-    login(client, "agente@barro.test")
+def test_the_task_page_offers_a_filled_in_reply_and_sends_it(client, staff_shop):
+    task = unhappy_task(client, staff_shop[0])
+    staff_login(client, "agente@barro.test")
     page = client.get(f"/staff/tasks/{task.id}").get_data(as_text=True)
     assert "Hola, Ana:" in page and "lamentamos lo de tu pedido" in page
     client.post(f"/staff/tasks/{task.id}/reply", data={"subject": "Lo sentimos", "body": "Te llamo hoy."})
@@ -286,18 +261,18 @@ SETTINGS = {
 }
 
 
-def test_admin_saves_store_settings(client, shop):
-    login(client, "admin@barro.test")
+def test_admin_saves_store_settings(client, staff_shop):
+    staff_login(client, "admin@barro.test")
     assert client.post("/staff/settings", data=SETTINGS).status_code == 302
-    store = shop[0]
+    store = staff_shop[0]
     db.session.refresh(store)
     assert (store.survey_kind, store.send_delay_minutes, store.reply_register) == ("both", 3 * 1440, "vos")
     assert store.opening_hours["5"] == [10, 19] and store.holidays == ["2026-12-25", "2027-01-01"]
     assert store.alert_emails == ["alertas@barro.com.mx"] and store.sla_first_contact_minutes == 120
 
 
-def test_bad_settings_are_all_reported_and_nothing_changes(client, shop):
-    login(client, "admin@barro.test")
+def test_bad_settings_are_all_reported_and_nothing_changes(client, staff_shop):
+    staff_login(client, "admin@barro.test")
     bad = {
         **SETTINGS,
         "timezone": "Mars/Base",
@@ -308,12 +283,12 @@ def test_bad_settings_are_all_reported_and_nothing_changes(client, shop):
     }
     resp = client.post("/staff/settings", data=bad)
     assert resp.status_code == 422 and "Revisa los ajustes marcados" in resp.get_data(as_text=True)
-    db.session.refresh(shop[0])
-    assert shop[0].timezone == "America/Mexico_City" and shop[0].brand_color == "#0f766e"
+    db.session.refresh(staff_shop[0])
+    assert staff_shop[0].timezone == "America/Mexico_City" and staff_shop[0].brand_color == "#0f766e"
 
 
-def test_admin_invites_and_switches_off_staff_and_cannot_lock_themselves_out(client, shop):
-    login(client, "admin@barro.test")
+def test_admin_invites_and_switches_off_staff_and_cannot_lock_themselves_out(client, staff_shop):
+    staff_login(client, "admin@barro.test")
     client.post("/staff/users", data={"email": "nuevo@barro.com.mx", "role": "agent"})
     assert db.session.scalar(select(StaffUser).where(StaffUser.email == "nuevo@barro.com.mx")) is None  # invited only
     agent = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
@@ -331,34 +306,34 @@ def test_admin_invites_and_switches_off_staff_and_cannot_lock_themselves_out(cli
         assert client.get(page).status_code == 200, page
 
 
-def test_agents_cannot_reach_settings_or_staff(client, shop):
-    login(client, "agente@barro.test")
+def test_agents_cannot_reach_settings_or_staff(client, staff_shop):
+    staff_login(client, "agente@barro.test")
     assert client.get("/staff/settings").status_code == 404
     assert (
         client.post("/staff/users", data={"email": "x@y.z", "role": "admin", "password": "x" * 12}).status_code == 404
     )
 
 
-def test_each_member_chooses_their_language(client, shop):
-    login(client, "agente@barro.test")
+def test_each_member_chooses_their_language(client, staff_shop):
+    staff_login(client, "agente@barro.test")
     client.post("/staff/me", data={"locale": "en"})
     assert "Response rate" in client.get("/staff/").get_data(as_text=True)
 
 
-def test_new_tasks_go_round_robin_to_agents_on_shift(client, shop):
-    store = shop[0]
+def test_new_tasks_go_round_robin_to_agents_on_shift(client, staff_shop):
+    store = staff_shop[0]
     second = create_staff_user("agente2@barro.test", store, "agent", PASSWORD)
     db.session.commit()
-    owners = [unhappy(client, store, email=f"c{n}@example.com").assignee_id for n in range(4)]
+    owners = [unhappy_task(client, store, email=f"c{n}@example.com").assignee_id for n in range(4)]
     agent = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
     assert sorted(owners) == sorted([agent.id, second.id] * 2) and owners[0] != owners[1]
-    login(client, "agente2@barro.test")
+    staff_login(client, "agente2@barro.test")
     client.post("/staff/me", data={"on_shift": "0"})
-    assert unhappy(client, store, email="c9@example.com").assignee_id == agent.id
+    assert unhappy_task(client, store, email="c9@example.com").assignee_id == agent.id
 
 
-def test_dashboard_breaks_answers_down_by_topic_sentiment_and_product(client, shop):
-    store = shop[0]
+def test_dashboard_breaks_answers_down_by_topic_sentiment_and_product(client, staff_shop):
+    store = staff_shop[0]
     for n, (score, comment) in enumerate(
         [(2, "El envío tardó muchísimo"), (9, "Llegó rápido, gracias"), (3, "La talla no corresponde")]
     ):
@@ -371,7 +346,7 @@ def test_dashboard_breaks_answers_down_by_topic_sentiment_and_product(client, sh
     assert metrics.sentiment_breakdown(store)["negative"] == 2
     [product] = metrics.product_nps(store)
     assert (product["sku"], product["n"], product["nps"]) == ("TAZA-01", 3, round(100 * (1 - 2) / 3, 1))
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
     html = client.get("/staff/").get_data(as_text=True)
     row = data_attrs(html, "data-sku", "TAZA-01")
     assert (row["nps"], row["n"]) == (str(round(100 * (1 - 2) / 3, 1)), "3")
@@ -379,9 +354,9 @@ def test_dashboard_breaks_answers_down_by_topic_sentiment_and_product(client, sh
     assert data_attrs(html, "data-sentiment", "negative")["count"] == "2"
 
 
-def test_custom_reply_templates_and_widget_origins_are_saved_and_used(client, shop):
-    store = shop[0]
-    login(client, "admin@barro.test")
+def test_custom_reply_templates_and_widget_origins_are_saved_and_used(client, staff_shop):
+    store = staff_shop[0]
+    staff_login(client, "admin@barro.test")
     form = {
         **SETTINGS,
         "reply_register": "usted",
@@ -392,7 +367,7 @@ def test_custom_reply_templates_and_widget_origins_are_saved_and_used(client, sh
     assert client.post("/staff/settings", data=form).status_code == 302
     db.session.refresh(store)
     assert store.widget_origins == ["https://barro.com.mx", "https://www.barro.com.mx"]
-    task = unhappy(client, store)
+    task = unhappy_task(client, store)
     page = client.get(f"/staff/tasks/{task.id}").get_data(as_text=True)
     assert "Disculpe, Ana" in page and "se repone antes del" in page
     bad = {**form, "tpl_es_body": "Hola {first_name", "widget_origins": "javascript:alert(1)"}
@@ -400,9 +375,9 @@ def test_custom_reply_templates_and_widget_origins_are_saved_and_used(client, sh
     assert resp.status_code == 422 and "llaves { } sin cerrar" in resp.get_data(as_text=True)  # in her language
 
 
-def test_dashboard_shows_the_recovery_figures(client, shop):
-    unhappy(client, shop[0])
-    login(client, "admin@barro.test")
+def test_dashboard_shows_the_recovery_figures(client, staff_shop):
+    unhappy_task(client, staff_shop[0])
+    staff_login(client, "admin@barro.test")
     html = client.get("/staff/").get_data(as_text=True)
     tile = data_attrs(html, "data-metric", "recovery")
     assert (tile["open"], tile["overdue"]) == ("1", "0")
@@ -417,8 +392,8 @@ def data_attrs(html: str, selector_attr: str, value: str | None = None) -> dict:
     raise AssertionError(f"no element with {want}")
 
 
-def test_dashboard_filters_apply_to_every_tile_chart_and_table(client, shop):
-    store = shop[0]
+def test_dashboard_filters_apply_to_every_tile_chart_and_table(client, staff_shop):
+    store = staff_shop[0]
     answers = [
         (10, "TAZA-01", "Me encantó la taza, llegó rapidísimo"),
         (0, "JARRO-02", "It arrived broken and late, terrible delivery"),
@@ -427,7 +402,7 @@ def test_dashboard_filters_apply_to_every_tile_chart_and_table(client, shop):
     for n, (score, sku, comment) in enumerate(answers):
         invitation = sent_invitation(store, email=f"f{n}@example.com", items=[{"sku": sku, "name": sku.title()}])
         client.post(survey_path(invitation), data={"nps": str(score), "comment": comment})
-    login(client, "admin@barro.test")
+    staff_login(client, "admin@barro.test")
 
     def numbers(query=""):
         html = client.get("/staff/?" + query).get_data(as_text=True)
@@ -463,8 +438,8 @@ def test_dashboard_filters_apply_to_every_tile_chart_and_table(client, shop):
     assert 'href="/staff/responses.csv?product=JARRO-02"' in listed  # the export keeps the filter
 
 
-def test_absolute_session_age_is_capped(client, shop):
-    login(client, "admin@barro.test")
+def test_absolute_session_age_is_capped(client, staff_shop):
+    staff_login(client, "admin@barro.test")
     with client.session_transaction() as sess:
         sess["started"] = time.time() - 13 * 3600
     assert client.get("/staff/").status_code == 302
@@ -476,7 +451,7 @@ def test_csat_stores_get_a_weekly_csat_chart_with_the_right_value(client, app):
     db.session.commit()
     for n, score in enumerate((5, 4, 1, 2)):
         client.post(survey_path(sent_invitation(store, email=f"s{n}@example.com")), data={"csat": str(score)})
-    login(client, "c@barro.test")
+    staff_login(client, "c@barro.test")
     html = client.get("/staff/").get_data(as_text=True)
     assert data_attrs(html, "data-metric", "csat")["value"] == "50.0"  # 2 of 4 satisfied
     weekly = json.loads(data_attrs(html, "data-series", "weekly_csat")["values"].replace("&#34;", '"'))
@@ -498,7 +473,7 @@ def _staff_routes(app):
     return out
 
 
-def test_every_staff_endpoint_fails_closed(app, client, shop):
+def test_every_staff_endpoint_fails_closed(app, client, staff_shop):
     from surveys.blueprints.staff import ADMIN_ONLY
 
     routes = _staff_routes(app)
@@ -506,7 +481,7 @@ def test_every_staff_endpoint_fails_closed(app, client, shop):
     for endpoint, method, url in routes:  # anonymous: always sent to sign in, never served
         resp = client.open(url, method=method)
         assert resp.status_code == 302 and "/staff/login" in resp.headers["Location"], (endpoint, method)
-    login(client, "agente@barro.test")
+    staff_login(client, "agente@barro.test")
     for endpoint, method, url in routes:
         if endpoint in ADMIN_ONLY:
             assert client.open(url, method=method).status_code == 404, (endpoint, method)

@@ -6,7 +6,6 @@ import hmac
 import json
 import re
 
-import pytest
 from sqlalchemy import select, text
 
 from surveys.extensions import db
@@ -14,18 +13,10 @@ from surveys.models import Invitation, Response, StoreWhatsApp, utcnow
 from surveys.services.tenancy import create_api_key, create_staff_user
 from surveys.worker import dispatch_once
 
-from ..cloud_api import CloudApiStandIn
-from ..test_whatsapp import APP_SECRET, PHONE_ID, SECRETS, TOKEN, VERIFY, due, reply, status, wa_store
+from ..cloud_api import APP_SECRET, PHONE_ID, SECRETS, TOKEN, VERIFY, reply, status
+from ..factories import wa_due, wa_store
 
 PASSWORD = "una clave muy larga"  # noqa: S105
-
-
-@pytest.fixture
-def cloud(app):
-    with CloudApiStandIn(TOKEN, PHONE_ID, {"encuesta_entrega": {"es_MX"}, "delivery_survey": {"en"}}) as stand_in:
-        app.config.update(WHATSAPP_API_BASE=stand_in.url, WHATSAPP_TIMEOUT=0.5)
-        yield stand_in
-    assert stand_in.violations == []
 
 
 def login(client, store, role="admin"):
@@ -126,9 +117,9 @@ def test_a_refused_test_is_reported_without_leaking_the_token(app, client, cloud
 
 def test_console_shows_each_invitations_channel_state_failures_and_replies(app, client, cloud):
     store = wa_store()
-    read = due(store, email_addr="lee@example.com")
-    failing = due(store, email_addr="falla@example.com", phone="55 2222 3333")
-    by_email = due(store, email_addr="correo@example.com", opt_in=False)
+    read = wa_due(store, email_addr="lee@example.com")
+    failing = wa_due(store, email_addr="falla@example.com", phone="55 2222 3333")
+    by_email = wa_due(store, email_addr="correo@example.com", opt_in=False)
     cloud.plan["525522223333"] = [131026]
     dispatch_once()
     hook(client, store, status(cloud.accepted[0]["_id"], "read"))
@@ -148,7 +139,7 @@ def test_console_shows_each_invitations_channel_state_failures_and_replies(app, 
 
 def test_response_page_says_how_the_customer_was_invited(app, client, cloud):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     dispatch_once()
     db.session.add(Response(store_id=store.id, invitation_id=invitation.id, nps=9, nps_category="promoter"))
     db.session.commit()
@@ -160,8 +151,8 @@ def test_response_page_says_how_the_customer_was_invited(app, client, cloud):
 
 def test_dashboard_and_metrics_give_the_response_rate_by_channel(app, client, cloud):
     store = wa_store()
-    invitations = [due(store, phone=f"55 1000 {n:04d}") for n in range(3)]
-    invitations.append(due(store, opt_in=False))
+    invitations = [wa_due(store, phone=f"55 1000 {n:04d}") for n in range(3)]
+    invitations.append(wa_due(store, opt_in=False))
     dispatch_once()
     db.session.execute(
         Invitation.__table__.update().where(Invitation.id == invitations[0].id).values(answered_at=utcnow())
@@ -184,7 +175,7 @@ def test_dashboard_and_metrics_give_the_response_rate_by_channel(app, client, cl
 
 def test_read_api_gives_the_invitation_channel_states_and_replies(app, client, cloud):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     dispatch_once()
     hook(client, store, status(cloud.accepted[0]["_id"], "delivered"))
     hook(client, store, reply("wamid.R2", "Gracias!"))

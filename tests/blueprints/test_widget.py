@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -152,6 +154,23 @@ def test_embed_script_is_small_public_and_cacheable(client):
     body = resp.get_data(as_text=True)
     assert "innerHTML" not in body and "insertAdjacentHTML" not in body  # review text only via text nodes
     resp.close()
+
+
+def test_embed_script_carries_the_widgets_words_from_the_catalogues_and_revalidates(client):
+    resp = client.get("/widget/v1/embed.js")
+    body = resp.get_data(as_text=True)
+    table = json.loads(re.search(r"var T = (\{.*?\});\n", body).group(1))
+    assert set(table) == {"es", "en"} and table["es"].keys() == table["en"].keys()
+    assert table["es"]["reviews"] == ["reseña", "reseñas"] and table["en"]["reviews"] == ["review", "reviews"]
+    assert table["es"]["prev"] == "Anteriores" and table["es"]["sorts"]["lowest"] == "Peor calificadas"
+    assert table["es"]["bar"] == "{s} estrellas: {c}. Ver solo estas" and table["en"]["only"] == "{s}-star reviews. "
+    leaves = lambda t: [v for k in sorted(t) for v in (leaves(t[k]) if isinstance(t[k], dict) else [t[k]])]  # noqa: E731
+    assert all(es != en for es, en in zip(leaves(table["es"]), leaves(table["en"]), strict=True))
+    static = (Path(__file__).resolve().parents[2] / "surveys" / "static" / "widget" / "embed.js").read_text()
+    assert "var T = {/* strings */};" in static and "reseña" not in static  # no words written in the script
+    assert resp.headers["Cache-Control"] == "public, max-age=300" and resp.headers["ETag"]
+    again = client.get("/widget/v1/embed.js", headers={"If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
 
 
 def test_disclosure_page_in_both_languages(client, store):

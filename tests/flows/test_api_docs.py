@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.live_server import LiveServer
-from tests.test_browser import browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +18,7 @@ def _operations(doc: dict) -> int:
     return sum(1 for ops in doc["paths"].values() for method in ops if method in methods)
 
 
-def test_api_docs_render_every_operation_from_the_apps_own_files(browser, make_app):  # noqa: F811
+def test_api_docs_render_every_operation_from_the_apps_own_files(browser, make_app):
     app = make_app()
     with LiveServer(app) as server:
         page = browser.new_page(viewport={"width": 1366, "height": 900})

@@ -12,9 +12,9 @@ from surveys.extensions import db
 from surveys.models import StaffUser, Store
 from surveys.services.tenancy import create_staff_user
 
+from ..browsing import ARTIFACTS
 from ..factories import make_store, sent_invitation, survey_path
 from ..live_server import LiveServer
-from ..test_browser import ARTIFACTS, browser  # noqa: F401  (module-scoped Chromium)
 
 pytestmark = pytest.mark.browser
 PASSWORD = "una clave muy larga"  # noqa: S105
@@ -58,7 +58,7 @@ def _sign_in(page, base, locale):
     page.wait_for_url(f"{base}/staff/")
 
 
-def test_time_zone_list_colour_input_and_live_preview(browser, shop, make_app):  # noqa: F811
+def test_time_zone_list_colour_input_and_live_preview(browser, shop, make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     SHOTS.mkdir(parents=True, exist_ok=True)
     with LiveServer(app) as server:

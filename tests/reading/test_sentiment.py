@@ -124,5 +124,17 @@ def test_the_vocabulary_ships_in_the_package_and_is_sizeable():
     from surveys.reading.lexicons import vocabulary
 
     assert len(vocabulary.ES) > 40_000 and len(vocabulary.EN) > 40_000
-    assert {"estaba", "comida", "pedido"} <= vocabulary.ES and "exelente" not in vocabulary.ES
+    assert all(w in vocabulary.ES for w in ("estaba", "comida", "pedido")) and "exelente" not in vocabulary.ES
+    assert list(vocabulary.ES) == sorted(set(vocabulary.ES))  # sorted and distinct: searched by bisection
     assert Path(vocabulary.__file__).stat().st_size < 3_000_000
+
+
+def test_english_lexicon_is_textblobs_own_without_importing_it():
+    from textblob.en import sentiment as pattern
+
+    from surveys.reading.sentiment import _pattern_senses
+
+    ours = _pattern_senses()
+    assert list(ours) == list(pattern)  # same words, same order
+    assert all({k: tuple(v) for k, v in ours[w].items()} == {k: tuple(v) for k, v in pattern[w].items()} for w in ours)
+    assert ours["terribly"][None] == tuple(pattern["terrible"]["JJ"])  # the -ly adverbs too

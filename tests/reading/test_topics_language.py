@@ -23,8 +23,8 @@ from surveys.reading.topics import find_topics, topic_polarity
         ("Gracias", set()),
         ("La licuadora hace un ruido horrible", {"product"}),  # the thing bought, named
         ("Es funcional", {"product"}),
-        ("El costo de envío es carísimo", {"delivery", "price"}),  # shipping cost is a price too
-        ("Hidden shipping fees, not happy", {"delivery", "price"}),
+        ("El costo de envío es carísimo", {"price"}),  # shipping cost is a price (issue 14)
+        ("Hidden shipping fees, not happy", {"price"}),
         ("La taza llegó rota", {"packaging", "product"}),  # damage on arrival: the box's and the item's
         ("Waste of money", {"product"}),
         ("Pagué en cuotas y me cobraron intereses", {"price"}),

@@ -11,8 +11,7 @@ from surveys.models import Customer, Order, Store, StoreWhatsApp
 from surveys.services.phones import InvalidPhone, normalize_phone, sender_candidates
 from surveys.worker import dispatch_once
 
-from ..blueprints.test_hooks import sample, shopify, woo
-from ..factories import delivery_payload, make_store
+from ..factories import delivery_payload, make_store, sample, shopify, woo
 
 TOKEN = "EAAG-secret-access-token-1234567890"  # noqa: S105 - test value
 APP_SECRET = "app-secret-abcdef0123456789"  # noqa: S105

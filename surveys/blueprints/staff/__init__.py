@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
+from ... import labels
 from ...errors import ValidationFailed
 from ...extensions import db, login_manager
 from ...i18n import use_locale
@@ -123,8 +136,10 @@ def audit_staff_action(object_type: str | None = None, object_id: int | None = N
 
 
 def csv_download(filename: str, header: list[str], rows_of) -> Response:
-    """A streamed CSV attachment; the rows are read by the stream itself (see reporting.stream_csv)."""
-    body = reporting.stream_csv(db.engine, header, rows_of)
+    """A streamed CSV attachment; the rows are read by the stream itself (see reporting.stream_csv).
+    ``header`` lists the column codes; the header row shows them as words in the member's language,
+    and the stream keeps the request's context so the rows' labels are in that language too."""
+    body = stream_with_context(reporting.stream_csv(db.engine, labels.csv_header(header), rows_of))
     name = f"postventa-{g.store.slug}-{filename}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -135,7 +150,7 @@ def _private(resp):
     return resp
 
 
-from . import account, admin, auth, responses, reviews, tasks, views, whatsapp  # noqa: E402,F401  (routes register on bp)
+from . import account, admin, auth, logs, responses, reviews, tasks, views, whatsapp  # noqa: E402,F401  (routes register on bp)
 from .forms import field_attrs  # noqa: E402
 
 bp.add_app_template_global(field_attrs)

@@ -10,11 +10,9 @@ from ...errors import ValidationFailed
 from ...extensions import db
 from ...models import MAX_ROW_ID
 from ...parsing import integer, lenient, time_zones
-from ...services import audit, dashboard, failures, feeds, recovery, reporting, settings, staff_invitations
-from . import audit_staff_action, bp, commit_or_flash, csv_download
+from ...services import dashboard, failures, feeds, recovery, settings, staff_invitations
+from . import audit_staff_action, bp, commit_or_flash
 from .forms import StoreSettingsForm, add_errors
-
-AUDIT_PER_PAGE = 50
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -95,32 +93,6 @@ def me():
     return redirect(
         request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("staff.dashboard")
     )
-
-
-@bp.get("/audit")
-def audit_log():
-    args = request.args
-    f = reporting.parse_filters(args)  # the same date reading as the other filter bars
-    who = (args.get("who") or "").strip()[:320] or None
-    what = (args.get("what") or "").strip()[:80] or None
-    page = lenient(integer, args.get("page"), 1, 100_000, default=1)
-    entries, total = audit.page_entries(g.store.id, who, what, f.start, f.end, page, AUDIT_PER_PAGE)
-    return render_template(
-        "staff/audit.html",
-        entries=entries,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // AUDIT_PER_PAGE)),
-        who=who,
-        what=what,
-        f=f,
-        choices=audit.choices(g.store.id),
-    )
-
-
-@bp.get("/audit.csv")
-def audit_csv():
-    return csv_download("audit-log", audit.CSV_HEADER, audit.csv_rows(g.store.id))
 
 
 @bp.get("/stuck")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ...models import REJECT_REASONS, REVIEW_STATES
 from ...parsing import integer, lenient, local_path
 from ...services import audit, reviews
-from . import bp, commit_or_flash, csv_download
+from . import bp, commit_or_flash
 
 PER_PAGE = 25
 
@@ -49,8 +49,3 @@ def review_action(review_id: int, action: str):
     commit_or_flash(change)
     back = local_path(form.get("back")) or ""
     return redirect(back if back.startswith("/staff/reviews") else url_for("staff.reviews_queue"))
-
-
-@bp.get("/reviews/log.csv")
-def moderation_log_csv():
-    return csv_download("moderation-log", audit.CSV_HEADER, audit.csv_rows(g.store.id, "review"))

@@ -6,7 +6,9 @@ left out). Word-frequency data by Robyn Speer et al., wordfreq, CC BY-SA 4.0
 (https://creativecommons.org/licenses/by-sa/4.0/); this list is shared under the same licence.
 """
 
-ES = frozenset(
+from .wordlist import WordList
+
+ES = WordList(
     """
 aa aaa aaaa aaaah aaah aah aang aaron ab aba abad abades abadesa abadia abajo abalanzo abancay abanderada
 abanderado abanderados abandona abandonaba abandonada abandonadas abandonado abandonados abandonamos
@@ -4737,10 +4739,10 @@ zip zo zocalo zodiaco zoe zoey zoila zola zombi zombie zombies zombis zon zona z
 zoo zoologia zoologico zoologicos zoom zorra zorras zorrilla zorrillo zorro zorros zozobra zp zte zu
 zuckerberg zuleta zulia zulma zuloaga zulu zuluaga zum zumba zumbando zumbido zumo zumos zuniga zur zurda
 zurdo zurdos zurich zurita zz
-""".split()
+"""
 )
 
-EN = frozenset(
+EN = WordList(
     """
 aa aaa aaaa aaaah aaah aac aachen aah aaliyah aam aamir aang aap aar aarhus aaron aarons aarp aas aau
 ab aba ababa aback abacus abalone abandon abandoned abandoning abandonment abandons abate abated abatement
@@ -8495,5 +8497,5 @@ zimmerman zimmermann zinc zine zing zion zionism zionist zionists zip zipped zip
 zircon zlatan zn zo zodiac zoe zoey zola zombie zombies zona zonal zone zoned zones zoning zoo zooey
 zoological zoology zoom zoomed zooming zooms zoos zora zorro zoya zs zte zu zucchini zucker zuckerberg
 zuckerman zuko zulu zum zuma zumba zur zurich zx zynga zz
-""".split()
+"""
 )

@@ -8,20 +8,8 @@
   "use strict";
   var script = document.currentScript;
   var base = script && script.src ? script.src.replace(/\/widget\/v1\/embed\.js.*$/, "") : "";
-  var T = {
-    es: { reviews: ["reseña", "reseñas"], none: "Todavía no hay reseñas de este producto.", of: "de 5",
-      stars: ["estrella", "estrellas"], verified: "Compra verificada", reply: "Respuesta de la tienda",
-      prev: "Anteriores", next: "Siguientes", page: "Página {p} de {n}", dist: "Reseñas por estrellas",
-      bar: "{s} estrellas: {c}. Ver solo estas", sort: "Ordenar:", all: "Ver todas", more: "Ver más reseñas",
-      only: "Reseñas de {s} estrellas. ", sorts: { newest: "Más recientes", highest: "Mejor calificadas", lowest: "Peor calificadas" }, how: "Cómo verificamos las reseñas", list: "Reseñas de clientes",
-      badge: "{a} de 5 estrellas, {c} {w}" },
-    en: { reviews: ["review", "reviews"], none: "No reviews of this product yet.", of: "out of 5",
-      stars: ["star", "stars"], verified: "Verified purchase", reply: "Reply from the shop",
-      prev: "Previous", next: "Next", page: "Page {p} of {n}", dist: "Reviews by stars",
-      bar: "{s} stars: {c}. Show only these", sort: "Sort by:", all: "Show all", more: "Show more reviews",
-      only: "{s}-star reviews. ", sorts: { newest: "Newest", highest: "Highest rated", lowest: "Lowest rated" }, how: "How we verify reviews", list: "Customer reviews",
-      badge: "{a} out of 5 stars, {c} {w}" }
-  };
+  // The words in each language, filled in from the .po catalogues when served (surveys/widget_strings.py).
+  var T = {/* strings */};
   var CSS =
     ":host{all:initial;display:block;font-family:var(--pv-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif);" +
     "color:var(--pv-text,#1f2937);font-size:16px;line-height:1.5}" +

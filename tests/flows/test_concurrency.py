@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from surveys.extensions import db
 from surveys.models import Order, Response
 
-from .factories import delivery_payload, make_store, sent_invitation, survey_path
-from .live_server import LiveServer
+from ..factories import delivery_payload, make_store, sent_invitation, survey_path
+from ..live_server import LiveServer
 
 
 def _post(url, data: bytes, headers: dict) -> int:

@@ -1,36 +1,16 @@
 """The one-click page in a real headless Chromium, with CSRF on, as a customer opens it."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from surveys.extensions import db
 from surveys.models import Response
 
-from .factories import make_store, sent_invitation, survey_path
-from .live_server import LiveServer
+from ..browsing import ARTIFACTS
+from ..factories import make_store, sent_invitation, survey_path
+from ..live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        if os.environ.get("SURVEYS_TEST_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required here (apt-get install chromium)")
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -28,10 +28,10 @@ from surveys.models import Review, Task, utcnow
 from surveys.services.tenancy import create_staff_user
 from surveys.services.tokens import issue_token
 
-from .factories import SETTINGS_FORM, make_store, sent_invitation, survey_path
+from ..factories import SETTINGS_FORM, make_store, sent_invitation, survey_path
 
 PASSWORD = "una clave muy larga"  # noqa: S105
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 FAST = settings(
     max_examples=20,
     deadline=None,

@@ -14,8 +14,7 @@ from surveys.models import Customer, Order, WebhookEvent
 from surveys.services import mail
 from surveys.worker import dispatch_once
 
-from .blueprints.test_hooks import sample, shopify, woo
-from .factories import delivery_payload, make_due, make_store
+from ..factories import delivery_payload, make_due, make_store, sample, shopify, woo
 
 EVIL = "=?UTF-8?Q?Ana=0D=0ABcc:_robo@evil.test?="
 EVIL_TITLE = "=?utf-8?q?Taza=0D=0ABcc:_otro@evil.test=0D=0A?="

@@ -15,7 +15,7 @@ from surveys.services import mail, outbound
 from surveys.services.tenancy import create_staff_user
 from surveys.worker import dispatch_once
 
-from .factories import deliver, make_due, make_store, sent_invitation, survey_path
+from ..factories import deliver, make_due, make_store, sent_invitation, survey_path
 
 PASSWORD = "una clave muy larga"  # noqa: S105
 

@@ -7,10 +7,9 @@ import pytest
 
 from surveys.extensions import db
 
-from .factories import make_store, sent_invitation, survey_path
-from .live_server import LiveServer
-from .test_browser import ARTIFACTS, browser  # noqa: F401  (module-scoped Chromium)
-from .test_widget_browser import Storefront, _watch
+from ..browsing import ARTIFACTS, Storefront, watch
+from ..factories import make_store, sent_invitation, survey_path
+from ..live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +28,7 @@ def key(app, client):
     return key
 
 
-def test_a_collection_page_gets_every_badge_from_one_request(browser, key, make_app, tmp_path):  # noqa: F811
+def test_a_collection_page_gets_every_badge_from_one_request(browser, key, make_app, tmp_path):
     with LiveServer(make_app()) as api, Storefront(tmp_path) as front:
         skus = ["TAZA-01", "PLATO-02", "VASO-03"] + [f"OTRO-{n}" for n in range(57)]
         cards = "".join(
@@ -44,7 +43,7 @@ def test_a_collection_page_gets_every_badge_from_one_request(browser, key, make_
                 f"coleccion-{lang}.html", cards + f'<script src="{api.url}/widget/v1/embed.js" defer></script>', lang
             )
             page = browser.new_page(viewport={"width": 390, "height": 844})
-            problems = _watch(page)
+            problems = watch(page)
             requests = []
             page.on("request", lambda r: "/ratings.json" in r.url and requests.append(r.url))  # noqa: B023
             page.goto(url)

@@ -17,7 +17,7 @@ from surveys.services import outbound, recovery
 from surveys.services.tenancy import create_staff_user
 from surveys.worker import dispatch_once
 
-from .factories import make_store, sent_invitation, survey_path
+from ..factories import make_store, sent_invitation, survey_path
 
 
 class Receiver:

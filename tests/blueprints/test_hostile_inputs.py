@@ -16,7 +16,7 @@ from surveys.models import OutboxMessage, Response, Review, Task, TaskEvent, Web
 from surveys.services.tenancy import create_staff_user
 from surveys.services.tokens import issue_token
 
-from .factories import SETTINGS_FORM, make_store, sent_invitation, survey_path
+from ..factories import SETTINGS_FORM, make_store, sent_invitation, survey_path
 
 PASSWORD = "una clave muy larga"  # noqa: S105
 DEEP = b"[" * 100_000 + b"]" * 100_000

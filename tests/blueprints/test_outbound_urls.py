@@ -8,7 +8,7 @@ from surveys.extensions import db
 from surveys.models import StaffUser, Store
 from surveys.services.tenancy import create_staff_user
 
-from .factories import SETTINGS_FORM, make_store
+from ..factories import SETTINGS_FORM, make_store
 
 PASSWORD = "una clave muy larga"  # noqa: S105
 HOSTILE = [

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,51 +12,13 @@ from sqlalchemy import update
 from surveys.extensions import db
 from surveys.models import Store
 
-from .factories import make_store, sent_invitation, survey_path
-from .live_server import LiveServer
-from .test_browser import ARTIFACTS, browser  # noqa: F401  (module-scoped Chromium)
+from ..browsing import ARTIFACTS, Storefront, watch
+from ..factories import make_store, sent_invitation, survey_path
+from ..live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 XSS_BODY = 'Me encantó la taza <img src=x onerror="window.__pwned=1"> de verdad'
 XSS_TITLE = "Bonita <script>window.__pwned=2</script>"
-HOSTILE_CSS = """
-* { color: rgb(255, 0, 0) !important; font-family: "Comic Sans MS", cursive !important; }
-p, h3, li, ol, time { display: none !important; }
-section, div { background: rgb(0, 0, 0) !important; }
-button { display: none !important; }
-[data-postventa-reviews] { --pv-accent: #7c2d12; --pv-star: #b45309; }
-"""
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class Storefront:
-    """A shop's own web server on its own port, serving pages that nobody in the app wrote."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-        self.origin = f"http://127.0.0.1:{self.server.server_port}"
-
-    def page(self, name: str, body: str, lang: str = "es") -> str:
-        html = (
-            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>Tienda</title><link rel="icon" href="data:,"><style>{HOSTILE_CSS}</style></head>'
-            f"<body><h1>Taza de barro</h1>{body}</body></html>"
-        )
-        (self.root / name).write_text(html, encoding="utf-8")
-        return f"{self.origin}/{name}"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
 
 
 @pytest.fixture
@@ -92,15 +51,7 @@ def set_origins(widget_key: str, origins: list[str]) -> None:
     db.session.commit()
 
 
-def _watch(page):
-    problems = []
-    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
-    page.on("dialog", lambda dialog: (problems.append("dialog"), dialog.dismiss()))
-    return problems
-
-
-def test_widget_renders_safely_on_a_foreign_storefront(browser, shop, make_app, tmp_path):  # noqa: F811
+def test_widget_renders_safely_on_a_foreign_storefront(browser, shop, make_app, tmp_path):
     app = make_app()
     with LiveServer(app) as api, Storefront(tmp_path) as front:
         for lang in ("es", "en"):
@@ -112,7 +63,7 @@ def test_widget_renders_safely_on_a_foreign_storefront(browser, shop, make_app, 
             )
             for width, height, name in ((390, 844, "mobile"), (1280, 900, "desktop")):
                 page = browser.new_page(viewport={"width": width, "height": height})
-                problems = _watch(page)
+                problems = watch(page)
                 page.goto(url)
                 widget = page.locator("[data-postventa-reviews]")
                 widget.locator(".avg").wait_for()
@@ -172,8 +123,8 @@ def test_widget_renders_safely_on_a_foreign_storefront(browser, shop, make_app, 
                 page.close()
 
 
-def test_widget_fails_quietly_when_the_api_is_unreachable(browser, shop, tmp_path):  # noqa: F811
-    source = Path(__file__).resolve().parent.parent / "surveys" / "static" / "widget" / "embed.js"
+def test_widget_fails_quietly_when_the_api_is_unreachable(browser, shop, tmp_path):
+    source = Path(__file__).resolve().parents[2] / "surveys" / "static" / "widget" / "embed.js"
     (tmp_path / "widget" / "v1").mkdir(parents=True)
     shutil.copy(source, tmp_path / "widget" / "v1" / "embed.js")  # the script loads; the API is not there
     with Storefront(tmp_path) as front:
@@ -183,7 +134,7 @@ def test_widget_fails_quietly_when_the_api_is_unreachable(browser, shop, tmp_pat
             '<script src="/widget/v1/embed.js" defer></script><p id="after">still here</p>',
         )
         page = browser.new_page()
-        problems = _watch(page)
+        problems = watch(page)
         page.goto(url)
         page.wait_for_timeout(500)
         assert page.evaluate("document.querySelector('[data-postventa-reviews]').shadowRoot.childNodes.length") == 0
@@ -192,7 +143,7 @@ def test_widget_fails_quietly_when_the_api_is_unreachable(browser, shop, tmp_pat
         page.close()
 
 
-def test_frame_grows_to_its_content_and_only_allowed_origins_may_frame_it(browser, shop, make_app, tmp_path):  # noqa: F811
+def test_frame_grows_to_its_content_and_only_allowed_origins_may_frame_it(browser, shop, make_app, tmp_path):
     app = make_app()
     with LiveServer(app) as api, Storefront(tmp_path) as front:
         snippet = (
@@ -202,7 +153,7 @@ def test_frame_grows_to_its_content_and_only_allowed_origins_may_frame_it(browse
         url = front.page("framed.html", snippet)
         set_origins(shop, [front.origin])
         page = browser.new_page(viewport={"width": 800, "height": 900})
-        problems = _watch(page)
+        problems = watch(page)
         page.goto(url)
         frame = page.frame_locator("iframe")
         frame.locator("[data-postventa-reviews] .avg").wait_for()

@@ -7,10 +7,9 @@ import pytest
 
 from surveys.extensions import db
 
-from .factories import make_store, sent_invitation, survey_path
-from .live_server import LiveServer
-from .test_browser import ARTIFACTS, browser  # noqa: F401  (module-scoped Chromium)
-from .test_widget_browser import Storefront, _watch
+from ..browsing import ARTIFACTS, Storefront, watch
+from ..factories import make_store, sent_invitation, survey_path
+from ..live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 RATINGS = (5, 2, 4, 5, 3, 2)  # average 3.5
@@ -45,7 +44,7 @@ def shown_after(page, expected: list[int]) -> list[int]:
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_bars_filter_by_stars_and_the_menu_sorts(browser, key, make_app, tmp_path, lang):  # noqa: F811
+def test_bars_filter_by_stars_and_the_menu_sorts(browser, key, make_app, tmp_path, lang):
     with LiveServer(make_app()) as api, Storefront(tmp_path) as front:
         url = front.page(
             "taza.html",
@@ -54,7 +53,7 @@ def test_bars_filter_by_stars_and_the_menu_sorts(browser, key, make_app, tmp_pat
             lang,
         )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        problems = _watch(page)
+        problems = watch(page)
         page.goto(url)
         widget = page.locator("[data-postventa-reviews]")
         widget.locator(".avg").wait_for()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,12 +19,12 @@ from surveys.models import Invitation, Response, Review, StaffUser, Task
 from surveys.services import demo
 from surveys.services.tokens import issue_token
 
-from .factories import make_store, sent_invitation
-from .live_server import LiveServer
-from .test_browser import browser  # noqa: F401  (fixture)
+from ..browsing import ARTIFACTS
+from ..factories import make_store, sent_invitation
+from ..live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "console-walk"
+SHOTS = ARTIFACTS / "console-walk"
 WIDTHS = {"phone": 390, "desktop": 1366}
 SKIP = {"staff.login"}  # walked signed out, first
 DOWNLOADS = {"staff.audit_csv", "staff.moderation_log_csv", "staff.responses_csv", "staff.dashboard_json"}
@@ -191,7 +190,7 @@ def _visit(page, server, name, url, problems, lang, submit, errors):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_every_page_in_both_languages_and_sizes_passes_the_guard(browser, app, make_app):  # noqa: F811
+def test_every_page_in_both_languages_and_sizes_passes_the_guard(browser, app, make_app):
     started = time.monotonic()
     store, ids, customer = _seed(app)
     print(f"seeded in {time.monotonic() - started:.1f}s")

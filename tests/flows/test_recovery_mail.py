@@ -12,7 +12,7 @@ from surveys.services import recovery
 from surveys.services.tenancy import create_staff_user
 from surveys.worker import dispatch_once
 
-from .factories import links_in, make_store, sent_invitation, survey_path
+from ..factories import links_in, make_store, sent_invitation, survey_path
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from surveys.extensions import db
 from surveys.models import Customer, Invitation, OutboxMessage, Response, utcnow
 from surveys.worker import dispatch_once
 
-from .factories import deliver, links_in, make_due, make_store
+from ..factories import deliver, links_in, make_due, make_store
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_one_reminder_goes_to_non_responders_after_the_delay(smtp_app, smtp_sink
     quiet = due_invitation(store, email="quiet@example.com")
     answered = due_invitation(store, email="happy@example.com")
     dispatch_once()
-    from .factories import survey_path
+    from ..factories import survey_path
 
     client.post(survey_path(answered), data={"nps": "10"})
     db.session.execute(update(Invitation).values(reminder_due_at=utcnow() - timedelta(minutes=1)))
@@ -162,7 +162,7 @@ def test_permanent_rejection_at_rcpt_bounces_and_suppresses_the_address(smtp_app
     db.session.expire_all()
     assert db.session.get(Invitation, invitation.id).status == "bounced"
     assert db.session.scalar(select(Customer.bounced_at).where(Customer.email == "gone@example.com"))
-    from .factories import delivery_payload
+    from ..factories import delivery_payload
 
     later = (utcnow() + timedelta(days=1)).isoformat()
     resp = client.post(

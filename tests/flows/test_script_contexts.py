@@ -11,8 +11,7 @@ import pytest
 from surveys.extensions import db
 from surveys.models import Review
 
-from .factories import make_store, sent_invitation, survey_path
-from .test_browser import browser  # noqa: F401  (module-scoped Chromium)
+from ..factories import make_store, sent_invitation, survey_path
 
 BREAKOUT = "</script><script>window.__pwned=1</script>"
 TITLE = "Linda <!-- & 'taza' -->"
@@ -60,7 +59,7 @@ def test_api_json_is_script_safe_too(client, app):
 
 
 @pytest.mark.browser
-def test_jsonld_pasted_into_a_page_runs_nothing_in_a_browser(browser, client, product):  # noqa: F811
+def test_jsonld_pasted_into_a_page_runs_nothing_in_a_browser(browser, client, product):
     """What a shop does: fetch the JSON-LD server-side and paste it into its product page."""
     pasted = client.get(f"{product}/jsonld").get_data(as_text=True)
     html = (

@@ -13,7 +13,7 @@ from surveys.models import OutboundEvent, OutboxMessage, utcnow
 from surveys.services import mail, outbound
 from surveys.worker import deliver_outbox
 
-from .factories import make_store
+from ..factories import make_store
 
 
 def _queue(store, count: int) -> None:

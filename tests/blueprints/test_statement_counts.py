@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from surveys.extensions import db
 
-from .factories import delivery_payload, make_store, sent_invitation, survey_path
+from ..factories import delivery_payload, make_store, sent_invitation, survey_path
 
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # Ceilings per request (measured counts are printed with -s). The answer measured 14 before the

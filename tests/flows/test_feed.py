@@ -20,10 +20,10 @@ from surveys.models import AuditEntry, Product, Review, Store, utcnow
 from surveys.services import feeds, privacy, reviews
 from surveys.services.tenancy import create_staff_user
 
-from .factories import make_store, sent_invitation, survey_path
-from .live_server import LiveServer
+from ..factories import make_store, sent_invitation, survey_path
+from ..live_server import LiveServer
 
-XSD = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "data" / "google" / "product_reviews_2.3.xsd")))
+XSD = etree.XMLSchema(etree.parse(str(Path(__file__).parents[1] / "data" / "google" / "product_reviews_2.3.xsd")))
 TRICKY = 'Llegó "perfecta" & <b>rápida</b> — 10/10 ☕ ]]> \x07fin'
 FULL_ITEM = {
     "sku": "TAZA-01",

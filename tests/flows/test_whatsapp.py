@@ -19,54 +19,10 @@ from sqlalchemy import func, select, update
 from surveys.extensions import db
 from surveys.models import Customer, Invitation, OutboxMessage, Response, WhatsAppInbound, utcnow
 from surveys.services.tokens import read_token
-from surveys.services.whatsapp.settings import configure_channel
 from surveys.worker import dispatch_once
 
-from .cloud_api import CloudApiStandIn
-from .factories import deliver, make_due, make_store
-
-TOKEN = "EAAG-the-access-token-0123456789"  # noqa: S105 - test values
-APP_SECRET = "the-app-secret-0123456789abcdef"  # noqa: S105
-VERIFY = "the-verify-token-42"  # noqa: S105
-PHONE_ID = "106540352242922"
-SECRETS = (TOKEN, APP_SECRET, VERIFY)
-
-
-@pytest.fixture
-def cloud(app):
-    with CloudApiStandIn(TOKEN, PHONE_ID, {"encuesta_entrega": {"es_MX"}, "delivery_survey": {"en"}}) as stand_in:
-        app.config.update(WHATSAPP_API_BASE=stand_in.url, WHATSAPP_TIMEOUT=0.5)
-        yield stand_in
-    assert stand_in.violations == []
-
-
-def wa_store(policy="whatsapp_first", **settings):
-    store = make_store(name="Barro y Fuego", **settings)[0]
-    configure_channel(
-        store,
-        policy=policy,
-        phone_number_id=PHONE_ID,
-        templates={"es": ("encuesta_entrega", "es_MX"), "en": ("delivery_survey", "en")},
-        country="MX",
-        access_token=TOKEN,
-        app_secret=APP_SECRET,
-        verify_token=VERIFY,
-    )
-    db.session.commit()
-    return store
-
-
-def due(store, phone="55 1234 5678", opt_in=True, email_addr=None, locale="es-MX"):
-    invitation = deliver(store, email=email_addr)
-    customer = invitation.customer
-    if phone:
-        from surveys.services.phones import normalize_phone
-
-        customer.phone = normalize_phone(phone, "MX")
-    customer.whatsapp_opt_in, customer.locale, invitation.locale = opt_in, locale[:2], locale[:2]
-    db.session.commit()
-    make_due(invitation)
-    return invitation
+from ..cloud_api import APP_SECRET, SECRETS, TOKEN, VERIFY, reply, status
+from ..factories import deliver, make_store, wa_due, wa_store
 
 
 def mails(app) -> list:
@@ -87,53 +43,12 @@ def post_hook(client, store, body, secret=APP_SECRET, header=None):
     return client.post(f"/hooks/whatsapp/{store.slug}", data=raw, headers=headers)
 
 
-def envelope(value):
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "102290129340398",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_ID},
-                            **value,
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-
-
-def status(wamid, state, to="525512345678", error=None):
-    entry = {"id": wamid, "status": state, "timestamp": "1764570000", "recipient_id": to}
-    if error:
-        entry["errors"] = [
-            {"code": error, "title": "Message undeliverable", "error_data": {"details": "Unable to deliver."}}
-        ]
-    return envelope({"statuses": [entry]})
-
-
-def reply(wamid, text, sender="5215512345678"):
-    return envelope(
-        {
-            "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
-            "messages": [
-                {"from": sender, "id": wamid, "timestamp": "1764570100", "type": "text", "text": {"body": text}}
-            ],
-        }
-    )
-
-
 # -- sending ----------------------------------------------------------------------------------
 
 
 def test_opted_in_customer_gets_the_approved_template_with_the_survey_token_and_no_email(app, cloud, client):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     counts = dispatch_once()
     assert counts["whatsapp"] == 1 and mails(app) == []
     [sent] = cloud.accepted
@@ -152,7 +67,7 @@ def test_opted_in_customer_gets_the_approved_template_with_the_survey_token_and_
 
 def test_english_customer_gets_the_english_template(app, cloud):
     store = wa_store()
-    due(store, locale="en-US")
+    wa_due(store, locale="en-US")
     dispatch_once()
     assert [(b["template"]["name"], b["template"]["language"]["code"]) for b in cloud.accepted] == [
         ("delivery_survey", "en")
@@ -162,7 +77,7 @@ def test_english_customer_gets_the_english_template(app, cloud):
 @pytest.mark.parametrize(("phone", "opt_in"), [(None, True), ("55 1234 5678", False)])
 def test_without_a_phone_or_opt_in_whatsapp_first_sends_the_email(app, cloud, phone, opt_in):
     store = wa_store()
-    invitation = due(store, phone=phone, opt_in=opt_in)
+    invitation = wa_due(store, phone=phone, opt_in=opt_in)
     dispatch_once()
     assert cloud.accepted == [] and len(mails(app)) == 1
     assert reload(invitation).channel == "email"
@@ -170,7 +85,7 @@ def test_without_a_phone_or_opt_in_whatsapp_first_sends_the_email(app, cloud, ph
 
 def test_whatsapp_only_store_suppresses_customers_it_cannot_reach(app, cloud):
     store = wa_store(policy="whatsapp_only")
-    invitation = due(store, opt_in=False)
+    invitation = wa_due(store, opt_in=False)
     assert dispatch_once()["suppressed"] == 1
     assert cloud.accepted == [] and mails(app) == []
     assert (reload(invitation).status, reload(invitation).suppressed_reason) == ("suppressed", "no_whatsapp")
@@ -178,7 +93,7 @@ def test_whatsapp_only_store_suppresses_customers_it_cannot_reach(app, cloud):
 
 def test_email_policy_never_uses_whatsapp(app, cloud):
     store = wa_store(policy="email")
-    due(store)
+    wa_due(store)
     dispatch_once()
     assert cloud.accepted == [] and len(mails(app)) == 1
 
@@ -186,7 +101,7 @@ def test_email_policy_never_uses_whatsapp(app, cloud):
 @pytest.mark.parametrize("trouble", [130429, 500, "slow"])
 def test_throttling_server_errors_and_timeouts_are_retried_with_backoff_and_sent_once(app, cloud, trouble):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     cloud.plan["525512345678"] = [trouble]
     counts = dispatch_once()
     assert counts["whatsapp_retry"] == 1 and cloud.accepted == []
@@ -204,7 +119,7 @@ def test_throttling_server_errors_and_timeouts_are_retried_with_backoff_and_sent
 @pytest.mark.parametrize("code", [131026, 131047, 132001, 190])
 def test_a_permanent_failure_falls_back_to_email_once_and_is_recorded(app, cloud, code):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     cloud.plan["525512345678"] = [code]
     dispatch_once()
     dispatch_once()
@@ -219,14 +134,14 @@ def test_a_permanent_failure_falls_back_to_email_once_and_is_recorded(app, cloud
 def test_an_unknown_template_is_a_permanent_failure(app, cloud):
     cloud.templates = {"otra_plantilla": {"es_MX"}}
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     dispatch_once()
     assert len(mails(app)) == 1 and reload(invitation).wa_error.startswith("132001")
 
 
 def test_whatsapp_only_does_not_fall_back_and_marks_the_invitation_undeliverable(app, cloud):
     store = wa_store(policy="whatsapp_only")
-    invitation = due(store)
+    invitation = wa_due(store)
     cloud.plan["525512345678"] = [131026]
     dispatch_once()
     assert mails(app) == []
@@ -236,7 +151,7 @@ def test_whatsapp_only_does_not_fall_back_and_marks_the_invitation_undeliverable
 
 def test_the_reminder_goes_on_whatsapp_too_and_only_once(app, cloud):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     dispatch_once()
     db.session.execute(update(Invitation).values(reminder_due_at=utcnow() - timedelta(minutes=1)))
     db.session.commit()
@@ -249,9 +164,9 @@ def test_the_reminder_goes_on_whatsapp_too_and_only_once(app, cloud):
 
 def test_throttling_applies_across_channels(app, cloud):
     store = wa_store()
-    first = due(store, email_addr="ana@example.com")
+    first = wa_due(store, email_addr="ana@example.com")
     dispatch_once()
-    second = due(store, email_addr="ana@example.com")
+    second = wa_due(store, email_addr="ana@example.com")
     dispatch_once()
     assert reload(first).channel == "whatsapp"
     assert (reload(second).status, reload(second).suppressed_reason) == ("suppressed", "throttled")
@@ -294,7 +209,7 @@ def test_bad_missing_or_foreign_signatures_and_unknown_slugs_get_the_same_401(ap
 
 def test_statuses_move_forward_only_and_are_recorded_on_the_invitation(app, cloud, client):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     dispatch_once()
     wamid = cloud.accepted[0]["_id"]
     assert post_hook(client, store, status(wamid, "read")).status_code == 200
@@ -304,7 +219,7 @@ def test_statuses_move_forward_only_and_are_recorded_on_the_invitation(app, clou
 
 def test_a_failed_status_falls_back_to_email_once_even_when_the_webhook_repeats(app, cloud, client):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     dispatch_once()
     wamid = cloud.accepted[0]["_id"]
     for _ in range(3):
@@ -318,7 +233,7 @@ def test_a_failed_status_falls_back_to_email_once_even_when_the_webhook_repeats(
 
 def test_baja_from_a_521_number_unsubscribes_the_52_customer_and_is_confirmed_once(app, cloud, client):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     dispatch_once()
     for _ in range(2):  # the platform repeats webhooks with the same message id
         assert post_hook(client, store, reply("wamid.IN1", "BAJA")).status_code == 200
@@ -334,14 +249,14 @@ def test_baja_from_a_521_number_unsubscribes_the_52_customer_and_is_confirmed_on
 @pytest.mark.parametrize("word", ["STOP", "no más", "Baja por favor", "darme de baja"])
 def test_stop_words_in_both_languages_unsubscribe(app, cloud, client, word):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     post_hook(client, store, reply("wamid.S1", word, sender="525512345678"))
     assert db.session.get(Customer, invitation.customer_id).whatsapp_unsubscribed_at is not None
 
 
 def test_after_baja_the_reminder_goes_by_email(app, cloud, client):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     dispatch_once()
     post_hook(client, store, reply("wamid.IN2", "stop"))
     db.session.execute(update(Invitation).values(reminder_due_at=utcnow() - timedelta(minutes=1)))
@@ -353,7 +268,7 @@ def test_after_baja_the_reminder_goes_by_email(app, cloud, client):
 
 def test_any_other_reply_is_kept_for_staff_and_is_not_an_answer(app, cloud, client):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     dispatch_once()
     post_hook(client, store, reply("wamid.IN3", "Llegó roto el jarro, ¿me ayudan?"))
     kept = db.session.scalar(select(WhatsAppInbound))
@@ -366,7 +281,7 @@ def test_any_other_reply_is_kept_for_staff_and_is_not_an_answer(app, cloud, clie
 def test_no_secret_reaches_the_logs(app, cloud, client, caplog):
     caplog.set_level(logging.DEBUG)
     store = wa_store()
-    due(store)
+    wa_due(store)
     cloud.plan["525512345678"] = [190]
     dispatch_once()
     post_hook(client, store, reply("wamid.L1", "hola"), secret="wrong")
@@ -413,7 +328,7 @@ def test_erasure_removes_the_customer_whatsapp_messages_and_replies(app, cloud, 
     from surveys.services import privacy
 
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     dispatch_once()
     post_hook(client, store, reply("wamid.E1", "Llegó roto"))
     post_hook(client, store, reply("wamid.E2", "BAJA"))
@@ -426,7 +341,7 @@ def test_erasure_removes_the_customer_whatsapp_messages_and_replies(app, cloud, 
 
 def test_baja_before_a_queued_invitation_leaves_sends_it_by_email_instead(app, cloud, client):
     store = wa_store()
-    invitation = due(store)
+    invitation = wa_due(store)
     from surveys.services.invitations import enqueue_due_invitations
 
     enqueue_due_invitations()  # queued on WhatsApp, not sent yet
