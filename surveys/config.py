@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_OUTBOX_DIR": None,  # file backend; defaults to instance/outbox
     "REDIS_URL": None,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # The survey form's POST only: three 10 MB photos and the rest of the form (a bigger one is a 413 page).
+    "SURVEY_MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     "MAX_BATCH_SIZE": 1000,
     "MAX_TOKEN_AGE_DAYS": 400,
     "DISPATCH_BATCH_SIZE": 200,

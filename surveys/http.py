@@ -12,7 +12,7 @@ import re
 import secrets
 from zoneinfo import ZoneInfo
 
-from flask import Response, g, jsonify, render_template, request
+from flask import Request, Response, current_app, g, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
@@ -130,6 +130,32 @@ WIDGET_HEADERS = [
 ]
 
 
+class AppRequest(Request):
+    """The survey form's POST carries photos: it may be as large as SURVEY_MAX_CONTENT_LENGTH;
+    every other request keeps MAX_CONTENT_LENGTH. Decided by the matched route, before anything
+    (the CSRF check included) reads the body."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and current_app and self.endpoint == "public.submit":
+            return current_app.config["SURVEY_MAX_CONTENT_LENGTH"]
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def image_response(data: bytes | None, etag: str, content_type: str, cache_control: str) -> Response:
+    """An image by its content hash: ``304`` when the client has it (``data`` is then not needed)."""
+    resp = Response(data or b"", mimetype=content_type) if data is not None else Response(status=304)
+    resp.set_etag(etag)
+    resp.headers["Cache-Control"] = cache_control
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp
+
+
 class RowIdConverter(IntegerConverter):
     """`<id:name>`: a positive integer that fits the tables' keys (32-bit INTEGER on PostgreSQL);
     anything else is a 404, never an overflow inside the database driver."""
@@ -170,7 +196,7 @@ def register(app) -> None:
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: https:; script-src 'self'; "
+            "default-src 'self'; img-src 'self' data: blob: https:; script-src 'self'; "
             f"style-src 'self' 'nonce-{g.get('csp_nonce', '')}'; "
             "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
         )

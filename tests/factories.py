@@ -216,3 +216,96 @@ def field_state(html: str, field_id: str) -> dict:
         "beside": bool(errors) and errors[0].getparent() in (node.getparent(), node.getparent().getparent()),
         "attrs": dict(node.attrib),
     }
+
+
+# --- images and multipart posts over real HTTP (review photos) -------------------------------
+
+
+def image_bytes(fmt: str = "JPEG", size=(800, 600), color=(180, 90, 40), exif: dict | None = None) -> bytes:
+    """A real picture in ``fmt`` (JPEG, PNG, WEBP, HEIF), with a stripe so rotation shows."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, color)
+    ImageDraw.Draw(image).rectangle((0, 0, size[0] // 4, size[1]), fill=(20, 20, 20))
+    out = io.BytesIO()
+    extra = {}
+    if exif:
+        found = image.getexif()
+        for tag, value in exif.items():
+            found[tag] = value
+        extra["exif"] = found
+    if fmt == "HEIF":
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+    image.save(out, fmt, **extra)
+    return out.getvalue()
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A few hundred bytes of PNG whose header declares ``width`` x ``height`` (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 4096))
+        + chunk(b"IEND", b"")
+    )
+
+
+def multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes, str]]) -> tuple[bytes, str]:
+    """Encode a multipart/form-data body as a browser does: (body, content type)."""
+    import secrets
+
+    boundary = "----PostventaTest" + secrets.token_hex(8)
+    parts = []
+    for name, value in fields:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, filename, data, ctype in files:
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {ctype}\r\n\r\n"
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+class WebClient:
+    """A cookie-keeping HTTP client for a live server: GET a form, POST it back with files."""
+
+    def __init__(self, base_url: str):
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def request(self, path: str, data: bytes | None = None, headers: dict | None = None):
+        """(status, headers, body bytes); 4xx and 5xx are answers, not exceptions."""
+        import urllib.error
+        import urllib.request
+
+        req = urllib.request.Request(self.base + path, data=data, headers=headers or {})
+        try:
+            with self.opener.open(req, timeout=60) as resp:
+                return resp.status, resp.headers, resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read()
+
+    def csrf_token(self, path: str) -> str:
+        status, _, body = self.request(path)
+        assert status == 200, status
+        return re.search(rb'name="csrf_token" value="([^"]+)"', body).group(1).decode()
+
+    def post_form(self, path: str, fields: list[tuple[str, str]], files=()):
+        body, ctype = multipart([("csrf_token", self.csrf_token(path)), *fields], list(files))
+        return self.request(path, body, {"Content-Type": ctype})

@@ -5,18 +5,20 @@ GET never writes (mail scanners fetch every link); answers and unsubscribes are 
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import AlreadyAnswered, ValidationFailed
+from ..errors import AlreadyAnswered, DomainError, ValidationFailed
 from ..extensions import csrf, db
-from ..http import json_error, page_error, wants_json
+from ..http import image_response, json_error, page_error, wants_json
 from ..i18n import use_locale
 from ..parsing import integer, lenient
-from ..services import recovery, responses, reviews
+from ..services import photos, recovery, responses, reviews
 from ..services.db_util import commit_keeping_loaded
 from ..services.invitations import scale_for
+from ..services.tokens import read_token
 
 bp = Blueprint("public", __name__)
 
@@ -34,15 +36,21 @@ def _preselected(invitation) -> int | None:
     return lenient(integer, request.args.get("score"), min(scale), max(scale))
 
 
-def _render_form(invitation, response, *, values=None, errors=None, status=200, notice=None, autopost=False):
+def _render_form(
+    invitation, response, *, values=None, errors=None, status=200, notice=None, autopost=False, refusals=None
+):
     store = invitation.store
     values = values or {}
+    saved_photos: dict[str, list] = {}
     if response is not None:
         saved = {"nps": response.nps, "csat": response.csat, "comment": response.comment or ""}
-        for review in reviews.for_response(response.id):
+        found = reviews.for_response(response.id)
+        by_review = photos.for_reviews([r.id for r in found]) if found else {}
+        for review in found:
             key = f"review-{review.product.sku}-"
             saved.update({key + "rating": review.rating, key + "title": review.title, key + "body": review.body})
             saved.update({key + "publish": review.consent, "display_name": review.author})
+            saved_photos[review.product.sku] = by_review.get(review.id, [])
         values = {**saved, **values}
     return render_template(
         "public/survey.html",
@@ -53,6 +61,9 @@ def _render_form(invitation, response, *, values=None, errors=None, status=200, 
         errors=errors or {},
         notice=notice,
         autopost=autopost,
+        refusals=refusals or {},
+        saved_photos=saved_photos,
+        photo_limit=photos.PER_REVIEW,
         first_name=invitation.customer.first_name,
         products=[item.product for item in invitation.order.items],
         default_author=reviews.default_author(invitation.customer.name),
@@ -77,25 +88,32 @@ def survey(token: str):
 
 @bp.post("/s/<token>")
 def submit(token: str):
+    read_token("survey", token)  # a forged link costs no image decoding
+    uploads = photos.read_uploads(request.files) if request.files else {}
     invitation = responses.open_invitation("survey", token)
     use_locale(invitation.locale)
+    refusals: dict = {}
     try:
-        answer = responses.parse_answer(invitation, request.form)
+        answer = responses.parse_answer(invitation, request.form, uploads, refusals)
         response = responses.submit_response(invitation, answer)
     except ValidationFailed as exc:
         db.session.rollback()
+        photos.not_saved(uploads, refusals)
         if wants_json():
             return json_error(422, exc.code, exc.message, exc.fields)
         return _render_form(
             invitation,
             responses.find_response(invitation),
-            values=request.form.to_dict(),
+            values=_kept(request.form),
             errors=exc.fields,
             status=422,
+            refusals=refusals,
         )
     commit_keeping_loaded()
     if wants_json():
-        return jsonify(saved=True, nps=response.nps, csat=response.csat)
+        return jsonify(saved=True, nps=response.nps, csat=response.csat, photos_refused=_codes(refusals))
+    if refusals:  # saved, but some photos were not taken: say which, beside their product
+        return _render_form(invitation, response, refusals=refusals, notice=gettext("Your answer is saved."))
     return render_template(
         "public/thanks.html",
         store=invitation.store,
@@ -104,6 +122,49 @@ def submit(token: str):
         edit_token=token,
         reviews=reviews.for_response(response.id),
     )
+
+
+def _kept(form) -> dict:
+    """The posted fields to show again (removal ticks are not kept: the photos are still there)."""
+    return {k: v for k, v in form.to_dict().items() if not k.endswith("-photos-remove")}
+
+
+def _codes(refusals: dict) -> dict:
+    return {key: [{"file": u.name, "reason": u.refused} for u in found] for key, found in refusals.items()}
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc):
+    """More than the form can carry (photos together above the limit): the form again, in the
+    customer's language, with everything already saved, and what to do."""
+    db.session.rollback()
+    try:
+        invitation = responses.open_invitation("survey", (request.view_args or {}).get("token", ""))
+    except DomainError:
+        invitation = None
+    if request.endpoint != "public.submit" or invitation is None:
+        return json_error(413, "too_large", exc.description) if wants_json() else page_error(413)
+    use_locale(invitation.locale)
+    message = gettext(
+        "Your photos were too large to send together (%(mb)d MB at most). Nothing of this sending was saved: "
+        "please attach fewer or smaller photos (10 MB at most each) and send again.",
+        mb=(request.max_content_length or 0) // (1024 * 1024),
+    )
+    if wants_json():
+        return json_error(413, "too_large", message)
+    return _render_form(invitation, responses.find_response(invitation), status=413, notice=message)
+
+
+@bp.get("/s/<token>/photos/<public_id>/thumb.jpg")
+def own_photo(token: str, public_id: str):
+    """The customer's own photo on their form (also while the shop has not published it)."""
+    invitation = responses.open_invitation("survey", token)
+    found = photos.customer_photo(invitation, public_id, thumb=True)
+    if found is None:
+        abort(404)
+    if request.if_none_match.contains(found.sha256):
+        return image_response(None, found.sha256, found.content_type, "private, no-cache")
+    return image_response(photos.photo_bytes(found, True), found.sha256, found.content_type, "private, no-cache")
 
 
 @bp.errorhandler(CSRFError)
@@ -119,7 +180,7 @@ def _csrf_failed(exc):
     return _render_form(
         invitation,
         responses.find_response(invitation),
-        values=request.form.to_dict(),
+        values=_kept(request.form),
         status=400,
         notice=gettext("For your security, please press Send once more."),
     )

@@ -15,11 +15,11 @@ import os
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 
 from ..extensions import limiter
-from ..http import json_error, script_safe_json
+from ..http import image_response, json_error, script_safe_json
 from ..i18n import use_locale
 from ..microcache import widget_cache
 from ..parsing import choice, field, integer
-from ..services import reviews
+from ..services import photos, reviews
 from ..widget_strings import widget_strings
 
 bp = Blueprint("widget", __name__)
@@ -106,7 +106,8 @@ def reviews_json(widget_key: str, sku: str):
         resp = Response(status=304)
         resp.set_etag(etag)
         return resp
-    resp = _json(reviews.widget_payload(product, page, per_page, rating, sort), etag)
+    photo_base = f"{current_app.config['BASE_URL'].rstrip('/')}/widget/v1/{widget_key}/photos"
+    resp = _json(reviews.widget_payload(product, page, per_page, rating, sort, photo_base), etag)
     widget_cache.put(key, etag, resp.get_data(), current_app.config["WIDGET_CACHE_SECONDS"])
     return resp
 
@@ -144,6 +145,33 @@ def ratings_json(widget_key: str):
     resp = _json(ratings.found, ratings.etag)
     widget_cache.put(key, ratings.etag, resp.get_data(), current_app.config["WIDGET_CACHE_SECONDS"])
     return resp
+
+
+PHOTO_CACHE = "public, max-age=31536000, immutable"  # a photo's URL never names other bytes
+
+
+def _photo(widget_key: str, public_id: str, ext: str, thumb: bool) -> Response:
+    """A published review's visible photo; anything else (pending, rejected, hidden, another
+    store's key, a wrong extension) is the same 404."""
+    found = None
+    if ext == photos.EXTENSION and len(widget_key) <= 40 and len(public_id) <= 32:
+        found = photos.public_photo(widget_key, public_id, thumb)
+    if found is None:
+        abort(404)
+    data = None if request.if_none_match.contains(found.sha256) else photos.photo_bytes(found, thumb)
+    resp = image_response(data, found.sha256, found.content_type, PHOTO_CACHE)
+    resp.headers["Cross-Origin-Resource-Policy"] = "cross-origin"  # shown on the shops' own pages
+    return resp
+
+
+@bp.get("/v1/<widget_key>/photos/<public_id>.<ext>")
+def photo(widget_key: str, public_id: str, ext: str):
+    return _photo(widget_key, public_id, ext, thumb=False)
+
+
+@bp.get("/v1/<widget_key>/photos/<public_id>/thumb.<ext>")
+def photo_thumb(widget_key: str, public_id: str, ext: str):
+    return _photo(widget_key, public_id, ext, thumb=True)
 
 
 @bp.get("/v1/<widget_key>/products/<sku>/jsonld")

@@ -10,7 +10,7 @@ from .base import MAX_ROW_ID, UTCDateTime, new_public_id, utcnow
 from .orders import Customer, IdempotencyRecord, Order, OrderItem, Product, WebhookEvent
 from .outbox import OutboundEvent, OutboxMessage, WorkFailure
 from .recovery import RESOLUTIONS, TASK_REASONS, TASK_STATES, Task, TaskEvent
-from .reviews import REJECT_REASONS, REVIEW_STATES, ProductRating, Review, ReviewTombstone
+from .reviews import REJECT_REASONS, REVIEW_STATES, ProductRating, Review, ReviewPhoto, ReviewTombstone
 from .surveys import INVITATION_STATES, Invitation, Response
 from .whatsapp import CHANNEL_POLICIES, StoreWhatsApp, WhatsAppInbound
 
@@ -39,6 +39,7 @@ __all__ = [
     "ProductRating",
     "Response",
     "Review",
+    "ReviewPhoto",
     "ReviewTombstone",
     "StaffInvitation",
     "StaffUser",

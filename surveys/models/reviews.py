@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -29,6 +41,7 @@ class Review(db.Model):
         Index("ix_reviews_widget", "product_id", "status", "published_at", "id"),
         Index("ix_reviews_widget_rating", "product_id", "status", "rating", "published_at", "id"),
         Index("ix_reviews_queue", "store_id", "status", "id"),
+        Index("ix_reviews_widget_photos", "product_id", "status", "photo_count", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,9 +66,43 @@ class Review(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Photos the public may see (not hidden by the shop), kept with every photo change: the widget
+    # asks for photo rows only for reviews that have some, and sort=photos reads this index.
+    photo_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     product: Mapped[Product] = relationship(lazy="joined")
     response: Mapped[Response] = relationship()
+
+
+class ReviewPhoto(db.Model):
+    """A customer's photo on a review, re-encoded by the server (no metadata), bytes in the
+    database so every web instance serves it without a shared disk.
+
+    ``public_id`` is the unguessable name in its URLs; ``hidden`` is the shop's choice to publish
+    the review without this photo. The image bytes are deferred: lists and the widget load the
+    metadata only.
+    """
+
+    __tablename__ = "review_photos"
+    __table_args__ = (Index("ix_review_photos_review", "review_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    thumb_width: Mapped[int] = mapped_column(Integer)
+    thumb_height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)  # bytes of the stored image
+    sha256: Mapped[str] = mapped_column(String(64))  # of the stored image: its ETag
+    thumb_sha256: Mapped[str] = mapped_column(String(64))
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    thumb_data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ProductRating(db.Model):

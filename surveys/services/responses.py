@@ -71,6 +71,7 @@ class Answer:
     comment: str | None = None
     reviews: dict[int, reviews.ReviewInput] = field(default_factory=dict)  # by product id
     display_name: str | None = None
+    photo_refusals: dict[str, list] = field(default_factory=dict)  # field name -> photos.Upload refused
 
 
 def _score(raw, low: int, high: int, field: str, errors: dict) -> int | None:
@@ -87,11 +88,15 @@ def _score(raw, low: int, high: int, field: str, errors: dict) -> int | None:
     return value
 
 
-def parse_answer(invitation: Invitation, form) -> Answer:
-    """Read scores, comment and reviews from a form mapping; ValidationFailed lists bad fields."""
+def parse_answer(invitation: Invitation, form, uploads: dict | None = None, refusals: dict | None = None) -> Answer:
+    """Read scores, comment and reviews from a form mapping; ValidationFailed lists bad fields.
+
+    ``uploads``: the request's photos, already decoded (photos.read_uploads). A refused photo
+    is no field error: the rest of the answer is saved and the refusal shown beside its product;
+    refusals are collected in ``refusals`` (by field name), also when ValidationFailed is raised."""
     store = invitation.store
     errors: dict[str, str] = {}
-    answer = Answer()
+    answer = Answer(photo_refusals=refusals if refusals is not None else {})
     if store.asks_nps():
         answer.nps = _score(form.get("nps"), 0, 10, "nps", errors)
     if store.asks_csat():
@@ -103,7 +108,7 @@ def parse_answer(invitation: Invitation, form) -> Answer:
             errors["comment"] = "too_long"
         answer.comment = comment or None
     answer.reviews, answer.display_name = reviews.parse_fields(
-        [item.product for item in invitation.order.items], form, errors
+        [item.product for item in invitation.order.items], form, errors, uploads, answer.photo_refusals
     )
     if errors:
         raise ValidationFailed("invalid answer", errors)
@@ -165,7 +170,7 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
     analyze_comment(response, hint=invitation.locale)
     db.session.flush()
     if answer.reviews:
-        reviews.save_from_survey(response, invitation, answer.reviews, answer.display_name, now)
+        reviews.save_from_survey(response, invitation, answer.reviews, answer.display_name, now, answer.photo_refusals)
     sync_task(response, now)
     if created:
         outbound.emit(

@@ -39,7 +39,7 @@ from ..parsing import integer, lenient
 from ..reading import content_policy
 from ..reading.analysis import analyze_text
 from ..reading.scoring import is_unhappy
-from . import audit
+from . import audit, photos
 from .db_util import insert_ignore
 from .metrics import decode_cursor_id, encode_cursor_id
 
@@ -54,6 +54,7 @@ class ReviewInput:
     title: str | None
     body: str | None
     consent: bool
+    photos: photos.PhotoChanges | None = None  # new files and removals; None: the form sent neither
 
 
 def default_author(name: str | None) -> str:
@@ -69,15 +70,26 @@ def _clean(value: str | None) -> str:
     return "".join(ch for ch in text if ch.isprintable() or ch == "\n").strip()
 
 
-def parse_fields(products: list[Product], form, errors: dict) -> tuple[dict[int, ReviewInput], str | None]:
-    """Read ``review-<sku>-*`` and ``display_name``; only the order's products count."""
+def parse_fields(
+    products: list[Product], form, errors: dict, uploads: dict | None = None, refused: dict | None = None
+) -> tuple[dict[int, ReviewInput], str | None]:
+    """Read ``review-<sku>-*`` and ``display_name``; only the order's products count.
+
+    ``uploads`` are the decoded ``review-<sku>-photos`` files (photos.read_uploads); refused
+    files are listed in ``refused`` under their field name, the rest of the answer goes on."""
     found: dict[int, ReviewInput] = {}
+    uploads, refused = uploads or {}, refused if refused is not None else {}
     for product in products:
         prefix = f"review-{product.sku}-"
         raw = (form.get(prefix + "rating") or "").strip()
         title, body = _clean(form.get(prefix + "title")), _clean(form.get(prefix + "body"))
+        changes = photos.PhotoChanges(
+            uploads=uploads.get(product.sku, []), remove=[v[:32] for v in form.getlist(prefix + "photos-remove")][:9]
+        )
+        if changes.refused:
+            refused[prefix + "photos"] = changes.refused
         if not raw:
-            if title or body:
+            if title or body or changes.new:
                 errors[prefix + "rating"] = "required"
             continue
         rating = lenient(integer, raw, 1, 5)
@@ -89,7 +101,8 @@ def parse_fields(products: list[Product], form, errors: dict) -> tuple[dict[int,
         if len(body) > MAX_BODY:
             errors[prefix + "body"] = "too_long"
         consent = (form.get(prefix + "publish") or "").lower() in ("1", "on", "yes", "true")
-        found[product.id] = ReviewInput(rating, title or None, body or None, consent)
+        given = changes if changes.uploads or changes.remove else None
+        found[product.id] = ReviewInput(rating, title or None, body or None, consent, given)
     name = _clean(form.get("display_name")).replace("\n", " ")
     if len(name) > MAX_AUTHOR:
         errors["display_name"] = "too_long"
@@ -111,8 +124,12 @@ def policy_flags(title: str | None, body: str | None, author: str) -> list[str]:
     return sorted(text_flags | name_flags)
 
 
-def save_from_survey(response, invitation, inputs: dict[int, ReviewInput], display_name: str | None, now=None):
-    """Create or update the response's reviews. Unchanged reviews are left as they are."""
+def save_from_survey(
+    response, invitation, inputs: dict[int, ReviewInput], display_name: str | None, now=None, refused=None
+):
+    """Create or update the response's reviews. Unchanged reviews are left as they are.
+
+    Photos beyond the limit are listed in ``refused`` (by field name) and not kept."""
     now = now or utcnow()
     store = invitation.store
     author = display_name or default_author(invitation.customer.name)
@@ -139,7 +156,13 @@ def save_from_survey(response, invitation, inputs: dict[int, ReviewInput], displ
             .execution_options(populate_existing=True)
         )
         before = (review.rating, review.title, review.body, review.author, review.consent)
-        if review.status != "new" and before == (given.rating, given.title, given.body, author, given.consent):
+        photos_changed = False
+        if given.photos is not None:
+            photos_changed, over = photos.apply_changes(review, given.photos)
+            if over and refused is not None:
+                refused.setdefault(f"review-{review.product.sku}-photos", []).extend(over)
+        unchanged = before == (given.rating, given.title, given.body, author, given.consent)
+        if review.status != "new" and unchanged and not photos_changed:
             continue
         old_status = review.status
         review.rating, review.title, review.body = given.rating, given.title, given.body
@@ -161,7 +184,12 @@ def save_from_survey(response, invitation, inputs: dict[int, ReviewInput], displ
             "submitted" if old_status == "new" else "edited",
             "review",
             review.id,
-            details={"status": status, "flags": ",".join(review.flags), "rating": given.rating},
+            details={
+                "status": status,
+                "flags": ",".join(review.flags),
+                "rating": given.rating,
+                **({"photos": review.photo_count} if photos_changed else {}),
+            },
         )
         if "published" in (old_status, status):
             touched.add(product_id)
@@ -205,13 +233,18 @@ def get_review(store: Store, review_id: int) -> Review:
 
 
 def moderate(review: Review, actor: StaffUser | str, action: str, reason: str | None = None, note: str = "") -> None:
-    """Publish or reject, by a person (console or API). Logged whatever the outcome."""
+    """Publish or reject, by a person (console or API). Logged whatever the outcome.
+
+    ``publish_without_photos`` publishes the text and hides every photo of the review."""
     now = utcnow()
     note = _clean(note)[:500]
-    if action == "publish":
+    hidden_photos = 0
+    if action in ("publish", "publish_without_photos"):
         if not review.consent:
             raise ValidationFailed(_l("The customer did not agree to publish this review."), {"action": "no_consent"})
         new_status = "published"
+        if action == "publish_without_photos":  # the text is fine, the photos are not (or not wanted)
+            hidden_photos = photos.hide_all(review)
     elif action == "reject":
         if reason not in REJECT_REASONS:
             raise ValidationFailed(_l("Choose why the review is rejected."), {"reason": "invalid"})
@@ -223,14 +256,17 @@ def moderate(review: Review, actor: StaffUser | str, action: str, reason: str | 
     if new_status == "rejected":
         review.reject_reason = reason
     review.moderated_at = review.updated_at = now
+    details = {"from": old_status, "flags": ",".join(review.flags or []), "rating": review.rating}
+    if action == "publish_without_photos":
+        details["photos"] = hidden_photos
     audit.record(
         review.store_id,
         actor,
-        "published" if new_status == "published" else "rejected",
+        {"publish": "published", "reject": "rejected"}.get(action, action),
         "review",
         review.id,
         reason=" — ".join(p for p in (reason if new_status == "rejected" else None, note) if p) or None,
-        details={"from": old_status, "flags": ",".join(review.flags or []), "rating": review.rating},
+        details=details,
     )
     if "published" in (old_status, new_status):
         refresh_rating(review.product_id)
@@ -279,9 +315,11 @@ def refresh_rating(product_id: int) -> None:
 
 
 def delete_for_responses(response_ids) -> int:
-    """Erasure: the reviews go entirely (name, text); the products' numbers are recounted."""
+    """Erasure: the reviews go entirely (name, text, photos); the products' numbers are recounted."""
     reviews = db.session.scalars(select(Review).where(Review.response_id.in_(response_ids))).all()
     products = {r.product_id for r in reviews if r.status == "published"}
+    if reviews:  # said, not left to the foreign key's cascade: the bytes are the most personal part
+        photos.delete_for_reviews([r.id for r in reviews])
     for review in reviews:
         audit.record(review.store_id, None, "erased", "review", review.id)
         db.session.add(ReviewTombstone(store_id=review.store_id, review_id=review.id))  # the feed says "deleted"
@@ -393,11 +431,22 @@ SORTS = {
     "newest": (Review.published_at.desc(), Review.id.desc()),
     "highest": (Review.rating.desc(), Review.published_at.desc(), Review.id.desc()),
     "lowest": (Review.rating.asc(), Review.published_at.desc(), Review.id.desc()),
+    "photos": (Review.photo_count.desc(), Review.published_at.desc(), Review.id.desc()),  # with photos first
 }
 
 
-def widget_reviews(product_id: int, page: int, per_page: int, rating: int | None = None, sort: str = "newest"):
-    """One page of a product's published reviews, optionally only those with ``rating`` stars."""
+def widget_reviews(
+    product_id: int,
+    page: int,
+    per_page: int,
+    rating: int | None = None,
+    sort: str = "newest",
+    photo_base: str | None = None,
+):
+    """One page of a product's published reviews, optionally only those with ``rating`` stars.
+
+    With ``photo_base`` (the absolute URL of the store's photo route) each review lists its
+    visible photos; their rows are read in one more statement, only when the page has some."""
     query = select(
         Review.id,
         Review.rating,
@@ -407,10 +456,13 @@ def widget_reviews(product_id: int, page: int, per_page: int, rating: int | None
         Review.created_at,
         Review.reply_body,
         Review.reply_at,
+        Review.photo_count,
     ).where(Review.product_id == product_id, Review.status == "published")
     if rating is not None:
         query = query.where(Review.rating == rating)
     rows = db.session.execute(query.order_by(*SORTS[sort]).limit(per_page).offset((page - 1) * per_page)).all()
+    with_photos = [r.id for r in rows if r.photo_count] if photo_base else []
+    shown = photos.for_reviews(with_photos, visible_only=True) if with_photos else {}
     return [
         {
             "id": r.id,
@@ -421,18 +473,35 @@ def widget_reviews(product_id: int, page: int, per_page: int, rating: int | None
             "verified": True,
             "created_at": r.created_at.isoformat(),
             "reply": {"body": r.reply_body, "created_at": r.reply_at.isoformat()} if r.reply_body else None,
+            "photos": [_photo_json(photo, photo_base) for photo in shown.get(r.id, [])],
         }
         for r in rows
     ]
 
 
-def widget_payload(product: WidgetProduct, page: int, per_page: int, rating: int | None = None, sort="newest"):
+def _photo_json(photo, base: str) -> dict:
+    return {
+        "url": f"{base}/{photo.public_id}.{photos.EXTENSION}",
+        "thumb_url": f"{base}/{photo.public_id}/thumb.{photos.EXTENSION}",
+        "width": photo.width,
+        "height": photo.height,
+    }
+
+
+def widget_payload(
+    product: WidgetProduct,
+    page: int,
+    per_page: int,
+    rating: int | None = None,
+    sort="newest",
+    photo_base: str | None = None,
+):
     """The reviews.json body; with ``rating`` the pages count only reviews with that many stars."""
     shown = product.distribution[str(rating)] if rating else product.count
     return {
         "product": {"sku": product.sku, "name": product.name},
         "rating": {"average": product.average, "count": product.count, "distribution": product.distribution},
-        "reviews": widget_reviews(product.product_id, page, per_page, rating, sort) if shown else [],
+        "reviews": widget_reviews(product.product_id, page, per_page, rating, sort, photo_base) if shown else [],
         "page": page,
         "pages": max(1, math.ceil(shown / per_page)),
     }

@@ -8,18 +8,19 @@ statement, PostgreSQL does not. Each request starts from a fresh session, as und
 from __future__ import annotations
 
 import contextlib
+import io
 
 import pytest
 from sqlalchemy import event
 
 from surveys.extensions import db
 
-from ..factories import delivery_payload, make_store, sent_invitation, survey_path
+from ..factories import delivery_payload, image_bytes, make_store, sent_invitation, survey_path
 
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # Ceilings per request (measured counts are printed with -s). The answer measured 14 before the
 # hot-path work, 8 after it, and 9 once the release's other changes to the answer path joined it.
-LIMITS = {"survey_page": 4, "answer": 9, "single_delivery": 13, "widget": 2, "widget_304": 1}
+LIMITS = {"survey_page": 4, "answer": 9, "single_delivery": 13, "widget": 2, "widget_304": 1, "widget_photos": 3}
 ITEMS = [{"sku": "TAZA-01", "name": "Taza de barro"}, {"sku": "PLATO-02", "name": "Plato hondo"}]
 
 
@@ -99,3 +100,28 @@ def test_widget_read_and_304(client, shop):
     seen = measured(lambda: resp.append(client.get(url, headers={"If-None-Match": first.headers["ETag"]})))
     assert resp[1].status_code == 304
     assert len(seen) <= LIMITS["widget_304"]
+
+
+def test_widget_with_photos_reads_their_metadata_in_one_more_statement(client, shop):
+    store = shop[0]
+    for n in range(3):
+        form = {
+            "nps": "9",
+            "review-TAZA-01-rating": "5",
+            "review-TAZA-01-body": f"Muy bonita {n}",
+            "review-TAZA-01-publish": "1",
+            "review-TAZA-01-photos": [(io.BytesIO(image_bytes()), f"t{k}.jpg") for k in range(n)],
+        }
+        path = survey_path(sent_invitation(store, items=ITEMS))
+        db.session.rollback()
+        assert client.post(path, data=form, content_type="multipart/form-data").status_code == 200
+    url = f"/widget/v1/{store.widget_key}/products/TAZA-01/reviews.json?sort=photos"
+    first = client.get(url)
+    assert [len(r["photos"]) for r in first.json["reviews"]] == [2, 1, 0]
+    resp = []
+    seen = measured(lambda: resp.append(client.get(url)))
+    assert resp[0].json == first.json
+    assert len(seen) <= LIMITS["widget_photos"]
+    assert not any("thumb_data" in s or ".data" in s for s in seen)  # metadata only, never the bytes
+    seen = measured(lambda: resp.append(client.get(url, headers={"If-None-Match": first.headers["ETag"]})))
+    assert resp[1].status_code == 304 and len(seen) <= LIMITS["widget_304"]

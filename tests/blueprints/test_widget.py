@@ -18,7 +18,7 @@ from surveys.services.tenancy import create_staff_user
 from ..factories import make_store, sent_invitation, survey_path
 
 ITEMS = [{"sku": "TAZA-01", "name": "Taza de barro"}]
-REVIEW_FIELDS = {"id", "rating", "title", "body", "author", "verified", "created_at", "reply"}
+REVIEW_FIELDS = {"id", "rating", "title", "body", "author", "verified", "created_at", "reply", "photos"}
 
 
 def write_review(client, store, rating, body="Muy bonita y bien empacada", publish=True, nps=9):

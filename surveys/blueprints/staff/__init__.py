@@ -113,7 +113,7 @@ def commit_or_flash(change) -> bool:
 
 
 # Endpoints whose service writes its own, more detailed entries (review moderation).
-SELF_AUDITED = {"staff.review_action", "staff.regenerate_feed_key"}
+SELF_AUDITED = {"staff.review_action", "staff.review_photo_action", "staff.regenerate_feed_key"}
 SECRET_FIELDS = {"password", "csrf_token"}
 
 
