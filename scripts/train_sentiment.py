@@ -41,7 +41,7 @@ def sections(lang: str) -> dict[str, list[str]]:
         line = line.strip()
         if line.startswith("## "):
             current = line[3:]
-            out[current] = []
+            out.setdefault(current, [])
         elif line and current:
             out[current].append(line)
     return out

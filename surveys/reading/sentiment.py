@@ -40,7 +40,7 @@ ADJACENT_NEGATORS = frozenset({"nada", "nadie", "nothing", "nobody", "none"})
 # what did not happen is no praise: "would have been perfect", "hubiera sido genial", "I wish"
 IRREALIS = frozenset({"wouldve", "couldve", "wish", "wished", "habria", "hubiera", "hubiese", "hubieran", "ojala"})
 NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing
-MODEL_CONFIDENCE = 0.8  # the learned model's probability needed to move a neutral reading
+MODEL_CONFIDENCE = 0.6  # the learned model's probability needed to move a neutral reading
 MODEL_WEIGHT = 0.8  # how far (in polarity) a sure model moves it
 MODEL_REACH = 0.7  # never further than this: the model tips a reading, it does not shout
 
@@ -181,7 +181,9 @@ class Lexicon:
 
 
 NUMBER_WORDS = frozenset(
-    "un una uno dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta cuarenta "
+    "un una uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince dieciseis "
+    "diecisiete dieciocho diecinueve veinte treinta cuarenta cincuenta sesenta thirteen fourteen sixteen "
+    "seventeen eighteen nineteen fifty sixty "
     "varias varios muchas muchos mil a an one two three four five six seven eight nine ten eleven twelve "
     "fifteen twenty thirty forty several many multiple countless".split()
 )
@@ -400,6 +402,8 @@ def second_opinion(reading: Reading, lang: str) -> None:
         and any(h.score <= -MIXED_STRENGTH / 2 and not h.inferred for h in reading.hits)
     ):
         return  # a lukewarm word, or praise and complaint together: a three-star text the rules read
+    if any(t in lexicon(lang).dampeners for t in reading.tokens):
+        return  # "a little tight", "un poco diferente": a mild remark the rules read as mild
     feats = learned.features(reading.tokens, polarity, reading.hard_failure, len(reading.hits))
     p_neg, p_neu, p_pos = model.probabilities(feats)
     shift = p_pos - p_neg
@@ -489,7 +493,10 @@ NUMBER_VALUES = {
     "cuatro": 4, "four": 4, "cinco": 5, "five": 5, "seis": 6, "six": 6, "siete": 7, "seven": 7, "ocho": 8,
     "eight": 8, "nueve": 9, "nine": 9, "diez": 10, "ten": 10, "quince": 15, "fifteen": 15, "veinte": 20,
     "twenty": 20, "treinta": 30, "thirty": 30, "varias": 3, "varios": 3, "several": 3, "muchas": 5,
-    "muchos": 5, "many": 5,
+    "muchos": 5, "many": 5, "once": 11, "eleven": 11, "doce": 12, "twelve": 12, "trece": 13, "thirteen": 13,
+    "catorce": 14, "fourteen": 14, "dieciseis": 16, "sixteen": 16, "diecisiete": 17, "seventeen": 17,
+    "dieciocho": 18, "eighteen": 18, "diecinueve": 19, "nineteen": 19, "cuarenta": 40, "forty": 40,
+    "cincuenta": 50, "fifty": 50, "sesenta": 60, "sixty": 60,
 }  # fmt: skip
 UNIT_DAYS = {
     "hora": 1 / 24, "horas": 1 / 24, "hour": 1 / 24, "hours": 1 / 24, "dia": 1, "dias": 1, "day": 1,

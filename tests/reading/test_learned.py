@@ -17,6 +17,11 @@ CASES = [
     ("es", "negative", "Se desmontó la pata de la silla al segundo día"),
     ("es", "negative", "La tapa gotea por todos lados"),
     ("es", "negative", "Fui tres veces a la oficina del correo a buscarlo"),
+    ("es", "negative", "El repartidor marcó que no había nadie y yo estaba en casa"),
+    ("es", "negative", "Hice el pedido hace 25 días y sigue apareciendo en tránsito"),
+    ("es", "positive", "El cambio lo hicieron al tiro"),
+    ("en", "negative", "Said two-day shipping, took eleven days"),
+    ("en", "negative", "The tracking hasn't moved in a week"),
     ("es", "positive", "La chaqueta abriga un montón y es suavecita"),
     ("en", "negative", "The handle snapped off the first time I used it"),
     ("en", "negative", "The faucet leaks no matter how tight I make it"),
@@ -28,6 +33,12 @@ CASES = [
 @pytest.mark.parametrize(("lang", "expected", "text"), CASES)
 def test_reads_comments_the_rules_alone_missed(lang, expected, text):
     assert label_for(read(text, lang).polarity, lang) == expected
+
+
+def test_mild_remarks_stay_neutral():
+    # "a little", "un poco": the rules read a mild remark; the model does not make it a complaint
+    assert label_for(read("A little tight around the hips", "en").polarity, "en") == "neutral"
+    assert label_for(read("El color es un poco distinto", "es").polarity, "es") == "neutral"
 
 
 @pytest.mark.parametrize(
@@ -59,7 +70,7 @@ def test_the_model_only_tips_what_the_rules_read_as_neutral():
     for text, lang in (("Nunca llegó, una estafa", "es"), ("Excelente, me encantó", "es"), ("Awful", "en")):
         assert read(text, lang).polarity == read_rules(text, lang).polarity
     # a failure fact in words the rules do not score: the model moves it past the threshold, no further
-    text = "Me cobraron la cuota dos veces este mes"
+    text = "El repartidor marcó que no había nadie y yo estaba en casa"
     rules = read_rules(text, "es").polarity
     neg_cut, pos_cut = THRESHOLDS["es"]
     assert neg_cut < rules < pos_cut
@@ -84,7 +95,7 @@ def test_training_text_is_composed_reproducibly_and_balanced():
 @pytest.mark.parametrize(
     ("text", "lang", "sign"),
     [
-        ("Es una pasada de zapatillas", "es", 1),
+        ("La chaqueta está bestial", "es", 1),
         ("Compré hartas cosas y todo llegó", "es", 0),  # Chilean "harto": a lot, not fed up
         ("La tela es finita", "es", -1),  # thin cloth is no praise
         ("The box was soaked and the lamp ruined", "en", -1),
