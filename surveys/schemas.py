@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
 
 ONE_LINE = r"^[^\r\n\x00]*$"
 MAX_ITEMS = 50
@@ -232,16 +231,29 @@ MODERATION = {
 _REQUIRED = re.compile(r"'(.+)' is a required property")
 
 
-def field_errors(validator: Draft202012Validator, payload) -> dict[str, str]:
-    """jsonschema errors as {"customer.email": "required", "items.0.sku": "at most 64 characters"}.
+class Validator:
+    """One schema's validators. Valid payloads (nearly all) are confirmed by a compiled
+    fastjsonschema validator of the same schema; only invalid ones pay for the full error walk
+    of ``jsonschema``, which is imported then (about 3 MB that most web workers never need)."""
 
-    Valid payloads (nearly all) are confirmed by a compiled fastjsonschema
-    validator of the same schema; only invalid ones pay for the full error walk.
-    """
-    fast = _FAST.get(id(validator))
-    if fast is not None:
+    def __init__(self, schema: dict, fast_formats: dict | None = None, fast: bool = True):
+        self.schema = schema
+        self.fast = fastjsonschema.compile(schema, formats=fast_formats or {}) if fast else None
+        self._full = None
+
+    def iter_errors(self, payload):
+        if self._full is None:
+            from jsonschema import Draft202012Validator
+
+            self._full = Draft202012Validator(self.schema)
+        return self._full.iter_errors(payload)
+
+
+def field_errors(validator: Validator, payload) -> dict[str, str]:
+    """jsonschema errors as {"customer.email": "required", "items.0.sku": "at most 64 characters"}."""
+    if validator.fast is not None:
         try:
-            fast(payload)
+            validator.fast(payload)
             return {}
         except fastjsonschema.JsonSchemaException:
             pass
@@ -275,10 +287,6 @@ def field_errors(validator: Draft202012Validator, payload) -> dict[str, str]:
     return out
 
 
-DELIVERY_VALIDATOR = Draft202012Validator(DELIVERY)
-BATCH_VALIDATOR = Draft202012Validator(BATCH)
-MODERATION_VALIDATOR = Draft202012Validator(MODERATION)
-_FAST = {
-    id(DELIVERY_VALIDATOR): fastjsonschema.compile(DELIVERY, formats={"email": ".", "date-time": "."}),
-    id(BATCH_VALIDATOR): fastjsonschema.compile(BATCH),
-}
+DELIVERY_VALIDATOR = Validator(DELIVERY, fast_formats={"email": ".", "date-time": "."})
+BATCH_VALIDATOR = Validator(BATCH)
+MODERATION_VALIDATOR = Validator(MODERATION, fast=False)

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import Customer, Invitation, Order, OrderItem, Product, Store, new_public_id, utcnow
 from . import privacy
+from .db_util import dialect_insert
 from .invitations import ACTIVE_STATES, compute_send_at
 
 if TYPE_CHECKING:
@@ -28,8 +28,7 @@ CHUNK = 400  # values per IN (...) lookup (SQLite caps bound parameters per stat
 
 
 def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+    return dialect_insert(model)
 
 
 def _chunks(rows: list, size: int = CHUNK):
