@@ -117,3 +117,28 @@ def test_word_senses_of_the_shop(text, lang, sign):
 )
 def test_shipping_cost_is_price_not_delivery(text, topics):
     assert set(find_topics(text, items=True)) == topics
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "text"),
+    [
+        ("en", "negative", "It looked like a maternity dress on me"),
+        ("en", "negative", "This top fits like a tent"),
+        ("en", "negative", "Made me look pregnant, sending it back"),
+        ("en", "negative", "The agent hung up on me"),
+        ("en", "negative", "We will not be back"),
+        ("en", "negative", "My earbuds stopped charging"),
+        ("en", "negative", "Smells like chemicals even after washing"),
+        ("en", "negative", "I had high hopes for this jacket"),
+        ("es", "negative", "Me queda como carpa"),
+        ("es", "negative", "No es para mí"),
+        ("es", "negative", "Tenía muchas expectativas con esta chaqueta"),
+    ],
+)
+def test_apparel_and_service_idioms(lang, expected, text):
+    # the shapes real clothing and electronics reviews complain in, with no opinion word
+    assert label_for(read(text, lang).polarity, lang) == expected
+
+
+def test_huge_is_a_size_not_praise():
+    assert read_rules("Huge in the chest", "en").polarity <= 0

@@ -848,6 +848,9 @@ STEMS = {
 }
 
 PHRASES = {
+    "no es para mi": (-1.8, False),
+    "no era para mi": (-1.8, False),
+    "no es mi estilo": (-1.2, False),
     # (score, hard_failure)
     "no llego": (-3.2, True),
     "nunca llego": (-3.6, True),
@@ -1561,6 +1564,12 @@ PATTERNS = {
     ),
     "tercera|tercer|cuarta|cuarto|quinta|quinto vez|correo|mensaje|llamada|reclamo|mail": (-2.4, False),
     "no ha|han sido entregado|entregada|enviado|enviada|despachado|despachada|reembolsado|devuelto": (-3.0, True),
+    "parece|parecia|queda|quedaba|quedo como de embarazada|carpa|bolsa|saco|costal|camison|pijama|disfraz|abuela": (
+        -2.2,
+        False,
+    ),
+    "tenia|tenía|tenemos|habia muchas|altas expectativas|ilusion|esperanzas": (-1.8, False),
+    "queria|quería|quise que amarlo|amarla|me encantara|me gustara": (-2.0, False),
     "dejo|dejaron de andar|servir|cargar|prender|sonar|enfriar|calentar|funcionar|girar|encender|responder": (
         -3.0,
         True,
