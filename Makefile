@@ -39,7 +39,7 @@ lint: $(VENV)/.dev
 # files (committed, so a fresh clone runs). tests/test_i18n.py fails on a missing or fuzzy entry.
 POT := surveys/translations/messages.pot
 translations: $(VENV)/.dev
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l --no-location --omit-header --sort-output -o $(POT) .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --no-location --omit-header --sort-output -o $(POT) .
 	$(BIN)/pybabel -q update -i $(POT) -d surveys/translations --ignore-obsolete --ignore-pot-creation-date
 	$(BIN)/pybabel -q compile -d surveys/translations --statistics
 

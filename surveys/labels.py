@@ -5,6 +5,7 @@ headers ask it; a code it does not know is shown humanised, never raw."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 LABELS: dict[str, dict[str, object]] = {
     "task_reason": {
@@ -38,11 +39,11 @@ LABELS: dict[str, dict[str, object]] = {
         "reply": _l("reply sent"),
         "followup": _l("follow-up answered"),
     },
-    "review_status": {
-        "pending": _l("Waiting"),
-        "published": _l("Published"),
-        "rejected": _l("Rejected"),
-        "private": _l("Not for publication"),
+    "review_status": {  # one review's state (the queue's tabs name groups: "Publicadas")
+        "pending": lazy_pgettext("one review", "Waiting"),
+        "published": lazy_pgettext("one review", "Published"),
+        "rejected": lazy_pgettext("one review", "Rejected"),
+        "private": lazy_pgettext("one review", "Not for publication"),
     },
     "flag": {
         "abuse": _l("Insults or abuse"),

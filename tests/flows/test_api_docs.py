@@ -34,6 +34,10 @@ def test_api_docs_render_every_operation_from_the_apps_own_files(browser, make_a
         doc = page.evaluate("() => fetch('/api/openapi.json').then(r => r.json())")
         rendered = page.locator(".opblock").count()
         ids = page.evaluate("() => Array.from(document.querySelectorAll('.opblock')).map(e => e.id)")
+        unnamed = page.evaluate(
+            "() => Array.from(document.querySelectorAll('svg')).filter(s => s.getAttribute('aria-hidden') !== 'true'"
+            " && !s.getAttribute('aria-label') && !s.querySelector('title')).length"
+        )
         page.screenshot(path="test-artifacts/api-docs.png", full_page=False)
         page.close()
     expected = _operations(doc)
@@ -42,3 +46,4 @@ def test_api_docs_render_every_operation_from_the_apps_own_files(browser, make_a
     assert len(set(ids)) == expected  # one block per operation, none twice
     assert errors == []
     assert foreign == []
+    assert unnamed == 0  # every drawing named or hidden from screen readers

@@ -28,6 +28,12 @@ SHOTS = ARTIFACTS / "console-walk"
 WIDTHS = {"phone": 390, "desktop": 1366}
 SKIP = {"staff.login"}  # walked signed out, first
 DOWNLOADS = {"staff.audit_csv", "staff.moderation_log_csv", "staff.responses_csv", "staff.dashboard_json"}
+CSVS = [  # each download's header and rows are checked like a page's text
+    ("responses", "/staff/responses.csv"),
+    ("audit", "/staff/audit.csv"),
+    ("moderation-log", "/staff/reviews/log.csv"),
+    ("moderation-log-filtered", "/staff/reviews/log.csv?what=rejected"),
+]
 
 # Codes that must never reach a reader: stored values with underscores, key=value details,
 # and (on Spanish pages) the English words the database stores.
@@ -55,6 +61,42 @@ UNLABELLED = """() => {
 }"""
 
 
+# How many rows the staff menu's entries sit on (one top per row, a few pixels apart at most).
+MENU_ROWS = """() => {
+  const items = document.querySelectorAll('.main-nav > a, .main-nav > details > summary');
+  const tops = Array.from(items).map(e => e.getBoundingClientRect().top).sort((a, b) => a - b);
+  let rows = tops.length ? 1 : 0;
+  for (let i = 1; i < tops.length; i++) if (tops[i] - tops[i - 1] > 4) rows++;
+  const bar = document.querySelector('header.bar').getBoundingClientRect().height;
+  const line = items.length ? items[0].getBoundingClientRect().height : 0;
+  return bar > 2.5 * line + 20 ? Math.max(rows, 2) : rows;
+}"""
+
+
+def _check_csv(page, server, name, url, problems, lang):
+    """A download as the reader gets it: the header row in words (no code, no snake_case, on
+    Spanish downloads no English), and no raw code in the rows either."""
+    import csv
+    import io
+
+    resp = page.request.get(server.url + url)
+    if resp.status != 200:
+        problems.append(f"{name}: HTTP {resp.status}")
+        return
+    rows = list(csv.reader(io.StringIO(resp.text())))
+    header = rows[0]
+    snake = [h for h in header if re.fullmatch(r"[a-z]+(?:_[a-z]+)*", h)]
+    codes = set(CODE.findall(resp.text())) | set(snake)
+    if lang == "es":
+        codes |= set(ENGLISH_CODES.findall(" ".join(header)))
+        if "log" in url or "audit" in url:  # the log's own words (not the customers' text in "Why")
+            for row in rows[1:]:
+                codes |= set(ENGLISH_CODES.findall(" ".join(row[1:4] + row[6:])))
+    if codes:
+        problems.append(f"{name}: raw codes {sorted(codes)}")
+    (SHOTS / f"{name}.csv").write_text(resp.text(), encoding="utf-8")
+
+
 def _staff_urls(app, ids: dict) -> list[tuple[str, str]]:
     """Every GET page of the staff blueprint (from the URL map, so new pages are walked too),
     plus the tabs and filters a user reaches from them."""
@@ -65,6 +107,8 @@ def _staff_urls(app, ids: dict) -> list[tuple[str, str]]:
         if rule.endpoint in SKIP or rule.endpoint in DOWNLOADS:
             continue
         url = rule.rule
+        if rule.endpoint == "staff.password_reset_confirm":
+            url = "/staff" + ids["reset"]  # a real reset link, not another purpose's token
         for arg, value in ids.items():
             url = url.replace(f"<id:{arg}>", str(value)).replace(f"<{arg}>", str(value))
         assert "<" not in url, f"no sample id for {rule.rule}"
@@ -89,7 +133,11 @@ def _seed(app):
 
     admin = first(select(StaffUser).where(StaffUser.email == demo.DEMO_ADMIN))
     invite = staff_invitations.invite_member(store, admin, "nueva@demo.test", "agent")
+    from surveys.services import password_reset
+
+    agent = first(select(StaffUser).where(StaffUser.email != demo.DEMO_ADMIN, StaffUser.email.like("%@demo.test")))
     ids = {
+        "reset": password_reset.reset_url(agent).rsplit("/staff", 1)[1],
         "token": issue_token("staff_invite", invite.public_id),
         "task_id": task.id,
         "response_id": first(select(Response.id).where(Response.store_id == store.id).order_by(Response.id)),
@@ -151,6 +199,8 @@ def _check(page, server, name, url, problems, lang, submit=False):
 def _visit(page, server, name, url, problems, lang, submit, errors):
     resp = page.goto(server.url + url)
     page.wait_for_load_state("load")
+    if url == "/api/docs":  # Swagger UI draws the operations after loading the document
+        page.wait_for_selector(".opblock", timeout=15000)
     if submit:  # answer the survey with a review: the thank-you page
         page.check("input[name=nps][value='9']", force=True)
         page.fill("#comment", "Todo bien")
@@ -166,6 +216,10 @@ def _visit(page, server, name, url, problems, lang, submit, errors):
     overflow = page.evaluate(OVERFLOW)
     if overflow > 0:
         problems.append(f"{name}: scrolls sideways by {overflow}px at {width}px")
+    if width >= 1366 and page.query_selector(".main-nav"):
+        rows = page.evaluate(MENU_ROWS)
+        if rows != 1:
+            problems.append(f"{name}: the staff menu takes {rows} rows at {width}px")
     text = page.inner_text("body")
     codes = set(CODE.findall(text))
     if lang == "es":
@@ -216,6 +270,13 @@ def test_every_page_in_both_languages_and_sizes_passes_the_guard(browser, app, m
             for size, width in WIDTHS.items():
                 context = browser.new_context(viewport={"width": width, "height": 900}, locale=lang)
                 page = context.new_page()
+                _check(
+                    page, server, f"{lang}-{size}-signed-out-password_reset", "/staff/password-reset", problems, lang
+                )
+                reset = "/staff" + ids["reset"]
+                _check(page, server, f"{lang}-{size}-signed-out-password_reset_confirm", reset, problems, lang)
+                # The API's page is for developers and in English, whatever the reader's language.
+                _check(page, server, f"{lang}-{size}-api-docs", "/api/docs", problems, "en")
                 _check(page, server, f"{lang}-{size}-login", "/staff/login", problems, lang)
                 page.fill("#email", demo.DEMO_ADMIN)
                 page.fill("#password", demo.DEMO_PASSWORD)
@@ -223,6 +284,9 @@ def test_every_page_in_both_languages_and_sizes_passes_the_guard(browser, app, m
                 page.wait_for_url("**/staff/")
                 for name, url in staff_urls:
                     _check(page, server, f"{lang}-{size}-staff-{name}", url, problems, lang)
+                if size == "desktop":
+                    for name, url in CSVS:
+                        _check_csv(page, server, f"{lang}-csv-{name}", url, problems, lang)
                 for name, url in customer[lang]:
                     _check(page, server, f"{lang}-{size}-customer-{name}", url, problems, lang)
                 thanks = thanks_urls[(lang, size)]

@@ -9,9 +9,8 @@ import pytest
 
 from surveys.extensions import db
 
-from tests.factories import make_store, sent_invitation, survey_path
-from tests.live_server import LiveServer
-from tests.test_browser import browser  # noqa: F401  (fixture)
+from ..factories import make_store, sent_invitation, survey_path
+from ..live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 ITEMS = [{"sku": "TAZA-01", "name": "Taza de barro"}, {"sku": "JARRO-02", "name": "Jarro de talavera"}]
@@ -29,7 +28,7 @@ def _boxes(page, selector):
 
 
 @pytest.mark.parametrize("width", [320, 360, 390])
-def test_the_0_to_10_scale_is_one_row_with_its_end_labels_under_0_and_10(browser, server, width):  # noqa: F811
+def test_the_0_to_10_scale_is_one_row_with_its_end_labels_under_0_and_10(browser, server, width):
     store = make_store(name="Barro & Co")[0]
     path = survey_path(sent_invitation(store))
     db.session.rollback()
@@ -51,7 +50,7 @@ def test_the_0_to_10_scale_is_one_row_with_its_end_labels_under_0_and_10(browser
     assert low["r"] < high["x"]  # the two labels do not run into each other
 
 
-def test_the_comment_prompt_follows_the_score_and_labels_its_box(browser, server):  # noqa: F811
+def test_the_comment_prompt_follows_the_score_and_labels_its_box(browser, server):
     store = make_store()[0]
     path = survey_path(sent_invitation(store))
     db.session.rollback()
@@ -74,7 +73,7 @@ def test_the_comment_prompt_follows_the_score_and_labels_its_box(browser, server
     assert 0 <= box["y"] - label["b"] <= 16 and abs(box["x"] - label["x"]) <= 1  # right above its box
 
 
-def test_the_thank_you_page_gives_each_review_a_line_with_its_fate(browser, server):  # noqa: F811
+def test_the_thank_you_page_gives_each_review_a_line_with_its_fate(browser, server):
     store = make_store()[0]
     path = survey_path(sent_invitation(store, items=ITEMS))
     db.session.rollback()
@@ -102,7 +101,7 @@ def test_the_thank_you_page_gives_each_review_a_line_with_its_fate(browser, serv
     assert lines[1]["text"].startswith("Jarro de talavera: tu reseña se publicará cuando la tienda revise")
 
 
-def test_an_expired_link_is_in_the_shops_colour_under_its_name(browser, server):  # noqa: F811
+def test_an_expired_link_is_in_the_shops_colour_under_its_name(browser, server):
     store = make_store(name="Barro & Co", brand_color="#7c2d12")[0]
     invitation = sent_invitation(store, customer={"email": "emily@example.com", "locale": "en"})
     invitation.status = "expired"

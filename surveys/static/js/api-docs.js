@@ -12,4 +12,13 @@
     defaultModelsExpandDepth: 0,
     presets: [SwaggerUIBundle.presets.apis],
   });
+  // Swagger UI's icon sprite (svg.svg-assets) is only a store of symbols: hide it from
+  // assistive technology, as it carries no text alternative of its own.
+  function hideSprites() {
+    Array.prototype.forEach.call(root.querySelectorAll("svg.svg-assets:not([aria-hidden])"), function (svg) {
+      svg.setAttribute("aria-hidden", "true");
+    });
+  }
+  new MutationObserver(hideSprites).observe(root, { childList: true, subtree: true });
+  hideSprites();
 })();
