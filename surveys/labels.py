@@ -45,6 +45,32 @@ LABELS: dict[str, dict[str, object]] = {
         "rejected": lazy_pgettext("one review", "Rejected"),
         "private": lazy_pgettext("one review", "Not for publication"),
     },
+    "review_tab": {  # the moderation queue's tabs: groups of reviews
+        "pending": _l("Waiting"),
+        "published": _l("Published"),
+        "rejected": _l("Rejected"),
+        "private": _l("Not for publication"),
+    },
+    "work_kind": {  # stuck work (dead rows), by kind of background job
+        "platform_event": _l("Order update from your shop platform"),
+        "invitation": _l("Survey invitation"),
+        "reminder": _l("Survey reminder"),
+        "expiry": _l("Closing an unanswered survey"),
+        "escalation": _l("Overdue task alert"),
+        "retention": _l("Erasing an old customer's data"),
+        "retention_store": _l("Applying the data retention period"),
+        "mail": _l("Email"),
+        "outbound": _l("Event for your own systems"),
+        "other": _l("Background work"),
+    },
+    "work_failure": {
+        "address": _l(
+            "An email address cannot be used: mail servers would refuse it (for example, accented letters before the @)."  # noqa: E501
+        ),
+        "date": _l("A date is impossible (for example, the year 9999)."),
+        "header": _l("A name or title contains line breaks, which cannot go into an email header."),
+        "other": _l("An unexpected error. The team running Postventa has the details in the worker's log."),
+    },
     "flag": {
         "abuse": _l("Insults or abuse"),
         "personal_data": _l("Personal data"),
@@ -149,6 +175,9 @@ LABELS: dict[str, dict[str, object]] = {
     },
 }
 
+# Kinds whose unknown codes read as one of their own entries rather than a humanised code.
+FALLBACK = {"work_kind": "other", "work_failure": "other"}
+
 # Details whose values are codes of another table.
 DETAIL_VALUES = {"status": "review_status", "from": "review_status", "flags": "flag", "category": "nps_category"}
 
@@ -172,6 +201,8 @@ def label(kind: str, code: str | None) -> str:
     if kind == "actor":
         return actor(code)
     found = LABELS.get(kind, {}).get(code)
+    if found is None and kind in FALLBACK:  # a kind added later still reads as words
+        found = LABELS[kind][FALLBACK[kind]]
     return str(found) if found is not None else humanize(str(code))
 
 
