@@ -27,7 +27,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = ARTIFACTS / "console-walk"
 WIDTHS = {"phone": 390, "desktop": 1366}
 SKIP = {"staff.login"}  # walked signed out, first
-DOWNLOADS = {"staff.audit_csv", "staff.moderation_log_csv", "staff.responses_csv", "staff.dashboard_json"}
+DOWNLOADS = {  # files, not pages (the photos are seen on the review pages that show them)
+    "staff.audit_csv",
+    "staff.moderation_log_csv",
+    "staff.responses_csv",
+    "staff.dashboard_json",
+    "staff.review_photo",
+    "staff.review_photo_thumb",
+}
 CSVS = [  # each download's header and rows are checked like a page's text
     ("responses", "/staff/responses.csv"),
     ("audit", "/staff/audit.csv"),
