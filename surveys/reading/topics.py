@@ -402,6 +402,8 @@ def _named_item(tokens: list[str]) -> int | None:
     # "no lo compren", "I returned it": a verdict on the thing bought, named by a pronoun
     for k, tok in enumerate(tokens):
         if tok in PRONOUNS and not (tok == "lo" and k + 1 < len(tokens) and tokens[k + 1] in NOT_AFTER_LO):
+            if _advice(tokens, k):
+                continue  # "no lo compres", "lo recomiendo", "don't buy it": a verdict on the purchase, no aspect
             if _judges_near(tokens, k):
                 return k
     # "es funcional", "está regular", "it's gorgeous": a property of the thing bought
@@ -414,6 +416,17 @@ def _named_item(tokens: list[str]) -> int | None:
             if word not in DEGREE:
                 break
     return None
+
+
+# buying and recommending: the pronoun they take is the purchase as a whole, not an aspect of it
+ADVICE_STEMS = ("compr", "recomiend", "recomend", "pid", "ped", "buy", "bought", "recommend", "order", "purchas")
+
+
+def _advice(tokens: list[str], k: int) -> bool:
+    """The pronoun at ``k`` is the object of a verb of buying or recommending ("no lo compren", "buy it")."""
+    after = tokens[k + 1] if k + 1 < len(tokens) else ""
+    before = tokens[k - 1] if k > 0 else ""
+    return after.startswith(ADVICE_STEMS[:5]) if tokens[k] in ("lo", "los") else before.startswith(ADVICE_STEMS[5:])
 
 
 def _judges_near(tokens: list[str], k: int) -> bool:

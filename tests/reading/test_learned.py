@@ -142,3 +142,16 @@ def test_apparel_and_service_idioms(lang, expected, text):
 
 def test_huge_is_a_size_not_praise():
     assert read_rules("Huge in the chest", "en").polarity <= 0
+
+
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        ("Malísimo, no lo compres", set()),
+        ("Excelente, lo recomiendo", set()),
+        ("Highly recommend it!", set()),
+        ("Lo devolví porque no sirve", {"returns", "product"}),  # what it does is the product's
+    ],
+)
+def test_advice_about_the_purchase_names_no_aspect(text, topics):
+    assert set(find_topics(text, items=True)) == topics

@@ -18,7 +18,7 @@ from surveys.reading.topics import find_topics, topic_polarity
         ("Pedí la devolución y me hicieron válida la garantía", {"returns"}),
         ("Runs small and shipping took forever", {"size_fit", "delivery"}),
         ("Pésima experiencia", set()),  # a verdict on the whole experience names no aspect
-        ("Malísimo, no lo compres", {"product"}),  # a verdict on "it", the thing bought
+        ("Malísimo, no lo compres", set()),  # advice about the purchase names no aspect (issue 14)
         ("Ok", set()),
         ("Gracias", set()),
         ("La licuadora hace un ruido horrible", {"product"}),  # the thing bought, named
