@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..errors import AlreadyAnswered, SurveyClosed, TokenExpired, TokenInvalid, ValidationFailed
@@ -14,11 +15,11 @@ from ..models import Customer, Invitation, Order, OutboxMessage, Response, utcno
 from ..reading.analysis import analyze_text, score_flags
 from ..reading.scoring import nps_category
 from . import outbound, reviews
-from .db_util import insert_ignore
 from .recovery import sync_task
 from .tokens import read_token
 
 MAX_COMMENT = 5000
+ANSWERABLE = ("sent", "bounced", "expired")  # statuses an answer moves to "answered"
 # What every customer page shows of an invitation, loaded with it in one statement: the store,
 # the customer, the order and its items with their products.
 INVITATION_PAGE = (
@@ -128,38 +129,18 @@ def analyze_comment(response: Response, hint: str | None) -> None:
     response.hidden_detractor = "hidden_detractor" in response.flags
 
 
-def submit_response(invitation: Invitation, answer: Answer, now: datetime | None = None) -> Response:
-    """Create the invitation's single response, or update it within the edit window.
-
-    One row per invitation is a unique constraint: concurrent first posts race
-    on INSERT ... ON CONFLICT DO NOTHING, and the losers update the winner's row.
-    """
-    now = now or utcnow()
-    existing = find_response(invitation)
-    check_open(invitation, existing, now)
-    has_score = answer.nps is not None or answer.csat is not None
-    if not has_score and (existing is None or (existing.nps is None and existing.csat is None)):
-        raise ValidationFailed("a score is required", {"nps" if invitation.store.asks_nps() else "csat": "required"})
-    created = (
-        insert_ignore(
-            Response,
-            {
-                "store_id": invitation.store_id,
-                "invitation_id": invitation.id,
-                "created_at": now,
-                "updated_at": now,
-                "hidden_detractor": False,
-            },
-            ["invitation_id"],
-        )
-        is not None
-    )  # only the request that inserted the row announces it
-    response = db.session.scalar(
+def _locked_response(invitation: Invitation) -> Response | None:
+    """The invitation's response, read afresh and locked for this transaction (PostgreSQL;
+    SQLite's BEGIN IMMEDIATE already holds the write lock)."""
+    return db.session.scalar(
         select(Response)
         .where(Response.invitation_id == invitation.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def _apply(response: Response, answer: Answer, invitation: Invitation, now: datetime) -> None:
     if answer.nps is not None:
         response.nps, response.nps_category = answer.nps, nps_category(answer.nps)
     if answer.csat is not None:
@@ -168,6 +149,39 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
         response.comment = answer.comment
     response.updated_at = now
     analyze_comment(response, hint=invitation.locale)
+
+
+def submit_response(invitation: Invitation, answer: Answer, now: datetime | None = None) -> Response:
+    """Create the invitation's single response, or update it within the edit window.
+
+    One row per invitation is a unique constraint: of concurrent first posts one INSERT wins,
+    and the others (a unique violation, rolled back to a savepoint) update the winner's row.
+    The row is read once, locked; a first answer is one INSERT with everything in it.
+    """
+    now = now or utcnow()
+    response = _locked_response(invitation)
+    check_open(invitation, response, now)
+    has_score = answer.nps is not None or answer.csat is not None
+    if not has_score and (response is None or (response.nps is None and response.csat is None)):
+        raise ValidationFailed("a score is required", {"nps" if invitation.store.asks_nps() else "csat": "required"})
+    created = False  # only the request that inserted the row announces it
+    if response is None:
+        fresh = Response(
+            store_id=invitation.store_id,
+            invitation_id=invitation.id,
+            created_at=now,
+            updated_at=now,
+            hidden_detractor=False,
+        )
+        _apply(fresh, answer, invitation, now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(fresh)
+            response, created = fresh, True
+        except IntegrityError:  # another request answered first: update its row
+            response = _locked_response(invitation)
+    if not created:
+        _apply(response, answer, invitation, now)
     db.session.flush()
     if answer.reviews:
         reviews.save_from_survey(response, invitation, answer.reviews, answer.display_name, now, answer.photo_refusals)
@@ -186,11 +200,12 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
                 "hidden_detractor": response.hidden_detractor,
             },
         )
-    db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.status.in_(("sent", "bounced", "expired")))
-        .values(status="answered", answered_at=now, reminder_due_at=None)
-    )
+    if invitation.status in ANSWERABLE:  # an answered invitation stays answered: nothing to write
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.status.in_(ANSWERABLE))
+            .values(status="answered", answered_at=now, reminder_due_at=None)
+        )
     db.session.flush()
     return response
 
