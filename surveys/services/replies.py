@@ -51,6 +51,35 @@ DEFAULTS = {
     ),
 }
 
+# After first contact: the follow-up ("did we solve it?") draft, same placeholders.
+FOLLOWUP_DEFAULTS = {
+    ("es", "tu"): (
+        "{first_name}, ¿cómo va lo de tu pedido {order}?",
+        "Hola, {first_name}:\n\nSoy {agent}, de {store}. Te escribo otra vez por tu pedido {order} ({product}).\n\n"
+        "¿Quedó resuelto el problema? Si todavía falta algo, respóndeme a este correo y lo resolvemos {promise}."
+        "\n\nGracias,\n{agent}\n{store}",
+    ),
+    ("es", "usted"): (
+        "{first_name}, ¿cómo va lo de su pedido {order}?",
+        "Estimado/a {first_name}:\n\nLe escribe {agent}, de {store}, otra vez por su pedido {order} ({product})."
+        "\n\n¿Quedó resuelto el problema? Si todavía falta algo, puede responder a este correo y lo resolveremos "
+        "{promise}.\n\nGracias,\n{agent}\n{store}",
+    ),
+    ("es", "vos"): (
+        "{first_name}, ¿cómo va lo de tu pedido {order}?",
+        "Hola, {first_name}:\n\nSoy {agent}, de {store}. Te escribo otra vez por tu pedido {order} ({product}).\n\n"
+        "¿Quedó resuelto el problema? Si todavía falta algo, respondeme a este correo y lo resolvemos {promise}."
+        "\n\nGracias,\n{agent}\n{store}",
+    ),
+    ("en", "tu"): (
+        "{first_name}, how are things with your order {order}?",
+        "Hi {first_name},\n\nIt's {agent} from {store} again, about your order {order} ({product}).\n\n"
+        "Is the problem solved? If anything is still missing, just reply to this email and we'll put it right "
+        "{promise}.\n\nThank you,\n{agent}\n{store}",
+    ),
+}
+STAGES = ("first", "followup")  # which draft the composer offers: before / after first contact
+
 
 PLACEHOLDERS = ("first_name", "order", "product", "agent", "store", "promise")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -74,14 +103,26 @@ def fill(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: allowed.get(m.group(1), m.group(0)), template)
 
 
+def draft_stage(task: Task) -> str:
+    """The reply draft to offer: "first" until first contact is recorded, then "followup"."""
+    return "followup" if task.first_contact_at is not None else "first"
+
+
+def template_key(lang: str, register: str, stage: str = "first") -> str:
+    """Where a store's own template is kept in ``reply_templates`` ("es-tu", "en-tu-followup")."""
+    return f"{lang}-{register}" + ("-followup" if stage == "followup" else "")
+
+
 def draft(task: Task, agent: StaffUser) -> tuple[str, str]:
-    """The template for this customer's language and the store's register, filled in."""
+    """The template for this customer's language, the store's register and the task's stage
+    (first contact, or the follow-up once first contact is recorded), filled in."""
     store = task.response.invitation.store
     invitation = task.response.invitation
     lang = "en" if invitation.locale == "en" else "es"
     register = store.reply_register if lang == "es" and store.reply_register in REGISTERS else "tu"
-    custom = (store.reply_templates or {}).get(f"{lang}-{register}") or {}
-    subject, body = DEFAULTS[(lang, register)]
+    stage = draft_stage(task)
+    custom = (store.reply_templates or {}).get(template_key(lang, register, stage)) or {}
+    subject, body = (FOLLOWUP_DEFAULTS if stage == "followup" else DEFAULTS)[(lang, register)]
     subject, body = custom.get("subject") or subject, custom.get("body") or body
     items = [i.product.name for i in invitation.order.items]
     due = task.resolution_due_at.astimezone(ZoneInfo(store.timezone))  # a concrete promise, on the shop's clock

@@ -10,11 +10,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import InputRequired, StopValidation
 from wtforms.widgets import ColorInput, NumberInput
 
 from ... import limits, parsing
 from ...labels import LABELS
+from ...limits import column_length
+from ...models import MAX_ROW_ID, RESOLUTIONS, Task
 from ...reading.clock import parse_send_window
 from ...services import outbound, replies
 from ...services.settings import StoreSettings
@@ -144,6 +146,10 @@ class StoreSettingsForm(FlaskForm):
     tpl_es_body = TextAreaField(_l("Spanish: message"), [template_body()])
     tpl_en_subject = StringField(_l("English: subject"), [template_subject()])
     tpl_en_body = TextAreaField(_l("English: message"), [template_body()])
+    tpl_es_followup_subject = StringField(_l("Spanish follow-up: subject"), [template_subject()])
+    tpl_es_followup_body = TextAreaField(_l("Spanish follow-up: message"), [template_body()])
+    tpl_en_followup_subject = StringField(_l("English follow-up: subject"), [template_subject()])
+    tpl_en_followup_body = TextAreaField(_l("English follow-up: message"), [template_body()])
     reviews_auto_publish = Flag(
         _l("Publish reviews that break no content rule at once (otherwise every review waits for a person)")
     )
@@ -162,10 +168,15 @@ class StoreSettingsForm(FlaskForm):
         """The form for ``store``: its stored settings on GET, the posted ones on POST."""
         hours = (store.opening_hours or {"0": [9, 18]}).get("0", [9, 18])
         templates = store.reply_templates or {}
-        es = templates.get(f"es-{store.reply_register}", {})
-        en = templates.get("en-tu", {})
+        stored = {}
+        for stage, suffix in (("first", ""), ("followup", "_followup")):
+            for lang, register in (("es", store.reply_register), ("en", "tu")):
+                tpl = templates.get(replies.template_key(lang, register, stage), {})
+                stored[f"tpl_{lang}{suffix}_subject"] = tpl.get("subject", "")
+                stored[f"tpl_{lang}{suffix}_body"] = tpl.get("body", "")
         return cls(
             data={
+                **stored,
                 "survey_kind": store.survey_kind,
                 "send_delay_days": str(store.send_delay_minutes // 1440),
                 "reminder_delay_days": str(store.reminder_delay_minutes // 1440),
@@ -184,10 +195,6 @@ class StoreSettingsForm(FlaskForm):
                 "reply_register": store.reply_register,
                 "alert_emails": " ".join(store.alert_emails or []),
                 "outbound_url": store.outbound_url or "",
-                "tpl_es_subject": es.get("subject", ""),
-                "tpl_es_body": es.get("body", ""),
-                "tpl_en_subject": en.get("subject", ""),
-                "tpl_en_body": en.get("body", ""),
                 "reviews_auto_publish": store.reviews_auto_publish,
                 "widget_origins": " ".join(store.widget_origins or []),
             }
@@ -197,11 +204,12 @@ class StoreSettingsForm(FlaskForm):
         """The validated form as the settings service takes it."""
         p = {name: getattr(field, "parsed", None) for name, field in self._fields.items()}
         register = self.reply_register.data
-        templates = {
-            key: {"subject": p[f"tpl_{lang}_subject"], "body": p[f"tpl_{lang}_body"]}
-            for key, lang in ((f"es-{register}", "es"), ("en-tu", "en"))
-            if p[f"tpl_{lang}_subject"] or p[f"tpl_{lang}_body"]
-        }
+        templates = {}
+        for stage, suffix in (("first", ""), ("followup", "_followup")):
+            for lang, lang_register in (("es", register), ("en", "tu")):
+                subject, body = p[f"tpl_{lang}{suffix}_subject"], p[f"tpl_{lang}{suffix}_body"]
+                if subject or body:
+                    templates[replies.template_key(lang, lang_register, stage)] = {"subject": subject, "body": body}
         return StoreSettings(
             survey_kind=self.survey_kind.data,
             send_delay_days=p["send_delay_days"],
@@ -243,3 +251,61 @@ def add_errors(form: FlaskForm, fields: dict) -> None:
             target.errors = [*target.errors, str(message)] if isinstance(target.errors, list) else [str(message)]
         else:
             form.form_errors.append(str(message))
+
+
+# -- the task page: one small form per action ---------------------------------------------------
+
+
+def _assignee(raw: str):
+    """The assignee: "me", a member's id, or empty (nobody)."""
+    text = raw.strip()
+    if text in ("", "me"):
+        return text or None
+    return parsing.integer(text, 1, MAX_ROW_ID)
+
+
+class AssignForm(FlaskForm):
+    assignee_id = SelectField(_l("Assignee"), [Parsed(_assignee)], validate_choice=False, id="assignee_id")
+
+    def with_staff(self, staff) -> AssignForm:
+        self.assignee_id.choices = [SelectChoice("", "—")] + [
+            SelectChoice(str(user.id), user.name or user.email) for user in staff
+        ]
+        return self
+
+
+class ContactForm(FlaskForm):
+    how = StringField(_l("How did you contact the customer?"), [line(limits.CONTACT_HOW)])
+
+
+class ResolveForm(FlaskForm):
+    resolution = Choice(_l("What was done"), kind="resolution", codes=RESOLUTIONS)
+    coupon_code = StringField(_l("Coupon code (for a coupon)"), [line(column_length(Task.coupon_code))])
+    note = TextAreaField(_l("Note (optional)"), [block(limits.NOTE)], id="resolve-note")
+
+    def validate_coupon_code(self, field):
+        if self.resolution.data == "coupon" and not getattr(field, "parsed", ""):
+            raise StopValidation(_l("A coupon needs its code."))
+
+
+class DismissForm(FlaskForm):
+    reason = StringField(_l("Or dismiss, saying why"), [line(column_length(Task.dismiss_reason)), InputRequired()])
+
+
+class ReplyForm(FlaskForm):
+    subject = StringField(_l("Subject"), [line(limits.REPLY_SUBJECT), InputRequired()], id="reply-subject")
+    body = TextAreaField(_l("Message"), [block(limits.REPLY_BODY), InputRequired()], id="reply-body")
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Add a note"), [block(limits.NOTE), InputRequired()])
+
+
+TASK_FORMS = {
+    "assign": AssignForm,
+    "contacted": ContactForm,
+    "resolve": ResolveForm,
+    "dismiss": DismissForm,
+    "reply": ReplyForm,
+    "note": NoteForm,
+}

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
+from ...errors import ValidationFailed
+from ...extensions import db
 from ...models import MAX_ROW_ID, TASK_STATES, StaffUser, utcnow
 from ...parsing import integer, lenient
 from ...services import recovery, replies, settings
-from . import bp, commit_or_flash
-
-ACTIONS = {"note", "contacted", "resolve", "dismiss", "assign", "reply"}
+from . import audit_staff_action, bp, commit_or_flash
+from .forms import TASK_FORMS, AssignForm, ContactForm, DismissForm, NoteForm, ReplyForm, ResolveForm, add_errors
 
 
 @bp.get("/tasks")
@@ -52,48 +55,76 @@ def tasks_bulk():
 
 @bp.get("/tasks/<id:task_id>")
 def task(task_id: int):
-    item = recovery.get_task(g.store, task_id)
-    subject, body = replies.draft(item, current_user)
+    return _task_page(recovery.get_task(g.store, task_id))
+
+
+def _task_page(item, failed: tuple[str, FlaskForm] | None = None):
+    """The task with its action forms; ``failed`` is the one just posted, shown as typed with
+    its errors (422). The reply box offers the first-contact draft, or after first contact the
+    follow-up draft."""
     staff = [user for user, _ in settings.members(g.store, active_only=True)]
-    return render_template(
+    subject, body = replies.draft(item, current_user)
+    forms = {
+        "assign": AssignForm(formdata=None, assignee_id=str(item.assignee_id or "")),
+        "contacted": ContactForm(formdata=None),
+        "resolve": ResolveForm(formdata=None),
+        "dismiss": DismissForm(formdata=None),
+        "reply": ReplyForm(formdata=None, subject=subject, body=body),
+        "note": NoteForm(formdata=None),
+    }
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    forms["assign"].with_staff(staff)
+    page = render_template(
         "staff/task.html",
         task=item,
         response=item.response,
         now=utcnow(),
         staff=staff,
-        reply_subject=subject,
-        reply_body=body,
+        forms=forms,
+        draft_stage=replies.draft_stage(item),
+        failed=failed[0] if failed else None,
         **recovery.customer_context(item),
     )
+    return page, (422 if failed else 200)
 
 
 @bp.post("/tasks/<id:task_id>/<action>")
 def task_action(task_id: int, action: str):
-    if action not in ACTIONS:
+    if action not in TASK_FORMS:
         abort(404)
     item = recovery.get_task(g.store, task_id)
-    form = request.form
-
-    def change():
-        if action == "note":
-            recovery.add_note(item, current_user, form.get("body", ""))
-        elif action == "contacted":
-            recovery.mark_contacted(item, current_user, form.get("how", ""))
-        elif action == "resolve":
-            recovery.resolve(
-                item, current_user, form.get("resolution", ""), form.get("coupon_code"), form.get("note", "")
-            )
-        elif action == "reply":
-            replies.send_reply(item, current_user, form.get("subject", ""), form.get("body", ""))
-        elif action == "dismiss":
-            recovery.dismiss(item, current_user, form.get("reason", ""))
-        elif form.get("assignee_id") == "me":
-            recovery.assign(item, current_user, current_user._get_current_object())
+    form = TASK_FORMS[action]()
+    if form.validate_on_submit():
+        try:
+            _apply(action, item, form)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            add_errors(form, exc.fields)
         else:
-            recovery.assign(item, current_user, _member(lenient(integer, form.get("assignee_id"), 1, MAX_ROW_ID)))
+            audit_staff_action()
+            db.session.commit()
+            flash(gettext("Saved."), "ok")
+            return redirect(url_for("staff.task", task_id=task_id))
+    return _task_page(item, failed=(action, form))
 
-    commit_or_flash(change)
-    return redirect(url_for("staff.task", task_id=task_id))
+
+def _apply(action: str, item, form) -> None:
+    """Hand the form's typed values to the service for ``action``."""
+    me = current_user._get_current_object()
+    if action == "note":
+        recovery.add_note(item, me, form.body.parsed)
+    elif action == "contacted":
+        recovery.mark_contacted(item, me, form.how.parsed)
+    elif action == "resolve":
+        recovery.resolve(item, me, form.resolution.data, form.coupon_code.parsed or None, form.note.parsed)
+    elif action == "reply":
+        replies.send_reply(item, me, form.subject.parsed, form.body.parsed)
+    elif action == "dismiss":
+        recovery.dismiss(item, me, form.reason.parsed)
+    else:
+        wanted = form.assignee_id.parsed
+        recovery.assign(item, me, me if wanted == "me" else _member(wanted))
 
 
 def _member(user_id: int | None) -> StaffUser | None:
