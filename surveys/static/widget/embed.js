@@ -34,6 +34,13 @@
     "button{font:inherit;min-height:44px;padding:0 16px;border-radius:8px;border:1px solid var(--pv-accent,#0f766e);color:var(--pv-accent,#0f766e);background:transparent;cursor:pointer}" +
     "button:disabled{opacity:.45;cursor:default}button:focus-visible,a:focus-visible,select:focus-visible,li:focus-visible{outline:3px solid var(--pv-accent,#0f766e);outline-offset:2px}" +
     "a{color:var(--pv-accent,#0f766e)}.how{display:inline-block;margin-top:12px;font-size:.85rem}" +
+    ".ph{list-style:none;display:flex;flex-wrap:wrap;gap:8px;margin:8px 0 4px;padding:0}.ph a{display:block;line-height:0;border-radius:8px}" +
+    ".ph img{width:72px;height:72px;object-fit:cover;border-radius:8px;border:1px solid var(--pv-border,#e5e7eb);background:#f3f4f6}" +
+    "dialog.vw{border:0;border-radius:12px;padding:12px;width:min(94vw,1000px);max-height:94vh;box-sizing:border-box;background:#111827;color:#fff;" +
+    "font-family:var(--pv-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif)}dialog.vw::backdrop{background:rgba(0,0,0,.78)}" +
+    ".vw .vh,.vw .vn{display:flex;justify-content:space-between;align-items:center;gap:12px}.vw button{color:#fff;border-color:#fff}" +
+    ".vw img{display:block;max-width:100%;max-height:calc(94vh - 150px);width:auto;height:auto;margin:10px auto;object-fit:contain}" +
+    ".vw button:focus-visible{outline:3px solid #fbbf24;outline-offset:2px}" +
     "@media (max-width:480px){.w{padding:12px}.avg{font-size:1.8rem}}" +
     "@media (prefers-reduced-motion:no-preference){.fi{transition:width .3s}}";
 
@@ -97,16 +104,69 @@
     if (rv.verified) meta.appendChild(h("span", "ver", "✓ " + t.verified));
     var tm = h("time", null, date(rv.created_at, l)); tm.setAttribute("datetime", rv.created_at);
     meta.appendChild(tm); li.appendChild(meta);
+    if (rv.photos && rv.photos.length) li.appendChild(thumbs(rv, t));
     if (rv.reply && rv.reply.body) {
       var rep = h("div", "rep"); rep.appendChild(h("b", null, t.reply)); rep.appendChild(h("p", null, rv.reply.body));
       li.appendChild(rep);
     }
     return li;
   }
+  // Customers' photos: lazy thumbnails that link to the full image; with <dialog> support a
+  // click or Enter opens a viewer (focus moves in and comes back, Esc closes, arrows move).
+  function thumbs(rv, t) {
+    var ul = h("ul", "ph"), n = rv.photos.length;
+    rv.photos.forEach(function (p, i) {
+      var li = h("li"), a = h("a"), img = h("img");
+      a.href = p.url; a.target = "_blank"; a.rel = "noopener";
+      img.src = p.thumb_url; img.loading = "lazy"; img.decoding = "async"; img.width = 72; img.height = 72;
+      img.alt = fmt(t.photo, { i: i + 1, n: n, a: rv.author });
+      a.onclick = function (e) {
+        var root = a.getRootNode();
+        if (!root || !window.HTMLDialogElement) return;
+        e.preventDefault();
+        viewer(root, rv, i, t, a);
+      };
+      a.appendChild(img); li.appendChild(a); ul.appendChild(li);
+    });
+    return ul;
+  }
+  function viewer(root, rv, at, t, opener) {
+    var old = root.querySelector("dialog.vw");
+    if (old) old.remove();
+    var d = h("dialog", "vw"), top = h("div", "vh"), count = h("span", "vc"), x = h("button", "x", "✕ " + t.close);
+    var img = h("img"), nav = h("div", "vn"), prev = h("button", "vp", "‹ " + t.prevPhoto), next = h("button", "vx", t.nextPhoto + " ›");
+    var n = rv.photos.length;
+    d.setAttribute("aria-label", fmt(t.viewer, { a: rv.author }));
+    count.setAttribute("aria-live", "polite");
+    x.type = prev.type = next.type = "button";
+    function show(i) {
+      at = (i + n) % n;
+      var p = rv.photos[at];
+      img.src = p.url; img.width = p.width; img.height = p.height;
+      img.alt = fmt(t.photo, { i: at + 1, n: n, a: rv.author });
+      count.textContent = fmt(t.count, { i: at + 1, n: n });
+    }
+    x.onclick = function () { d.close(); };
+    prev.onclick = function () { show(at - 1); };
+    next.onclick = function () { show(at + 1); };
+    d.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowLeft") { e.preventDefault(); show(at - 1); }
+      else if (e.key === "ArrowRight") { e.preventDefault(); show(at + 1); }
+    });
+    d.addEventListener("click", function (e) { if (e.target === d) d.close(); }); // the backdrop
+    d.addEventListener("close", function () { d.remove(); if (opener && opener.isConnected) opener.focus(); });
+    top.appendChild(count); top.appendChild(x);
+    d.appendChild(top); d.appendChild(img);
+    if (n > 1) { nav.appendChild(prev); nav.appendChild(next); d.appendChild(nav); }
+    show(at);
+    (root.querySelector(".w") || root).appendChild(d);
+    d.showModal();
+    x.focus();
+  }
   function tools(t, st, act) {
     var box = h("div", "tools"), lab = h("label", null, t.sort + " "), sel = h("select");
     sel.setAttribute("data-f", "sort");
-    ["newest", "highest", "lowest"].forEach(function (k) {
+    ["newest", "highest", "lowest", "photos"].forEach(function (k) {
       var o = h("option", null, t.sorts[k]); o.value = k; o.selected = st.sort === k; sel.appendChild(o);
     });
     sel.onchange = function () { act("sort", sel.value); };
