@@ -155,3 +155,23 @@ def test_huge_is_a_size_not_praise():
 )
 def test_advice_about_the_purchase_names_no_aspect(text, topics):
     assert set(find_topics(text, items=True)) == topics
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "text"),
+    [
+        ("es", "positive", "Qué pasada"),  # Spain: amazing, not "stale"
+        ("es", "positive", "Qué nota de servicio"),  # Venezuela
+        ("es", "negative", "Llegó hecho bolsa"),  # Chile
+        ("es", "negative", "Una chanchada"),  # Argentina, Chile
+        ("es", "negative", "Me tumbaron"),  # Venezuela, Colombia: cheated
+        ("es", "negative", "Me la pasé llamando"),
+        ("es", "neutral", "Compré una lata de atún"),  # a tin is no complaint
+        ("en", "negative", "Tastes like cardboard"),
+        ("en", "negative", "Color was off"),
+        ("en", "negative", "Feels like a potato sack"),
+        ("en", "positive", "He uses it every day"),
+    ],
+)
+def test_regional_and_review_idioms(lang, expected, text):
+    assert label_for(read(text, lang).polarity, lang) == expected

@@ -453,6 +453,7 @@ WORDS = {
     "spot-on": 2.6,
     "insane": 0.0,
     "huge": 0.0,
+    "sheer": -0.8,
     "pregnant": -1.8,
     "maternity": -1.6,
     "drowned": -1.8,
@@ -923,8 +924,8 @@ PATTERNS = {
     "will|would not be|come|go back|again|returning": (-2.4, False),
     "wanted|wanting|hoping to love|like|keep": (-2.2, False),
     "had|have high hopes|expectations": (-1.8, False),
-    "looks|looked|look|looking|fits|fit|hangs|hung like a|an sack|tent|bag|tarp|nightgown|muumuu|smock|costume|"
-    "potato|maternity|hospital": (
+    "looks|looked|look|looking|fits|fit|hangs|hung|feels|felt like a|an sack|tent|bag|tarp|nightgown|muumuu|"
+    "smock|costume|potato|maternity|hospital": (
         -2.2,
         False,
     ),
@@ -934,6 +935,9 @@ PATTERNS = {
     "smelled|smells|smelt|smelling|stank|stinks of|like smoke|smoke|mold|mould|sewage|damp|urine|fish|chemicals|"
     "chemical|plastic|gasoline|gas|vinegar|cigarettes|feet|mildew|paint|glue|bleach|burning": (-2.4, False),
     "hung|hangs up": (-2.4, False),
+    "tastes|tasted|tasting like cardboard|plastic|soap|nothing|water|chemicals|dirt|rubber|metal": (-2.4, False),
+    "color|colour|colors|colours was|is|were|are off": (-1.8, False),
+    "use|uses|used|wear|wears|wore|using|wearing it|them|this every|daily day": (1.8, False),
     "never came|come|showed|returned back|up": (-2.4, False),
     "never|wont|not order|buy|shop|use again": (-2.8, False),
     "zero|no answers|replies|response|responses|reply|help|updates": (-2.8, True),
