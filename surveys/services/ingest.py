@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text, update
 from ..extensions import db
 from ..models import Customer, Invitation, Order, OrderItem, Product, Store, new_public_id, utcnow
 from . import privacy
-from .db_util import dialect_insert
+from .db_util import insert_ignoring
 from .invitations import ACTIVE_STATES, compute_send_at
 
 if TYPE_CHECKING:
@@ -27,10 +27,6 @@ PRODUCT_FIELDS = ("url", "image_url", "gtin", "mpn", "brand")  # optional produc
 CHUNK = 400  # values per IN (...) lookup (SQLite caps bound parameters per statement)
 
 
-def _insert(model):
-    return dialect_insert(model)
-
-
 def _chunks(rows: list, size: int = CHUNK):
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
@@ -39,7 +35,7 @@ def _chunks(rows: list, size: int = CHUNK):
 def _insert_ignore_many(model, rows: list[dict], conflict: list[str]) -> None:
     """One compiled statement, executed for all rows (executemany), duplicates skipped."""
     if rows:
-        db.session.execute(_insert(model).on_conflict_do_nothing(index_elements=conflict), rows)
+        db.session.execute(insert_ignoring(model, conflict), rows)
 
 
 def _select_in(columns, column, values: list, *where):
@@ -192,11 +188,7 @@ def _insert_orders(store, fresh, customers, source, now) -> dict[str, int]:
         for d in fresh
     ]
     if rows:
-        stmt = (
-            _insert(Order)
-            .on_conflict_do_nothing(index_elements=["store_id", "order_ref"])
-            .returning(Order.id, Order.order_ref)
-        )
+        stmt = insert_ignoring(Order, ["store_id", "order_ref"]).returning(Order.id, Order.order_ref)
         created.update({ref: oid for oid, ref in db.session.execute(stmt, rows).all()})
     return created
 
