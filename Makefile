@@ -40,7 +40,7 @@ lint: $(VENV)/.dev
 POT := surveys/translations/messages.pot
 translations: $(VENV)/.dev
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --no-location --omit-header --sort-output -o $(POT) .
-	$(BIN)/pybabel -q update -i $(POT) -d surveys/translations --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel -q update -i $(POT) -d surveys/translations --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
 	$(BIN)/pybabel -q compile -d surveys/translations --statistics
 
 bench: $(VENV)/.dev
