@@ -8,11 +8,10 @@ from flask_login import current_user
 
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...models import MAX_ROW_ID
-from ...parsing import integer, lenient, time_zones
+from ...parsing import time_zones
 from ...services import dashboard, failures, feeds, recovery, settings, staff_invitations
-from . import audit_staff_action, bp, commit_or_flash
-from .forms import StoreSettingsForm, add_errors
+from . import audit_staff_action, bp
+from .forms import CancelInvitationForm, InviteForm, MemberForm, StoreSettingsForm, add_errors
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -23,7 +22,7 @@ def store_settings():
             settings.update_store_settings(g.store, form.values())
         except ValidationFailed as exc:
             db.session.rollback()
-            add_errors(form, exc.fields)
+            add_errors(form, exc.fields, exc.message)
         else:
             audit_staff_action("store", g.store.id)
             db.session.commit()
@@ -53,32 +52,68 @@ def regenerate_feed_key():
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     """Memberships of this store: invite by email, change role, shift or access here, cancel an invitation."""
-    if request.method == "POST":
-        form = request.form
+    if request.method == "GET":
+        return _users_page()
+    form_class = (
+        MemberForm
+        if "user_id" in request.form
+        else CancelInvitationForm
+        if "cancel_invitation" in request.form
+        else InviteForm
+    )
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            _change_staff(form)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            add_errors(form, exc.fields, exc.message)
+        else:
+            audit_staff_action()
+            db.session.commit()
+            flash(gettext("Saved."), "ok")
+            return redirect(url_for("staff.users"))
+    return _users_page(form), 422
 
-        def change():
-            if form.get("user_id"):
-                settings.update_member(
-                    g.store,
-                    current_user,
-                    lenient(integer, form.get("user_id"), 1, MAX_ROW_ID, default=0),
-                    form.get("role", ""),
-                    form.get("active") == "1",
-                    form.get("on_shift") == "1" if "on_shift" in form else None,
-                )
-            elif form.get("cancel_invitation"):
-                staff_invitations.cancel_invitation(
-                    g.store, lenient(integer, form.get("cancel_invitation"), 1, MAX_ROW_ID, default=0)
-                )
-            else:
-                staff_invitations.invite_member(g.store, current_user, form.get("email", ""), form.get("role", ""))
 
-        commit_or_flash(change)
-        return redirect(url_for("staff.users"))
+def _change_staff(form) -> None:
+    if isinstance(form, MemberForm):
+        settings.update_member(
+            g.store,
+            current_user,
+            form.user_id.parsed,
+            form.role.data,
+            form.active.data,
+            form.on_shift.data == "1" if "on_shift" in request.form else None,
+        )
+    elif isinstance(form, CancelInvitationForm):
+        staff_invitations.cancel_invitation(g.store, form.cancel_invitation.parsed)
+    else:
+        staff_invitations.invite_member(g.store, current_user, form.email.parsed, form.role.data)
+
+
+def _users_page(failed=None):
+    """The staff list, each member's row as a form; ``failed`` (just posted) shown as typed."""
+    members = settings.members(g.store)
+    rows = []
+    for user, membership in members:
+        if isinstance(failed, MemberForm) and getattr(failed.user_id, "parsed", None) == user.id:
+            row = failed
+        else:
+            row = MemberForm(
+                formdata=None,
+                user_id=str(user.id),
+                role=membership.role,
+                active=membership.active,
+                on_shift="1" if membership.on_shift else "0",
+            )
+        rows.append((user, membership, row.for_member(user.id)))
     return render_template(
         "staff/users.html",
-        members=settings.members(g.store),
+        rows=rows,
         invitations=staff_invitations.pending_invitations(g.store),
+        invite=failed if isinstance(failed, InviteForm) else InviteForm(formdata=None),
+        failed=failed,
     )
 
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, StopValidation
-from wtforms.widgets import ColorInput, NumberInput
+from wtforms.widgets import ColorInput, EmailInput, NumberInput
 
 from ... import limits, parsing
 from ...labels import LABELS
 from ...limits import column_length
-from ...models import MAX_ROW_ID, RESOLUTIONS, Task
+from ...models import MAX_ROW_ID, RESOLUTIONS, StaffUser, Task
 from ...reading.clock import parse_send_window
 from ...services import outbound, replies
 from ...services.settings import StoreSettings
@@ -68,8 +68,10 @@ class Flag(BooleanField):
 class Choice(SelectField):
     """A select over a code list, each option labelled by ``surveys.labels`` in the reader's language."""
 
-    def __init__(self, label_text=None, kind: str = "", codes=(), **kwargs):
-        super().__init__(label_text, choices=[SelectChoice(code, LABELS[kind][code]) for code in codes], **kwargs)
+    def __init__(self, label_text=None, validators=None, kind: str = "", codes=(), **kwargs):
+        super().__init__(
+            label_text, validators, choices=[SelectChoice(code, LABELS[kind][code]) for code in codes], **kwargs
+        )
 
 
 def _send_window(raw: str):
@@ -242,15 +244,18 @@ def field_attrs(field, describedby: str | None = None, **attrs) -> dict:
     return attrs
 
 
-def add_errors(form: FlaskForm, fields: dict) -> None:
+def add_errors(form: FlaskForm, fields: dict, summary=None) -> None:
     """Errors a service found (ValidationFailed.fields) shown beside the fields of those names;
     the others on the form as a whole."""
     for name, message in fields.items():
+        text = str(message)
+        if " " not in text and summary is not None:
+            text = str(summary)  # a service's code for the field ("invalid"): its sentence instead
         target = form._fields.get(name)
         if target is not None:
-            target.errors = [*target.errors, str(message)] if isinstance(target.errors, list) else [str(message)]
-        else:
-            form.form_errors.append(str(message))
+            target.errors = [*target.errors, text] if isinstance(target.errors, list) else [text]
+        elif text not in form.form_errors:
+            form.form_errors.append(text)
 
 
 # -- the task page: one small form per action ---------------------------------------------------
@@ -309,3 +314,41 @@ TASK_FORMS = {
     "reply": ReplyForm,
     "note": NoteForm,
 }
+
+
+# -- staff of the store ---------------------------------------------------------------------------
+
+ROLES = ("admin", "agent")
+
+
+def _row_id(raw: str) -> int:
+    """A row id from a hidden field; anything else is 0, which no row has (the service says 404)."""
+    return parsing.lenient(parsing.integer, raw, 1, MAX_ROW_ID, default=0)
+
+
+class InviteForm(FlaskForm):
+    email = StringField(
+        _l("Email"), [line(column_length(StaffUser.email)), InputRequired()], id="new-email", widget=EmailInput()
+    )
+    role = Choice(_l("Role"), kind="role", codes=("agent", "admin"), id="new-role")
+
+
+class MemberForm(FlaskForm):
+    """One row of the staff list; its ids carry the member's id (several rows on one page)."""
+
+    user_id = HiddenField(validators=[Parsed(_row_id)])
+    role = Choice(_l("Role"), kind="role", codes=ROLES)
+    active = Flag(_l("Active in this store"))
+    on_shift = Choice(
+        _l("On shift"), [Parsed(parsing.boolean)], kind="on_shift", codes=("1", "0"), validate_choice=False
+    )
+
+    def for_member(self, user_id: int) -> MemberForm:
+        for name in ("role", "active", "on_shift"):
+            bound = self._fields[name]
+            bound.id = bound.label.field_id = f"{name.replace('_', '-')}-{user_id}"
+        return self
+
+
+class CancelInvitationForm(FlaskForm):
+    cancel_invitation = HiddenField(validators=[Parsed(_row_id)])

@@ -100,7 +100,7 @@ def task_action(task_id: int, action: str):
             _apply(action, item, form)
         except ValidationFailed as exc:
             db.session.rollback()
-            add_errors(form, exc.fields)
+            add_errors(form, exc.fields, exc.message)
         else:
             audit_staff_action()
             db.session.commit()
