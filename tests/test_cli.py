@@ -6,7 +6,7 @@ import re
 from sqlalchemy import func, select
 
 from surveys.extensions import db
-from surveys.models import ApiKey, Order, Response, StaffUser, Store, utcnow
+from surveys.models import ApiKey, Order, Product, Response, Review, ReviewPhoto, StaffUser, Store, utcnow
 from surveys.services.tenancy import authenticate_api_key
 
 CSV = """order_id,email,name,locale,delivered_at,sku,product_name
@@ -148,6 +148,11 @@ def test_demo_seeds_once_and_prints_a_working_link(runner, client):
     _the_demo_desk_has_tasks_in_every_state_and_nothing_in_the_future(utcnow())
     responses = db.session.scalar(select(func.count()).select_from(Response))
     assert 250 <= responses <= 350
+    # customers' photos, drawn at seed time, on published reviews of the storefront's product too
+    with_photos = select(Review.product_id).where(Review.status == "published", Review.photo_count > 0)
+    assert db.session.scalar(select(func.count()).select_from(ReviewPhoto)) >= 20
+    assert db.session.scalar(select(func.count()).select_from(with_photos.subquery())) >= 8
+    assert db.session.scalar(select(func.count()).where(Product.sku == "TAZA-01", Product.id.in_(with_photos))) == 1
     second = runner.invoke(args=["demo"])
     assert db.session.scalar(select(func.count()).select_from(Response)) == responses
     link = next(line.split()[-1] for line in second.output.splitlines() if line.startswith("Survey link"))

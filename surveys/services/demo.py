@@ -26,6 +26,7 @@ from ..models import (
 from ..reading.clock import ShopClock
 from ..reading.scoring import is_passive, is_promoter, nps_category
 from . import recovery, responses
+from .demo_photos import demo_photos
 from .reviews import ReviewInput
 from .tenancy import create_api_key, create_staff_user, create_store, revoke_api_keys
 from .tokens import survey_url
@@ -215,7 +216,9 @@ def _history(store: Store, rng: random.Random, total: int = 420) -> None:
             stars, title, body = (
                 (2, *REVIEWS[product.sku][-1][1:]) if n % 53 == 7 else _review_for(product.sku, score, rng, n)
             )
-            given = {product.id: ReviewInput(stars, title, body, rng.random() < 0.92)}
+            consent = rng.random() < 0.92
+            shots = demo_photos(product.sku, random.Random(n), 1 + n % 3) if n % 13 == 4 and consent else None  # noqa: S311
+            given = {product.id: ReviewInput(stars, title, body, consent, shots)}
         answer = responses.Answer(nps=score, comment=rng.choice(COMMENTS[(category, locale)]), reviews=given)
         response = responses.submit_response(inv, answer, now=at)
         task = db.session.scalar(select(Task).where(Task.response_id == response.id))
