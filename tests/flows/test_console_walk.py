@@ -268,6 +268,7 @@ def test_every_page_in_both_languages_and_sizes_passes_the_guard(browser, app, m
     problems: list[str] = []
     db.session.rollback()
     with LiveServer(server_app) as server:
+        server_app.config["BASE_URL"] = server.url  # absolute links (the widget's photo URLs) reach this server
         store.widget_origins = [server.url]  # the demo storefront frames the widget from this origin
         db.session.commit()
         for lang in ("es", "en"):
