@@ -8,8 +8,8 @@ a replayed or concurrent order is found, never inserted twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, text, update
 
@@ -19,10 +19,41 @@ from . import privacy
 from .db_util import insert_ignoring
 from .invitations import ACTIVE_STATES, compute_send_at
 
-if TYPE_CHECKING:
-    from .intake import Delivery
+PRODUCT_FIELDS = ("url", "image_url", "gtin", "mpn", "brand")  # optional product details, as in Item
 
-PRODUCT_FIELDS = ("url", "image_url", "gtin", "mpn", "brand")  # optional product details, as in intake.Item
+
+@dataclass
+class Item:
+    sku: str
+    name: str
+    url: str | None = None
+    image_url: str | None = None
+    gtin: str | None = None
+    mpn: str | None = None
+    brand: str | None = None
+
+
+@dataclass
+class Delivery:
+    order_id: str
+    delivered_at: datetime
+    email: str
+    name: str | None
+    locale: str | None
+    items: list[Item] = field(default_factory=list)
+    phone: str | None = None  # E.164
+    whatsapp_opt_in: bool | None = None  # None: not said (an earlier answer stands)
+
+
+def result_body(order_pk: int, order_ref: str, status: str, send_at, reason: str | None) -> dict:
+    return {
+        "id": order_pk,
+        "order_id": order_ref,
+        "status": status if status in ("suppressed", "withdrawn") else "scheduled",
+        "send_at": send_at.isoformat() if send_at else None,
+        "suppressed_reason": reason,
+    }
+
 
 CHUNK = 400  # values per IN (...) lookup (SQLite caps bound parameters per statement)
 
@@ -242,8 +273,6 @@ def _reason(store, customer, d, send_at, asked, window, now) -> str | None:
 
 
 def _results(store: Store, refs: list[str]) -> dict[str, dict]:
-    from .intake import result_body
-
     columns = [Order.id, Order.order_ref, Invitation.status, Invitation.send_at, Invitation.suppressed_reason]
     rows = _select_in(columns, Order.order_ref, refs, Order.store_id == store.id, Invitation.order_id == Order.id)
     return {row.order_ref: result_body(*row) for row in rows}

@@ -17,22 +17,11 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Invitation, Order, Store, StoreWhatsApp, utcnow
 from ..schemas import DELIVERY_VALIDATOR, field_errors
-from .ingest import PRODUCT_FIELDS, record_many
+from .ingest import PRODUCT_FIELDS, Delivery, Item, record_many, result_body
 from .invitations import withdraw_invitation
 from .phones import InvalidPhone, country_for, normalize_phone
 
 SUPPORTED_LANGUAGES = ("es", "en")
-
-
-@dataclass
-class Item:
-    sku: str
-    name: str
-    url: str | None = None
-    image_url: str | None = None
-    gtin: str | None = None
-    mpn: str | None = None
-    brand: str | None = None
 
 
 def gtin_check_digit_ok(gtin: str) -> bool:
@@ -48,18 +37,6 @@ def _item(raw: dict, index: int, errors: dict) -> Item:
     if extra["gtin"] and not gtin_check_digit_ok(extra["gtin"]):
         errors[f"items.{index}.gtin"] = "the GTIN's check digit does not match"
     return Item(sku, raw["name"].strip() or sku, **extra)
-
-
-@dataclass
-class Delivery:
-    order_id: str
-    delivered_at: datetime
-    email: str
-    name: str | None
-    locale: str | None
-    items: list[Item] = field(default_factory=list)
-    phone: str | None = None  # E.164
-    whatsapp_opt_in: bool | None = None  # None: not said (an earlier answer stands)
 
 
 def parse_timestamp(value, path: str, errors: dict) -> datetime | None:
@@ -162,16 +139,6 @@ def validate_delivery(payload, country: str | None = None) -> Delivery:
 def delivery_result(order: Order, invitation: Invitation) -> dict:
     """The API body for a recorded delivery; identical on every replay."""
     return result_body(order.id, order.order_ref, invitation.status, invitation.send_at, invitation.suppressed_reason)
-
-
-def result_body(order_pk: int, order_ref: str, status: str, send_at, reason: str | None) -> dict:
-    return {
-        "id": order_pk,
-        "order_id": order_ref,
-        "status": status if status in ("suppressed", "withdrawn") else "scheduled",
-        "send_at": send_at.isoformat() if send_at else None,
-        "suppressed_reason": reason,
-    }
 
 
 def record_delivery(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bool]:
