@@ -17,7 +17,7 @@ from ..i18n import use_locale
 from ..parsing import integer, lenient
 from ..services import photos, recovery, responses, reviews
 from ..services.db_util import commit_keeping_loaded
-from ..services.invitations import scale_for
+from ..services.invitation_mail import scale_for
 from ..services.tokens import read_token
 
 bp = Blueprint("public", __name__)

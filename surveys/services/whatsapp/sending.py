@@ -22,7 +22,9 @@ from sqlalchemy import or_, update
 
 from ...extensions import db
 from ...models import Customer, Invitation, OutboxMessage, Store, StoreWhatsApp, utcnow
+from ...reading.clock import ShopClock
 from .. import mail
+from ..invitation_mail import queue_invitation_mail
 from ..tokens import issue_token
 from . import cloud
 from .settings import credentials, get_channel
@@ -188,10 +190,8 @@ def record_failure(invitation: Invitation, channel: StoreWhatsApp | None, error:
     ).rowcount
     if not moved:
         return "noop"
-    from ..invitations import queue_invitation_mail, within_send_window
-
     row = queue_invitation_mail(invitation, "invitation")
-    row.next_attempt_at = within_send_window(invitation.store, now)  # the store's hours hold for both channels
+    row.next_attempt_at = ShopClock.of(invitation.store).next_send_time(now)  # the store's hours hold for both channels
     return "fallback"
 
 
