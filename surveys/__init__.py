@@ -93,9 +93,6 @@ def _engine_options(url: str) -> dict:
     }
 
 
-READS_ONLY = "postventa_reads_only"  # execution option of an engine whose sessions never write
-
-
 def _configure_sqlite(engine) -> None:
     """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for every transaction.
 
@@ -106,6 +103,8 @@ def _configure_sqlite(engine) -> None:
     if engine.dialect.name != "sqlite":
         return
     from sqlalchemy import event
+
+    from .extensions import READS_ONLY
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

@@ -26,6 +26,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+READS_ONLY = "postventa_reads_only"  # execution option of an engine whose sessions never write
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()

@@ -11,6 +11,7 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from .. import parsing
+from ..extensions import READS_ONLY
 from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
 from ..reading.scoring import NPS_CATEGORIES
 from ..reading.topics import TOPICS
@@ -162,8 +163,6 @@ def stream_csv(engine, header: list[str], rows_of, every: int = 200):
     already been removed: rows loaded through it raise "identity map is no longer valid".
     So the query runs here, in a session opened, read and closed by the stream itself;
     ``rows_of(session)`` yields plain tuples."""
-    from .. import READS_ONLY
-
     with Session(engine.execution_options(**{READS_ONLY: True})) as session:
         yield from csv_chunks(header, rows_of(session), every)
 
