@@ -22,7 +22,7 @@ from ..http import json_error
 from ..models import REVIEW_STATES, TASK_STATES, IdempotencyRecord, utcnow
 from ..parsing import Invalid, arg, choice, day, integer, json_body, timestamp
 from ..schemas import BATCH_VALIDATOR, MODERATION_VALIDATOR, field_errors
-from ..services import intake, metrics, recovery, reviews, tenancy, throttle
+from ..services import api_read, intake, metrics, reviews, tenancy, throttle
 from ..services.db_util import insert_ignore
 
 bp = Blueprint("api", __name__)
@@ -152,7 +152,7 @@ def get_invitation(order_id: str):
 def list_responses():
     since_at = arg(request.args, "updated_since", timestamp, latest=utcnow() + timedelta(days=1))
     limit = arg(request.args, "limit", integer, 1, 500, default=100)
-    data, cursor = metrics.list_responses(g.store, since_at, request.args.get("cursor"), limit)
+    data, cursor = api_read.list_responses(g.store, since_at, request.args.get("cursor"), limit)
     return jsonify(data=data, next_cursor=cursor)
 
 
@@ -162,13 +162,13 @@ def _status_arg(states) -> str | None:
 
 @bp.get("/v1/tasks")
 def list_tasks():
-    data, cursor = recovery.list_tasks(g.store, _status_arg(TASK_STATES), request.args.get("cursor"))
+    data, cursor = api_read.list_tasks(g.store, _status_arg(TASK_STATES), request.args.get("cursor"))
     return jsonify(data=data, next_cursor=cursor)
 
 
 @bp.get("/v1/reviews")
 def list_reviews():
-    data, cursor = reviews.list_for_api(g.store, _status_arg(REVIEW_STATES), request.args.get("cursor"))
+    data, cursor = api_read.list_reviews(g.store, _status_arg(REVIEW_STATES), request.args.get("cursor"))
     return jsonify(data=data, next_cursor=cursor)
 
 
@@ -184,7 +184,7 @@ def moderate_review(review_id: int):
     if "reply" in payload:
         reviews.set_reply(review, actor, payload["reply"])
     db.session.commit()
-    return jsonify(reviews.review_json(review))
+    return jsonify(api_read.review_json(review))
 
 
 @bp.get("/v1/metrics")

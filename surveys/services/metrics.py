@@ -1,19 +1,15 @@
-"""Store metrics and response listings, aggregated in SQL (never row by row in Python)."""
+"""Store metrics, aggregated in SQL (never row by row in Python): NPS, CSAT, response rates,
+weekly series, distributions and breakdowns. What a score means is reading/scoring.py."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, select
 
-from .. import parsing
-from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import MAX_ROW_ID, Invitation, Order, OrderItem, Product, Response, Store, Task
+from ..models import Invitation, OrderItem, Product, Response, Store
 from ..reading.scoring import (
-    csat_satisfied,
     is_detractor,
     is_passive,
     is_promoter,
@@ -21,18 +17,13 @@ from ..reading.scoring import (
     summarize_csat,
     summarize_nps,
 )
+from .recovery import recovery_metrics
 
 
 def _range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
     lo = datetime.combine(start, time.min, tzinfo=timezone.utc) if start else None
     hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc) if end else None
     return lo, hi
-
-
-def recovery_metrics(store: Store, lo, hi, where: list | None = None) -> dict:
-    from .recovery import recovery_metrics as compute
-
-    return compute(store, lo, hi, where)
 
 
 def store_metrics(
@@ -126,84 +117,6 @@ def _by_channel(store: Store, lo, hi, sent: int, answered: int) -> dict:
     return {
         "email": {"sent": sent, "answered": answered, "response_rate": rate},
         "whatsapp": {"sent": 0, "answered": 0, "response_rate": None},
-    }
-
-
-def encode_cursor(updated_at: datetime, row_id: int) -> str:
-    raw = f"{updated_at.astimezone(timezone.utc).isoformat()}|{row_id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, row_id = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return parsing.timestamp(stamp), _row_id(row_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed("invalid cursor", {"cursor": "invalid"}) from exc
-
-
-def _row_id(raw: str) -> int:
-    return parsing.integer(raw, 0, MAX_ROW_ID)
-
-
-def encode_cursor_id(row_id: int) -> str:
-    return base64.urlsafe_b64encode(f"id|{row_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor_id(cursor: str) -> int:
-    try:
-        kind, row_id = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode().split("|")
-        if kind != "id":
-            raise ValueError(kind)
-        return _row_id(row_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed("invalid cursor", {"cursor": "invalid"}) from exc
-
-
-def list_responses(store: Store, updated_since: datetime | None, cursor: str | None, limit: int = 100):
-    """Responses ordered by (updated_at, id), resumable with an opaque cursor."""
-    query = (
-        select(Response, Order.order_ref, Task.status, Invitation.channel)
-        .join(Invitation, Response.invitation_id == Invitation.id)
-        .join(Order, Invitation.order_id == Order.id)
-        .outerjoin(Task, Task.response_id == Response.id)
-        .where(Response.store_id == store.id)
-    )
-    if updated_since:
-        query = query.where(Response.updated_at >= updated_since)
-    if cursor:
-        at, row_id = decode_cursor(cursor)
-        query = query.where(or_(Response.updated_at > at, and_(Response.updated_at == at, Response.id > row_id)))
-    rows = db.session.execute(query.order_by(Response.updated_at, Response.id).limit(limit + 1)).all()
-    data = [
-        {**response_json(r, order_ref, task_status), "channel": channel or "email"}
-        for r, order_ref, task_status, channel in rows[:limit]
-    ]
-    next_cursor = encode_cursor(rows[limit - 1][0].updated_at, rows[limit - 1][0].id) if len(rows) > limit else None
-    return data, next_cursor
-
-
-def response_json(r: Response, order_ref: str, task_status: str | None = None) -> dict:
-    return {
-        "id": r.id,
-        "order_id": order_ref,
-        "nps": r.nps,
-        "nps_category": r.nps_category,
-        "csat": r.csat,
-        "csat_satisfied": csat_satisfied(r.csat),
-        "comment": r.comment,
-        "language": r.language,
-        "sentiment": {"label": r.sentiment_label, "polarity": r.polarity, "confidence": r.sentiment_confidence},
-        "sentiment_label": r.sentiment_label,
-        "polarity": r.polarity,
-        "topics": r.topics or [],
-        "topic_polarity": r.topic_polarity or {},
-        "hidden_detractor": r.hidden_detractor,
-        "flags": r.flags or [],
-        "task_status": task_status,
-        "created_at": r.created_at.isoformat(),
-        "updated_at": r.updated_at.isoformat(),
     }
 
 

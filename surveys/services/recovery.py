@@ -33,7 +33,6 @@ from ..reading.clock import ShopClock
 from ..reading.scoring import CSAT_SCALE, is_detractor, is_satisfied, is_unhappy
 from . import alerts, failures, outbound
 from .db_util import insert_ignore
-from .metrics import decode_cursor_id, encode_cursor_id
 from .reviews import has_negative_review
 
 
@@ -266,51 +265,6 @@ def _escalate(task: Task, now: datetime) -> None:
         alerts.queue_task_alert(task, "overdue")
         outbound.emit(db.session.get(Store, task.store_id), "task.overdue", _event_data(task))
     db.session.flush()
-
-
-def task_json(task: Task, order_ref: str, now: datetime) -> dict:
-    def when(value):
-        return value.isoformat() if value else None
-
-    overdue = (task.status == "open" and task.first_contact_due_at < now) or (
-        task.status in ("open", "contacted") and task.resolution_due_at < now
-    )
-    return {
-        "id": task.id,
-        "response_id": task.response_id,
-        "order_id": order_ref,
-        "reason": task.reason,
-        "status": task.status,
-        "assignee": task.assignee.email if task.assignee else None,
-        "first_contact_due_at": when(task.first_contact_due_at),
-        "first_contact_at": when(task.first_contact_at),
-        "resolution_due_at": when(task.resolution_due_at),
-        "resolved_at": when(task.resolved_at),
-        "resolution": task.resolution,
-        "overdue": overdue,
-        "escalated": task.escalated_at is not None,
-    }
-
-
-def list_tasks(store: Store, status: str | None, cursor: str | None, limit: int = 100):
-    """Tasks of the store (optionally one status), oldest first, resumable with a cursor."""
-    from ..models import Invitation
-
-    query = (
-        select(Task, Order.order_ref)
-        .join(Response, Task.response_id == Response.id)
-        .join(Invitation, Response.invitation_id == Invitation.id)
-        .join(Order, Invitation.order_id == Order.id)
-        .where(Task.store_id == store.id)
-    )
-    if status:
-        query = query.where(Task.status == status)
-    if cursor:
-        query = query.where(Task.id > decode_cursor_id(cursor))
-    rows = db.session.execute(query.order_by(Task.id).limit(limit + 1)).all()
-    now = utcnow()
-    data = [task_json(task, ref, now) for task, ref in rows[:limit]]
-    return data, (encode_cursor_id(rows[limit - 1][0].id) if len(rows) > limit else None)
 
 
 def recovery_metrics(

@@ -41,7 +41,6 @@ from ..reading.analysis import analyze_text
 from ..reading.scoring import is_unhappy
 from . import audit, photos
 from .db_util import insert_ignore
-from .metrics import decode_cursor_id, encode_cursor_id
 
 MAX_TITLE, MAX_BODY, MAX_AUTHOR, MAX_REPLY = 120, 5000, 40, 2000
 MAX_PER_PAGE = 50
@@ -344,38 +343,6 @@ def queue_page(store: Store, status: str, page: int, per_page: int = 25):
     query = select(Review).where(Review.store_id == store.id, Review.status == status)
     query = query.order_by(Review.id if status == "pending" else Review.id.desc())
     return db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-
-
-def review_json(review: Review) -> dict:
-    """The API's view of a review (staff-facing: includes status, flags and consent)."""
-    return {
-        "id": review.id,
-        "sku": review.product.sku,
-        "rating": review.rating,
-        "title": review.title,
-        "body": review.body,
-        "author": review.author,
-        "status": review.status,
-        "flags": review.flags or [],
-        "consent": review.consent,
-        "reject_reason": review.reject_reason,
-        "language": review.language,
-        "sentiment": review.sentiment_label,
-        "reply": review.reply_body,
-        "created_at": review.created_at.isoformat(),
-        "updated_at": review.updated_at.isoformat(),
-    }
-
-
-def list_for_api(store: Store, status: str | None, cursor: str | None, limit: int = 100):
-    query = select(Review).where(Review.store_id == store.id)
-    if status:
-        query = query.where(Review.status == status)
-    if cursor:
-        query = query.where(Review.id > decode_cursor_id(cursor))
-    rows = db.session.scalars(query.order_by(Review.id).limit(limit + 1)).all()
-    data = [review_json(r) for r in rows[:limit]]
-    return data, (encode_cursor_id(rows[limit - 1].id) if len(rows) > limit else None)
 
 
 # --- the storefront widget -----------------------------------------------------------------

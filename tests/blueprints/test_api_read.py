@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from surveys.extensions import db
 from surveys.models import Invitation, Response, utcnow
-from surveys.services.metrics import encode_cursor, encode_cursor_id
+from surveys.services.api_read import encode_cursor, encode_cursor_id
 
 from ..factories import make_store, sent_invitation, survey_path
 
