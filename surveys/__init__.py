@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         _configure_sqlite(db.engine)
 
     from .blueprints import api, feeds, health, hooks, public, staff, widget
+    from .blueprints.staff import account, admin, auth, logs, responses, reviews, tasks, views, whatsapp  # noqa: F401
     from .http import RowIdConverter
 
     app.url_map.converters["id"] = RowIdConverter

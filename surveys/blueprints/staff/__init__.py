@@ -1,7 +1,9 @@
 """Staff console (/staff): sign-in, store scoping and roles, checked once for the blueprint.
 
 Every view works on ``g.store``, chosen among the signed-in user's memberships;
-admin-only endpoints are listed in ADMIN_ONLY, so access fails closed.
+admin-only endpoints are listed in ADMIN_ONLY, so access fails closed. The views are the
+package's modules (account, admin, auth, ...); they import ``bp`` from here and create_app
+imports them, so this module imports none of them back.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ...extensions import db, login_manager
 from ...i18n import use_locale
 from ...models import utcnow
 from ...services import audit, reporting, staff_auth
+from .forms import field_attrs
 
 bp = Blueprint("staff", __name__)
 PUBLIC = {
@@ -149,8 +152,5 @@ def _private(resp):
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
-
-from . import account, admin, auth, logs, responses, reviews, tasks, views, whatsapp  # noqa: E402,F401  (routes register on bp)
-from .forms import field_attrs  # noqa: E402
 
 bp.add_app_template_global(field_attrs)
