@@ -24,6 +24,7 @@ from ..parsing import Invalid, arg, choice, day, integer, json_body, timestamp
 from ..schemas import BATCH_VALIDATOR, MODERATION_VALIDATOR, field_errors
 from ..services import api_read, intake, metrics, reviews, tenancy, throttle
 from ..services.db_util import insert_ignore
+from ..services.scope import scoped
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -88,9 +89,7 @@ def _idempotent(handler):
     if not 1 <= len(key) <= 128:
         raise ValidationFailed("Idempotency-Key must be 1-128 characters", {"Idempotency-Key": "length"})
     digest = hashlib.sha256(request.get_data()).hexdigest()
-    found = db.session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.store_id == g.store.id, IdempotencyRecord.key == key)
-    )
+    found = db.session.scalar(scoped(select(IdempotencyRecord), g.store).where(IdempotencyRecord.key == key))
     if found is not None:
         if found.request_hash != digest:
             raise IdempotencyKeyReused("this Idempotency-Key was used with another body")

@@ -10,6 +10,7 @@ from ..i18n import use_locale
 from ..models import Product, Store
 from ..services import reviews
 from ..services.demo import DEMO_SLUG
+from ..services.scope import scoped
 
 bp = Blueprint("demo", __name__)
 
@@ -20,7 +21,7 @@ def storefront(sku: str | None = None):
     store = db.session.scalar(select(Store).where(Store.slug == DEMO_SLUG))
     if store is None:
         abort(404)
-    products = db.session.scalars(select(Product).where(Product.store_id == store.id).order_by(Product.id)).all()
+    products = db.session.scalars(scoped(select(Product), store).order_by(Product.id)).all()
     product = next((p for p in products if p.sku == sku), products[0] if products else None)
     if product is None:
         abort(404)

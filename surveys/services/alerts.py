@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Membership, StaffUser, Store, Task
 from ..reading.clock import ShopClock
 from . import mail
+from .scope import in_store
 from .tokens import issue_token, unsubscribe_url
 
 
@@ -27,7 +28,7 @@ def alert_recipients(store: Store) -> list[str]:
             select(StaffUser.email)
             .join(Membership, Membership.user_id == StaffUser.id)
             .where(
-                Membership.store_id == store.id,
+                in_store(Membership, store),
                 Membership.role == "admin",
                 Membership.active.is_(True),
                 StaffUser.is_active.is_(True),

@@ -15,6 +15,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import MAX_ROW_ID, Invitation, Order, Response, Review, Store, Task, utcnow
 from ..reading.scoring import csat_satisfied
+from .scope import in_store, scoped
 
 # --- cursors -----------------------------------------------------------------------------------
 
@@ -61,7 +62,7 @@ def list_responses(store: Store, updated_since: datetime | None, cursor: str | N
         .join(Invitation, Response.invitation_id == Invitation.id)
         .join(Order, Invitation.order_id == Order.id)
         .outerjoin(Task, Task.response_id == Response.id)
-        .where(Response.store_id == store.id)
+        .where(in_store(Response, store))
     )
     if updated_since:
         query = query.where(Response.updated_at >= updated_since)
@@ -134,7 +135,7 @@ def list_tasks(store: Store, status: str | None, cursor: str | None, limit: int 
         .join(Response, Task.response_id == Response.id)
         .join(Invitation, Response.invitation_id == Invitation.id)
         .join(Order, Invitation.order_id == Order.id)
-        .where(Task.store_id == store.id)
+        .where(in_store(Task, store))
     )
     if status:
         query = query.where(Task.status == status)
@@ -172,7 +173,7 @@ def review_json(review: Review) -> dict:
 
 def list_reviews(store: Store, status: str | None, cursor: str | None, limit: int = 100):
     """Reviews of the store (optionally one status), oldest first, resumable with a cursor."""
-    query = select(Review).where(Review.store_id == store.id)
+    query = scoped(select(Review), store)
     if status:
         query = query.where(Review.status == status)
     if cursor:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import AuditEntry, StaffUser, utcnow
+from .scope import scoped
 
 SYSTEM = "system"
 
@@ -42,7 +43,7 @@ def record(
 
 
 def entries(store_id: int, object_type: str | None = None, object_id: int | None = None, limit: int | None = None):
-    query = select(AuditEntry).where(AuditEntry.store_id == store_id)
+    query = scoped(select(AuditEntry), store_id)
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
     if object_id is not None:
@@ -54,7 +55,7 @@ def entries(store_id: int, object_type: str | None = None, object_id: int | None
 def log_query(store_id: int, object_type: str | None = None, who=None, what=None, start=None, end=None):
     """The store's log (or one kind of object's part of it) filtered by who (actor), what (action)
     and when (dates, UTC days, both ends included); unordered. Pages and CSVs share it."""
-    query = select(AuditEntry).where(AuditEntry.store_id == store_id)
+    query = scoped(select(AuditEntry), store_id)
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
     if who:

@@ -9,6 +9,7 @@ from ..models import Invitation, OrderItem, Product, Store
 from ..reading.topics import TOPICS
 from . import metrics
 from .reporting import Filters, response_conditions
+from .scope import in_store
 
 
 def _invitation_conditions(store: Store, f: Filters) -> list:
@@ -18,7 +19,7 @@ def _invitation_conditions(store: Store, f: Filters) -> list:
     bought = (
         select(OrderItem.id)
         .join(Product, Product.id == OrderItem.product_id)
-        .where(OrderItem.order_id == Invitation.order_id, Product.store_id == store.id, Product.sku == f.product)
+        .where(OrderItem.order_id == Invitation.order_id, in_store(Product, store), Product.sku == f.product)
     )
     return [bought.exists()]
 
@@ -49,7 +50,7 @@ def dashboard_data(store: Store, f: Filters) -> dict:
 def filter_choices(store: Store) -> dict:
     """What the filter bar offers: the store's products (by name) and the topics."""
     products = db.session.execute(
-        select(Product.sku, Product.name).where(Product.store_id == store.id).order_by(Product.name)
+        select(Product.sku, Product.name).where(in_store(Product, store)).order_by(Product.name)
     ).all()
     return {"products": [{"sku": sku, "name": name} for sku, name in products], "topics": TOPICS}
 
@@ -61,7 +62,7 @@ def first_sku(store: Store) -> str | None:
     return db.session.scalar(
         select(Product.sku)
         .outerjoin(ProductRating, ProductRating.product_id == Product.id)
-        .where(Product.store_id == store.id)
+        .where(in_store(Product, store))
         .order_by(func.coalesce(ProductRating.count, 0).desc(), Product.id)
         .limit(1)
     )

@@ -28,6 +28,7 @@ from ..reading.scoring import is_passive, is_promoter, nps_category
 from . import recovery, responses
 from .demo_photos import demo_photos
 from .reviews import ReviewInput
+from .scope import in_store, scoped
 from .tenancy import create_api_key, create_staff_user, create_store, revoke_api_keys
 from .tokens import survey_url
 
@@ -275,7 +276,7 @@ def _settle_past_mail(store: Store, now) -> None:
     """Alerts and follow-ups of the seeded past count as delivered: starting the demo mails nobody."""
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.store_id == store.id, OutboxMessage.status == "pending")
+        .where(in_store(OutboxMessage, store), OutboxMessage.status == "pending")
         .values(status="sent", sent_at=now)
     )
 
@@ -285,14 +286,14 @@ def _live_invitation(store: Store) -> Invitation:
     inv = db.session.scalar(
         select(Invitation)
         .join(Order)
-        .where(Invitation.store_id == store.id, Invitation.status == "sent", Order.order_ref.like("LIVE-%"))
+        .where(in_store(Invitation, store), Invitation.status == "sent", Order.order_ref.like("LIVE-%"))
         .order_by(Invitation.id.desc())
         .limit(1)
     )
     if inv is not None:
         return inv
     count = db.session.scalar(
-        select(func.count()).select_from(Order).where(Order.store_id == store.id, Order.order_ref.like("LIVE-%"))
+        select(func.count()).select_from(Order).where(in_store(Order, store), Order.order_ref.like("LIVE-%"))
     )
     now = utcnow()
     customer = Customer(store_id=store.id, email=f"ana.live{count}@example.com", name="Ana García", locale="es")
@@ -307,7 +308,7 @@ def _live_invitation(store: Store) -> Invitation:
     )
     db.session.add(order)
     db.session.flush()
-    product = db.session.scalar(select(Product).where(Product.store_id == store.id).order_by(Product.id).limit(1))
+    product = db.session.scalar(scoped(select(Product), store).order_by(Product.id).limit(1))
     db.session.add(OrderItem(order_id=order.id, product_id=product.id))
     inv = Invitation(
         store_id=store.id,
@@ -327,7 +328,7 @@ def _live_invitation(store: Store) -> Invitation:
 def seed_demo(seed: int = 7, orders: int = 420) -> dict:
     """Create the demo shop once; each call issues a fresh demo API key and a live link."""
     store = _store()
-    if db.session.scalar(select(func.count()).select_from(Order).where(Order.store_id == store.id)) == 0:
+    if db.session.scalar(select(func.count()).select_from(Order).where(in_store(Order, store))) == 0:
         _history(store, random.Random(seed), orders)  # noqa: S311 - demo data
     if db.session.scalar(select(StaffUser).where(StaffUser.email == DEMO_ADMIN)) is None:
         _staff(store)

@@ -19,6 +19,7 @@ from sqlalchemy import delete, exists, func, or_, select
 from ..extensions import db
 from ..models import WorkFailure, utcnow
 from .db_util import insert_ignore
+from .scope import in_store
 
 log = logging.getLogger("surveys.worker")
 
@@ -142,7 +143,7 @@ def dead_rows(store_id: int, limit: int = 200) -> list[WorkFailure]:
     """The store's dead rows, newest first (admins)."""
     return db.session.scalars(
         select(WorkFailure)
-        .where(WorkFailure.store_id == store_id, WorkFailure.status == "dead")
+        .where(in_store(WorkFailure, store_id), WorkFailure.status == "dead")
         .order_by(WorkFailure.updated_at.desc(), WorkFailure.id.desc())
         .limit(limit)
     ).all()

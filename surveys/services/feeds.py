@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from ..extensions import db
 from ..models import Product, Review, ReviewTombstone, StaffUser, Store, new_feed_key
 from . import audit
+from .scope import in_store
 
 BATCH = 500
 SCHEMA = "http://www.google.com/shopping/reviews/schema/product/2.3/product_reviews.xsd"
@@ -138,7 +139,7 @@ def stream_feed(store: FeedStore) -> Iterator[str]:
                         Product.brand,
                     )
                     .join(Product, Product.id == Review.product_id)
-                    .where(Review.store_id == store.id, Review.status == "published")
+                    .where(in_store(Review, store), Review.status == "published")
                     .where(or_(Review.body.is_not(None), Review.title.is_not(None)))
                 )
                 opened = False
@@ -159,10 +160,10 @@ def _deleted(conn, store_id: int) -> Iterator[str]:
     """Reviews Google may hold that are no longer shown: taken down after publication, rejected,
     or erased (their ids only, from the tombstones)."""
     withdrawn = select(Review.id).where(
-        Review.store_id == store_id,
+        in_store(Review, store_id),
         or_(Review.status == "rejected", (Review.published_at.is_not(None)) & (Review.status != "published")),
     )
-    erased = select(ReviewTombstone.id, ReviewTombstone.review_id).where(ReviewTombstone.store_id == store_id)
+    erased = select(ReviewTombstone.id, ReviewTombstone.review_id).where(in_store(ReviewTombstone, store_id))
     opened = False
     for rows in _batches(conn, withdrawn, Review.id):
         if not opened:

@@ -18,6 +18,7 @@ from ..models import Customer, Invitation, Order, OrderItem, Product, Store, new
 from . import privacy
 from .db_util import insert_ignoring
 from .invitations import ACTIVE_STATES, compute_send_at
+from .scope import in_store
 
 PRODUCT_FIELDS = ("url", "image_url", "gtin", "mpn", "brand")  # optional product details, as in Item
 
@@ -85,7 +86,7 @@ def record_many(store: Store, deliveries: list[Delivery], source: str = "api") -
     for d in deliveries:
         first.setdefault(d.order_id, d)
     refs = list(first)
-    known = {r.order_ref for r in _select_in([Order.order_ref], Order.order_ref, refs, Order.store_id == store.id)}
+    known = {r.order_ref for r in _select_in([Order.order_ref], Order.order_ref, refs, in_store(Order, store))}
     fresh = [first[ref] for ref in refs if ref not in known]
     created = _insert_orders(store, fresh, customers, source, now)
     new_orders = [(first[ref], order_id) for ref, order_id in created.items()]
@@ -169,7 +170,7 @@ _CUSTOMER_COLUMNS = [
 
 def _rows(store: Store, emails: list[str]):
     """Customer rows (plain rows, not ORM objects: a batch needs no identity map)."""
-    return _select_in(_CUSTOMER_COLUMNS, Customer.email, emails, Customer.store_id == store.id)
+    return _select_in(_CUSTOMER_COLUMNS, Customer.email, emails, in_store(Customer, store))
 
 
 def _products(store: Store, deliveries) -> dict[str, int]:
@@ -186,7 +187,7 @@ def _products(store: Store, deliveries) -> dict[str, int]:
         [Product.id, Product.sku, Product.name, *(getattr(Product, f) for f in PRODUCT_FIELDS)],
         Product.sku,
         list(items),
-        Product.store_id == store.id,
+        in_store(Product, store),
     ):
         item = items[sku]
         # optional fields (url, image, GTIN, MPN, brand): a new value replaces the old, a missing one keeps it
@@ -274,5 +275,5 @@ def _reason(store, customer, d, send_at, asked, window, now) -> str | None:
 
 def _results(store: Store, refs: list[str]) -> dict[str, dict]:
     columns = [Order.id, Order.order_ref, Invitation.status, Invitation.send_at, Invitation.suppressed_reason]
-    rows = _select_in(columns, Order.order_ref, refs, Order.store_id == store.id, Invitation.order_id == Order.id)
+    rows = _select_in(columns, Order.order_ref, refs, in_store(Order, store), Invitation.order_id == Order.id)
     return {row.order_ref: result_body(*row) for row in rows}

@@ -20,6 +20,7 @@ from ..schemas import DELIVERY_VALIDATOR, field_errors
 from .ingest import PRODUCT_FIELDS, Delivery, Item, record_many, result_body
 from .invitations import withdraw_invitation
 from .phones import InvalidPhone, country_for, normalize_phone
+from .scope import in_store, scoped
 
 SUPPORTED_LANGUAGES = ("es", "en")
 
@@ -77,7 +78,7 @@ def normalize_locale(value) -> str | None:
 def phone_country(store: Store) -> str | None:
     """The region for phone numbers written without a country code (the store's setting,
     else its time zone's country)."""
-    setting = db.session.scalar(select(StoreWhatsApp.default_country).where(StoreWhatsApp.store_id == store.id))
+    setting = db.session.scalar(select(StoreWhatsApp.default_country).where(in_store(StoreWhatsApp, store)))
     return country_for(setting, store.timezone)
 
 
@@ -152,7 +153,7 @@ def record_delivery(store: Store, d: Delivery, source: str = "api") -> tuple[dic
 
 def cancel_delivery(store: Store, order_ref: str) -> dict:
     """Order cancelled or refunded: withdraw its invitation if not yet sent."""
-    order = db.session.scalar(select(Order).where(Order.store_id == store.id, Order.order_ref == order_ref))
+    order = db.session.scalar(scoped(select(Order), store).where(Order.order_ref == order_ref))
     if order is None:
         raise NotFound("no delivery with this order_id")
     order.status = "cancelled"

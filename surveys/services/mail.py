@@ -32,6 +32,7 @@ from ..extensions import db
 from ..models import Customer, Invitation, OutboxMessage, utcnow
 from . import failures
 from .db_util import claim_leased, finish_claim, renew_claim
+from .scope import in_store
 
 # Headers are never folded: a List-Unsubscribe URL folded at 78 columns would break the
 # URI for the clients that read it.
@@ -348,7 +349,7 @@ def mark_broken(msg: OutboxMessage, exc: Exception) -> str | None:
 def _suppress_bounced(msg: OutboxMessage, now: datetime) -> None:
     db.session.execute(
         update(Customer)
-        .where(Customer.store_id == msg.store_id, Customer.email == msg.recipient, Customer.bounced_at.is_(None))
+        .where(in_store(Customer, msg.store_id), Customer.email == msg.recipient, Customer.bounced_at.is_(None))
         .values(bounced_at=now)
     )
     if msg.invitation_id:

@@ -18,6 +18,7 @@ from ..reading.scoring import (
     summarize_nps,
 )
 from .recovery import recovery_metrics
+from .scope import in_store
 
 
 def _range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
@@ -52,7 +53,7 @@ def store_metrics(
         ).one()
     nps = summarize_nps(row[0], row[1], row[2])
     csat = summarize_csat(row[3], row[4])
-    sent_conds = [Invitation.store_id == store.id, Invitation.sent_at.is_not(None), *(invitation_where or [])]
+    sent_conds = [in_store(Invitation, store), Invitation.sent_at.is_not(None), *(invitation_where or [])]
     if lo:
         sent_conds.append(Invitation.sent_at >= lo)
     if hi:
@@ -93,7 +94,7 @@ def _score_counts(store: Store) -> tuple[int, int, int, int, int]:
     promoters = passives = detractors = satisfied = answered = 0
     for nps, csat, n in db.session.execute(
         select(Response.nps, Response.csat, func.count())
-        .where(Response.store_id == store.id)
+        .where(in_store(Response, store))
         .group_by(Response.nps, Response.csat)
     ):
         if nps is not None:
@@ -137,7 +138,7 @@ def _weekly(store: Store, weeks: int, columns, present, summarize, start=None, e
     week = _week(Response.created_at).label("week")
     rows = db.session.execute(
         select(week, *columns)
-        .where(Response.store_id == store.id, Response.created_at >= lo, Response.created_at < hi, present)
+        .where(in_store(Response, store), Response.created_at >= lo, Response.created_at < hi, present)
         .where(*(where or []))
         .group_by(week)
         .order_by(week)
@@ -190,7 +191,7 @@ def distribution(store: Store, start: date | None = None, end: date | None = Non
 
 def _period(store: Store, start: date | None, end: date | None) -> list:
     lo, hi = _range(start, end)
-    conds = [Response.store_id == store.id]
+    conds = [in_store(Response, store)]
     if lo:
         conds.append(Response.created_at >= lo)
     if hi:

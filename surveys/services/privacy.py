@@ -34,6 +34,7 @@ from ..models import (
 )
 from . import failures, reviews
 from .phones import sender_candidates
+from .scope import in_store, scoped
 
 ERASED_PREFIX = "erased:"
 
@@ -48,7 +49,7 @@ def erased_marker(store: Store, email: str) -> str:
 
 def find_customer(store: Store, email: str) -> Customer | None:
     email = email.strip().lower()
-    return db.session.scalar(select(Customer).where(Customer.store_id == store.id, Customer.email == email))
+    return db.session.scalar(scoped(select(Customer), store).where(Customer.email == email))
 
 
 def export_customer(store: Store, email: str) -> dict:
@@ -67,7 +68,7 @@ def export_customer(store: Store, email: str) -> dict:
         )
     }
     mail = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.store_id == store.id, OutboxMessage.recipient == customer.email)
+        scoped(select(OutboxMessage), store).where(OutboxMessage.recipient == customer.email)
     ).all()
 
     def when(value):
@@ -164,7 +165,7 @@ def _erase_customer_row(store: Store, customer: Customer, marker: str) -> int:
     recipients = [customer.email, *(sender_candidates(customer.phone) if customer.phone else [])]
     emails = db.session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.store_id == store.id,
+            in_store(OutboxMessage, store),
             OutboxMessage.recipient.in_(recipients) | OutboxMessage.invitation_id.in_(inv_ids),
         )
     ).rowcount
@@ -177,7 +178,7 @@ def _erase_customer_row(store: Store, customer: Customer, marker: str) -> int:
     db.session.execute(
         update(WebhookEvent)
         .where(
-            WebhookEvent.store_id == store.id,
+            in_store(WebhookEvent, store),
             WebhookEvent.status == "pending",
             WebhookEvent.order_ref.in_(select(Order.order_ref).where(Order.customer_id == customer.id)),
         )
@@ -218,7 +219,7 @@ def _erase_responses(customer: Customer) -> int:
 def erase_store_customers(store: Store, source: str) -> int:
     """Erase every customer of a store (Shopify shop/redact)."""
     customers = db.session.scalars(
-        select(Customer).where(Customer.store_id == store.id, ~Customer.email.startswith(ERASED_PREFIX))
+        scoped(select(Customer), store).where(~Customer.email.startswith(ERASED_PREFIX))
     ).all()
     for customer in customers:
         erase_customer(store, customer.email, source)
@@ -248,7 +249,7 @@ def _retain_store(store: Store, now, limit: int, guard, erased: dict) -> None:
     cutoff = now - timedelta(days=store.retention_days)
     newest = (
         select(Order.customer_id, func.max(Order.created_at).label("last"))
-        .where(Order.store_id == store.id)
+        .where(in_store(Order, store))
         .group_by(Order.customer_id)
         .subquery()
     )

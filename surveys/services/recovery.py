@@ -34,6 +34,7 @@ from ..reading.scoring import CSAT_SCALE, is_detractor, is_satisfied, is_unhappy
 from . import alerts, failures, outbound
 from .db_util import insert_ignore
 from .reviews import has_negative_review
+from .scope import in_store, scoped
 
 
 def task_reason(response: Response) -> str | None:
@@ -128,7 +129,7 @@ def _next_agent(store: Store, now: datetime) -> int | None:
         select(Membership)
         .join(StaffUser, StaffUser.id == Membership.user_id)
         .where(
-            Membership.store_id == store.id,
+            in_store(Membership, store),
             Membership.role == "agent",
             Membership.on_shift.is_(True),
             Membership.active.is_(True),
@@ -145,7 +146,7 @@ def _next_agent(store: Store, now: datetime) -> int | None:
 
 
 def set_on_shift(store: Store, user: StaffUser, on: bool) -> None:
-    member = db.session.scalar(select(Membership).where(Membership.store_id == store.id, Membership.user_id == user.id))
+    member = db.session.scalar(scoped(select(Membership), store).where(Membership.user_id == user.id))
     if member is None:
         raise NotFound("not a member of this store")
     member.on_shift = on
@@ -170,7 +171,7 @@ def _event(task: Task, kind: str, actor: StaffUser | None, body: str | None) -> 
 
 def get_task(store: Store, task_id: int) -> Task:
     """A task of this store, or NotFound (another store's task does not exist for you)."""
-    task = db.session.scalar(select(Task).where(Task.id == task_id, Task.store_id == store.id))
+    task = db.session.scalar(select(Task).where(Task.id == task_id, in_store(Task, store)))
     if task is None:
         raise NotFound("no such task")
     return task
@@ -273,9 +274,9 @@ def recovery_metrics(
     """open, overdue, SLA met %, median business minutes to first contact and to resolution
     (``where``: conditions on the tasks' responses, e.g. the dashboard's filters)."""
     now = utcnow()
-    conds = [Task.store_id == store.id]
+    conds = [in_store(Task, store)]
     if where:
-        conds.append(Task.response_id.in_(select(Response.id).where(Response.store_id == store.id, *where)))
+        conds.append(Task.response_id.in_(select(Response.id).where(in_store(Response, store), *where)))
     if lo:
         conds.append(Task.created_at >= lo)
     if hi:
@@ -356,7 +357,7 @@ def queue(
     """The store's tasks for the queue page. ``status`` is a task state or "active" (open and
     contacted); ``sort`` is "due" (overdue first, then by first-contact due time), "opened"
     (newest first) or "score" (lowest first); ``search`` matches the order, email or name."""
-    query = select(Task).where(Task.store_id == store.id)
+    query = scoped(select(Task), store)
     if status == "active":
         query = query.where(Task.status.in_(("open", "contacted")))
     elif status in TASK_STATES:
@@ -398,9 +399,7 @@ def bulk_update(
     if action == "dismiss" and not (reason or "").strip():
         raise ValidationFailed(_l("Say why the task is dismissed."), {"reason": "required"})
     tasks = db.session.scalars(
-        select(Task).where(
-            Task.store_id == store.id, Task.id.in_(task_ids[:500]), Task.status.in_(("open", "contacted"))
-        )
+        scoped(select(Task), store).where(Task.id.in_(task_ids[:500]), Task.status.in_(("open", "contacted")))
     ).all()
     for task in tasks:
         if action == "assign":
@@ -420,7 +419,7 @@ def customer_context(task: Task, limit: int = 10) -> dict:
         select(Response)
         .join(Invitation, Invitation.id == Response.invitation_id)
         .where(
-            Response.store_id == task.store_id,
+            in_store(Response, task.store_id),
             Invitation.customer_id == invitation.customer_id,
             Response.id != task.response_id,
         )

@@ -15,6 +15,7 @@ from ..extensions import READS_ONLY
 from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
 from ..reading.scoring import NPS_CATEGORIES
 from ..reading.topics import TOPICS
+from .scope import in_store
 
 CATEGORIES = tuple(NPS_CATEGORIES)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -99,7 +100,7 @@ def responses_query(store: Store | int, f: Filters):
         .join(Order, Invitation.order_id == Order.id)
         .join(Customer, Invitation.customer_id == Customer.id)
         .outerjoin(Task, Task.response_id == Response.id)
-        .where(Response.store_id == store_id)
+        .where(in_store(Response, store_id))
     )
     if f.start:
         query = query.where(Response.created_at >= datetime.combine(f.start, time.min, tzinfo=timezone.utc))

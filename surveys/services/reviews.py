@@ -41,6 +41,7 @@ from ..reading.analysis import analyze_text
 from ..reading.scoring import is_unhappy
 from . import audit, photos
 from .db_util import insert_ignore
+from .scope import in_store, scoped
 
 MAX_TITLE, MAX_BODY, MAX_AUTHOR, MAX_REPLY = 120, 5000, 40, 2000
 MAX_PER_PAGE = 50
@@ -331,7 +332,7 @@ def delete_for_responses(response_ids) -> int:
 
 def status_counts(store: Store) -> dict[str, int]:
     rows = db.session.execute(
-        select(Review.status, func.count()).where(Review.store_id == store.id).group_by(Review.status)
+        select(Review.status, func.count()).where(in_store(Review, store)).group_by(Review.status)
     ).all()
     counts = dict.fromkeys(REVIEW_STATES, 0)
     counts.update({status: n for status, n in rows if status in counts})
@@ -340,7 +341,7 @@ def status_counts(store: Store) -> dict[str, int]:
 
 def queue_page(store: Store, status: str, page: int, per_page: int = 25):
     """The console's moderation list: oldest first while waiting, newest first once decided."""
-    query = select(Review).where(Review.store_id == store.id, Review.status == status)
+    query = scoped(select(Review), store).where(Review.status == status)
     query = query.order_by(Review.id if status == "pending" else Review.id.desc())
     return db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
 
@@ -532,7 +533,7 @@ def widget_ratings(widget_key: str, skus: list[str]) -> Ratings | None:
     rows = db.session.execute(
         select(Product.id, Product.sku, ProductRating.count, ProductRating.total, ProductRating.version)
         .outerjoin(ProductRating, ProductRating.product_id == Product.id)
-        .where(Product.store_id == store_id, Product.sku.in_(skus))
+        .where(in_store(Product, store_id), Product.sku.in_(skus))
         .order_by(Product.id)
     ).all()
     found, parts = {}, []

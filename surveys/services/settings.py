@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import MAX_ROW_ID, SURVEY_KINDS, Membership, StaffUser, Store
 from . import outbound
 from .replies import REGISTERS
+from .scope import in_store
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def members(store: Store, active_only: bool = False) -> list[tuple[StaffUser, Me
     query = (
         select(StaffUser, Membership)
         .join(Membership, Membership.user_id == StaffUser.id)
-        .where(Membership.store_id == store.id)
+        .where(in_store(Membership, store))
         .order_by(StaffUser.email)
     )
     if active_only:
@@ -103,7 +104,7 @@ def update_member(
     row = db.session.execute(
         select(StaffUser, Membership)
         .join(Membership, Membership.user_id == StaffUser.id)
-        .where(Membership.store_id == store.id, StaffUser.id == user_id)
+        .where(in_store(Membership, store), StaffUser.id == user_id)
     ).first()
     if row is None:
         raise NotFound("no such member")

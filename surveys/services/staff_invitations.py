@@ -22,6 +22,7 @@ from ..errors import Conflict, NotFound, TokenExpired, TokenInvalid, ValidationF
 from ..extensions import db
 from ..models import MAX_ROW_ID, Membership, StaffInvitation, StaffUser, Store, utcnow
 from . import mail
+from .scope import in_store, scoped
 from .tokens import issue_token, read_token
 
 ROLES = ("admin", "agent")
@@ -65,7 +66,7 @@ def invite_member(store: Store, actor: StaffUser, email: str, role: str) -> Staf
     db.session.execute(
         update(StaffInvitation)
         .where(
-            StaffInvitation.store_id == store.id,
+            in_store(StaffInvitation, store),
             StaffInvitation.email == email,
             StaffInvitation.accepted_at.is_(None),
             StaffInvitation.cancelled_at.is_(None),
@@ -107,7 +108,7 @@ def pending_invitations(store: Store) -> list[StaffInvitation]:
         db.session.scalars(
             select(StaffInvitation)
             .where(
-                StaffInvitation.store_id == store.id,
+                in_store(StaffInvitation, store),
                 StaffInvitation.accepted_at.is_(None),
                 StaffInvitation.cancelled_at.is_(None),
                 StaffInvitation.expires_at > now,
@@ -121,7 +122,7 @@ def cancel_invitation(store: Store, invitation_id: int) -> None:
     if not 0 < invitation_id <= MAX_ROW_ID:
         raise NotFound("no such invitation")
     invitation = db.session.scalar(
-        select(StaffInvitation).where(StaffInvitation.id == invitation_id, StaffInvitation.store_id == store.id)
+        select(StaffInvitation).where(StaffInvitation.id == invitation_id, in_store(StaffInvitation, store))
     )
     if invitation is None:
         raise NotFound("no such invitation")
@@ -192,4 +193,4 @@ def accept_invitation(
 
 
 def _membership(store: Store, user: StaffUser) -> Membership | None:
-    return db.session.scalar(select(Membership).where(Membership.store_id == store.id, Membership.user_id == user.id))
+    return db.session.scalar(scoped(select(Membership), store).where(Membership.user_id == user.id))

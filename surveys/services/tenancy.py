@@ -18,6 +18,7 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ApiKey, Membership, StaffUser, Store, utcnow
 from ..reading.clock import parse_send_window as parse_window
+from .scope import in_store, scoped
 from .staff_auth import revoke_sessions
 
 
@@ -94,7 +95,7 @@ def create_api_key(store: Store, name: str = "default") -> str:
 
 
 def revoke_api_keys(store: Store, name: str) -> None:
-    for key in db.session.scalars(select(ApiKey).where(ApiKey.store_id == store.id, ApiKey.name == name)):
+    for key in db.session.scalars(scoped(select(ApiKey), store).where(ApiKey.name == name)):
         key.revoked_at = key.revoked_at or utcnow()
 
 
@@ -129,9 +130,7 @@ def create_staff_user(email: str, store: Store, role: str, password: str | None,
         user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         revoke_sessions(user)  # a new password ends every existing session
     db.session.flush()
-    membership = db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.store_id == store.id)
-    )
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == user.id, in_store(Membership, store)))
     if membership is None:
         db.session.add(Membership(user_id=user.id, store_id=store.id, role=role))
     else:

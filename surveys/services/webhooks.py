@@ -24,6 +24,7 @@ from ..schemas import GTIN, HTTP_URL
 from . import failures, intake
 from .db_util import insert_ignore
 from .invitations import compute_send_at
+from .scope import scoped
 
 MILESTONES = ("delivered", "fulfilled", "cancelled")
 
@@ -265,7 +266,7 @@ def _apply_event(event: WebhookEvent) -> None:
 
 
 def _apply(store: Store, event: WebhookEvent) -> str:
-    order = db.session.scalar(select(Order).where(Order.store_id == store.id, Order.order_ref == event.order_ref))
+    order = db.session.scalar(scoped(select(Order), store).where(Order.order_ref == event.order_ref))
     if event.milestone == "cancelled":
         if order is None:
             return "cancel before delivery: nothing to withdraw"

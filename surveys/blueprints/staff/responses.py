@@ -10,6 +10,7 @@ from ...extensions import db
 from ...models import Response, Task
 from ...parsing import integer, lenient
 from ...services import dashboard, reporting, reviews
+from ...services.scope import in_store
 from . import audit_staff_action, bp, csv_download
 
 PER_PAGE = 50
@@ -42,8 +43,8 @@ def responses_csv():
 
 @bp.get("/responses/<id:response_id>")
 def response_detail(response_id: int):
-    item = db.session.scalar(select(Response).where(Response.id == response_id, Response.store_id == g.store.id))
+    item = db.session.scalar(select(Response).where(Response.id == response_id, in_store(Response, g.store)))
     if item is None:
         raise NotFound("no such response")
-    task = db.session.scalar(select(Task).where(Task.response_id == item.id, Task.store_id == g.store.id))
+    task = db.session.scalar(select(Task).where(Task.response_id == item.id, in_store(Task, g.store)))
     return render_template("staff/response.html", r=item, task=task, reviews=reviews.for_response(item.id))

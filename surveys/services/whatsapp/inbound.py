@@ -21,6 +21,7 @@ from ...models import Customer, Invitation, OutboxMessage, Store, StoreWhatsApp,
 from ...reading.optout import is_opt_out
 from ..db_util import insert_ignore
 from ..phones import sender_candidates
+from ..scope import in_store, scoped
 from ..secretbox import SecretUnavailable
 from .sending import KINDS, advance_state, queue_text, record_failure
 from .settings import credentials, get_channel
@@ -84,9 +85,7 @@ def _apply_status(store: Store, channel: StoreWhatsApp, status: dict) -> int:
     wamid, state = str(status.get("id") or ""), status.get("status")
     if not wamid or state not in ("sent", "delivered", "read", "failed"):
         return 0
-    msg = db.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.store_id == store.id, OutboxMessage.provider_id == wamid)
-    )
+    msg = db.session.scalar(scoped(select(OutboxMessage), store).where(OutboxMessage.provider_id == wamid))
     if msg is None or msg.invitation_id is None or msg.kind != KINDS["invitation"]:
         return 0
     invitation = db.session.get(Invitation, msg.invitation_id)
@@ -128,9 +127,7 @@ def _apply_message(store: Store, message: dict) -> str:
         return "duplicates"
     text = _text_of(message)
     phones = sender_candidates(sender)
-    customers = db.session.scalars(
-        select(Customer).where(Customer.store_id == store.id, Customer.phone.in_(phones))
-    ).all()
+    customers = db.session.scalars(scoped(select(Customer), store).where(Customer.phone.in_(phones))).all()
     invitation = _latest_invitation([c.id for c in customers])
     kind = "unsubscribe" if is_opt_out(text) else "reply"
     new = insert_ignore(
@@ -177,7 +174,7 @@ def _unsubscribe(store: Store, customers: list[Customer], phones: list[str]) -> 
         customer.whatsapp_unsubscribed_at = customer.whatsapp_unsubscribed_at or now
     waiting = db.session.scalars(
         select(OutboxMessage).where(
-            OutboxMessage.store_id == store.id,
+            in_store(OutboxMessage, store),
             OutboxMessage.channel == "whatsapp",
             OutboxMessage.recipient.in_(phones),
             OutboxMessage.status == "pending",

@@ -11,6 +11,7 @@ from ...errors import NotFound, ValidationFailed
 from ...extensions import db
 from ...models import Customer, Invitation, Order, OutboxMessage, Store, WhatsAppInbound
 from ..phones import InvalidPhone, normalize_phone, wa_digits
+from ..scope import in_store
 from . import cloud
 from .settings import credentials, get_channel
 
@@ -36,14 +37,14 @@ def invitation_json(store: Store, order_ref: str) -> dict:
     row = db.session.execute(
         select(Invitation, Order.order_ref)
         .join(Order, Invitation.order_id == Order.id)
-        .where(Order.store_id == store.id, Order.order_ref == order_ref)
+        .where(in_store(Order, store), Order.order_ref == order_ref)
     ).first()
     if row is None:
         raise NotFound("no delivery with this order_id")
     invitation = row[0]
     replies = db.session.scalars(
         select(WhatsAppInbound)
-        .where(WhatsAppInbound.invitation_id == invitation.id, WhatsAppInbound.store_id == store.id)
+        .where(WhatsAppInbound.invitation_id == invitation.id, in_store(WhatsAppInbound, store))
         .order_by(WhatsAppInbound.id)
     ).all()
     return {
@@ -72,7 +73,7 @@ def recent_invitations(store: Store, limit: int = 50) -> list:
         select(Invitation, Order.order_ref, Customer.name)
         .join(Order, Invitation.order_id == Order.id)
         .join(Customer, Invitation.customer_id == Customer.id)
-        .where(Invitation.store_id == store.id, Invitation.sent_at.is_not(None))
+        .where(in_store(Invitation, store), Invitation.sent_at.is_not(None))
         .order_by(Invitation.sent_at.desc(), Invitation.id.desc())
         .limit(limit)
     ).all()
@@ -83,7 +84,7 @@ def delivery_problems(store: Store, limit: int = 50) -> list:
     return db.session.execute(
         select(Invitation, Order.order_ref)
         .join(Order, Invitation.order_id == Order.id)
-        .where(Invitation.store_id == store.id, Invitation.wa_state == "failed")
+        .where(in_store(Invitation, store), Invitation.wa_state == "failed")
         .order_by(Invitation.wa_updated_at.desc(), Invitation.id.desc())
         .limit(limit)
     ).all()
@@ -96,7 +97,7 @@ def recent_replies(store: Store, limit: int = 50) -> list:
         .outerjoin(Invitation, WhatsAppInbound.invitation_id == Invitation.id)
         .outerjoin(Order, Invitation.order_id == Order.id)
         .outerjoin(Customer, WhatsAppInbound.customer_id == Customer.id)
-        .where(WhatsAppInbound.store_id == store.id)
+        .where(in_store(WhatsAppInbound, store))
         .order_by(WhatsAppInbound.id.desc())
         .limit(limit)
     ).all()
@@ -106,7 +107,7 @@ def rate_by_channel(store: Store, lo: datetime | None, hi: datetime | None) -> d
     """Invitations sent, answered and the response rate per channel (email includes older rows
     sent before channels existed)."""
     channel = func.coalesce(Invitation.channel, "email")
-    conds = [Invitation.store_id == store.id, Invitation.sent_at.is_not(None)]
+    conds = [in_store(Invitation, store), Invitation.sent_at.is_not(None)]
     if lo:
         conds.append(Invitation.sent_at >= lo)
     if hi:
@@ -124,7 +125,7 @@ def rate_by_channel(store: Store, lo: datetime | None, hi: datetime | None) -> d
 
 def fallback_count(store: Store) -> int:
     return db.session.scalar(
-        select(func.count(case((Invitation.fell_back_at.is_not(None), 1)))).where(Invitation.store_id == store.id)
+        select(func.count(case((Invitation.fell_back_at.is_not(None), 1)))).where(in_store(Invitation, store))
     )
 
 

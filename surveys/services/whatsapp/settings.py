@@ -15,6 +15,7 @@ from ...errors import ValidationFailed
 from ...extensions import db
 from ...models import CHANNEL_POLICIES, Store, StoreWhatsApp, utcnow
 from ..phones import valid_country
+from ..scope import scoped
 from ..secretbox import seal, unseal
 
 _PHONE_ID = re.compile(r"^[0-9]{1,32}$")
@@ -35,7 +36,7 @@ class Credentials:
 
 
 def get_channel(store: Store) -> StoreWhatsApp | None:
-    return db.session.scalar(select(StoreWhatsApp).where(StoreWhatsApp.store_id == store.id))
+    return db.session.scalar(scoped(select(StoreWhatsApp), store))
 
 
 def policy_of(store: Store) -> str:
