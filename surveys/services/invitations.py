@@ -2,7 +2,8 @@
 
 State machine: scheduled -> sent -> answered, or suppressed / withdrawn /
 bounced / expired. Each transition is a conditional UPDATE, so two dispatchers
-racing over the same row cannot both move it.
+racing over the same row cannot both move it. The email itself (subject, score links,
+rendering) is services/invitation_mail.py.
 """
 
 from __future__ import annotations
