@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Invitation, Response, Review, ReviewPhoto, Store, utcnow
 from . import audit
 from .images import EXTENSION, MAX_BYTES, CleanPhoto, PhotoRefused, clean_photo
+from .scope import in_store
 
 PER_REVIEW = 3
 MAX_FIELDS = 10  # photo fields read per request (an order rarely has more products); more are ignored
@@ -241,7 +242,7 @@ def public_photo(widget_key: str, public_id: str, thumb: bool) -> Found | None:
 
 def staff_photo(store: Store, public_id: str, thumb: bool) -> Found | None:
     """Any photo of the staff member's current store (pending, hidden, rejected included)."""
-    query = select(ReviewPhoto.id).where(ReviewPhoto.public_id == public_id, ReviewPhoto.store_id == store.id)
+    query = select(ReviewPhoto.id).where(ReviewPhoto.public_id == public_id, in_store(ReviewPhoto, store))
     return _served(query, thumb)
 
 

@@ -13,7 +13,7 @@ from surveys.services.scope import in_store, scoped
 from ..factories import deliver, make_store
 
 PACKAGE = Path(__file__).resolve().parents[2] / "surveys"
-HAND_WRITTEN = re.compile(r"\.store_id\s*==")
+HAND_WRITTEN = re.compile(r"\b[A-Z]\w*\.store_id\s*==")  # a column (Model.store_id), not an object's
 # Not a filter by the principal's store: a join between two tables on their own columns.
 ALLOWED = {("services/staff_auth.py", ".join(Membership, Membership.store_id == Store.id)")}
 
