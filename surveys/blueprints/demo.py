@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..i18n import use_locale
 from ..models import Product, Store
-from ..services import reviews
+from ..services import widget_read
 from ..services.demo import DEMO_SLUG
 from ..services.scope import scoped
 
@@ -25,10 +25,10 @@ def storefront(sku: str | None = None):
     product = next((p for p in products if p.sku == sku), products[0] if products else None)
     if product is None:
         abort(404)
-    info = reviews.widget_product(store.widget_key, product.sku)
+    info = widget_read.widget_product(store.widget_key, product.sku)
     lang = "en" if request.args.get("lang") == "en" else "es"
     use_locale(lang)
     return render_template(
         "demo/storefront.html", store=store, product=product, products=products, lang=lang,
-        jsonld=reviews.jsonld(info),
+        jsonld=widget_read.jsonld(info),
     )  # fmt: skip

@@ -19,7 +19,7 @@ from ..http import image_response, json_error, script_safe_json
 from ..i18n import use_locale
 from ..microcache import widget_cache
 from ..parsing import choice, field, integer
-from ..services import photos, reviews
+from ..services import photos, widget_read
 from ..widget_strings import widget_strings
 
 bp = Blueprint("widget", __name__)
@@ -48,8 +48,8 @@ def _lang() -> str:
     return raw if raw in LANGS else "es"
 
 
-def _product(widget_key: str, sku: str) -> reviews.WidgetProduct:
-    product = reviews.widget_product(widget_key, sku) if len(widget_key) <= 40 and len(sku) <= 64 else None
+def _product(widget_key: str, sku: str) -> widget_read.WidgetProduct:
+    product = widget_read.widget_product(widget_key, sku) if len(widget_key) <= 40 and len(sku) <= 64 else None
     if product is None:
         abort(404)
     return product
@@ -61,7 +61,7 @@ def _paging() -> tuple[int, int]:
     per_page = field(errors, "per_page", integer, request.args.get("per_page", "10"), 1, 1_000_000)
     if errors:
         raise _Invalid(errors)
-    return page, min(per_page, reviews.MAX_PER_PAGE)
+    return page, min(per_page, widget_read.MAX_PER_PAGE)
 
 
 class _Invalid(Exception):
@@ -88,7 +88,7 @@ def _filters() -> tuple[int | None, str]:
     errors = {}
     raw = request.args.get("rating", "")
     rating = field(errors, "rating", integer, raw, 1, 5) if raw else None
-    sort = field(errors, "sort", choice, request.args.get("sort", "newest"), reviews.SORTS)
+    sort = field(errors, "sort", choice, request.args.get("sort", "newest"), widget_read.SORTS)
     if errors:
         raise _Invalid(errors, 400)
     return rating, sort
@@ -107,7 +107,7 @@ def reviews_json(widget_key: str, sku: str):
         resp.set_etag(etag)
         return resp
     photo_base = f"{current_app.config['BASE_URL'].rstrip('/')}/widget/v1/{widget_key}/photos"
-    resp = _json(reviews.widget_payload(product, page, per_page, rating, sort, photo_base), etag)
+    resp = _json(widget_read.widget_payload(product, page, per_page, rating, sort, photo_base), etag)
     widget_cache.put(key, etag, resp.get_data(), current_app.config["WIDGET_CACHE_SECONDS"])
     return resp
 
@@ -124,8 +124,8 @@ def _skus() -> list[str]:
     skus = list(dict.fromkeys(s.strip() for s in raw.split(",") if s.strip()))
     if not skus:
         raise _Invalid({"skus": "one or more SKUs separated by commas"}, 400)
-    if len(skus) > reviews.MAX_RATING_SKUS:
-        raise _Invalid({"skus": f"at most {reviews.MAX_RATING_SKUS} SKUs per request"}, 400)
+    if len(skus) > widget_read.MAX_RATING_SKUS:
+        raise _Invalid({"skus": f"at most {widget_read.MAX_RATING_SKUS} SKUs per request"}, 400)
     if any(len(s) > 64 for s in skus):
         raise _Invalid({"skus": "a SKU has at most 64 characters"}, 400)
     return skus
@@ -135,7 +135,7 @@ def _skus() -> list[str]:
 def ratings_json(widget_key: str):
     """Stars for every product card on a page, in one request."""
     skus = _skus()
-    ratings = reviews.widget_ratings(widget_key, skus) if len(widget_key) <= 40 else None
+    ratings = widget_read.widget_ratings(widget_key, skus) if len(widget_key) <= 40 else None
     if ratings is None:
         abort(404)
     key = (request.environ.get("PATH_INFO", ""), request.environ.get("QUERY_STRING", ""))
@@ -182,7 +182,7 @@ def jsonld(widget_key: str, sku: str):
         resp = Response(status=304)
         resp.set_etag(etag)
         return resp
-    return _json(reviews.jsonld(product), etag, "application/ld+json")
+    return _json(widget_read.jsonld(product), etag, "application/ld+json")
 
 
 @bp.get("/v1/<widget_key>/products/<sku>/frame")
@@ -191,7 +191,7 @@ def frame(widget_key: str, sku: str):
     product = _product(widget_key, sku)
     lang = _lang()
     use_locale(lang)
-    ancestors = " ".join(reviews.frame_origins(product.store_id)) or "'none'"
+    ancestors = " ".join(widget_read.frame_origins(product.store_id)) or "'none'"
     resp = Response(
         render_template("widget/frame.html", product=product, widget_key=widget_key, lang=lang),
         mimetype="text/html",
@@ -207,11 +207,11 @@ def frame(widget_key: str, sku: str):
 @bp.get("/v1/<widget_key>/policy")
 def policy(widget_key: str):
     """The store's public statement of how reviews are collected, verified and moderated."""
-    store = reviews.store_by_widget_key(widget_key)
+    store = widget_read.store_by_widget_key(widget_key)
     if store is None:
         abort(404)
     use_locale(_lang())
-    return render_template("widget/policy.html", store=store, counts=reviews.public_counts(store))
+    return render_template("widget/policy.html", store=store, counts=widget_read.public_counts(store))
 
 
 @bp.get("/v1/embed.js")

@@ -1,0 +1,235 @@
+"""The storefront widget's read model: the product and its rating row by the store's public
+widget key, one page of published reviews (filtered, sorted, with photos), the JSON shape
+of reviews.json and ratings.json, the schema.org JSON-LD, and the frame's allowed origins.
+Only published reviews and only these fields ever leave here; served by blueprints/widget.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import zlib
+from dataclasses import dataclass
+
+from sqlalchemy import JSON, select, text
+
+from ..extensions import db
+from ..models import Product, ProductRating, Review, Store
+from . import photos
+from .reviews import status_counts
+from .scope import in_store
+
+MAX_PER_PAGE = 50
+JSONLD_REVIEWS = 5
+
+
+@dataclass(frozen=True)
+class WidgetProduct:
+    store_id: int
+    store_slug: str
+    store_name: str
+    product_id: int
+    sku: str
+    name: str
+    url: str | None
+    image_url: str | None
+    gtin: str | None
+    mpn: str | None
+    brand: str | None
+    count: int
+    total: int
+    distribution: dict
+    version: int
+
+    @property
+    def average(self) -> float | None:
+        return round(self.total / self.count, 1) if self.count else None
+
+    def etag(self, *parts) -> str:
+        """Unquoted entity tag: changes with any review, reply or product detail change."""
+        details = "\0".join(p or "" for p in (self.name, self.url, self.image_url, self.gtin, self.mpn, self.brand))
+        return "-".join(str(p) for p in (self.product_id, self.version, zlib.crc32(details.encode()), *parts))
+
+
+_WIDGET_PRODUCT = text(
+    "SELECT s.id, s.slug, s.name, p.id, p.sku, p.name, p.url, p.image_url, p.gtin, p.mpn, p.brand, "
+    "r.count, r.total, r.distribution, r.version "
+    "FROM stores s JOIN products p ON p.store_id = s.id LEFT JOIN product_ratings r ON r.product_id = p.id "
+    "WHERE s.widget_key = :key AND p.sku = :sku"
+).columns(distribution=JSON)
+
+
+def widget_product(widget_key: str, sku: str) -> WidgetProduct | None:
+    """One indexed query, the widget's hottest: the store by its public key, the product by
+    SKU, its aggregate row. Plain SQL: this runs on every widget request, 304s included."""
+    row = db.session.execute(_WIDGET_PRODUCT, {"key": widget_key, "sku": sku}).first()
+    if row is None:
+        return None
+    empty = {str(n): 0 for n in range(1, 6)}
+    return WidgetProduct(*row[:11], row[11] or 0, row[12] or 0, {**empty, **(row[13] or {})}, row[14] or 0)
+
+
+SORTS = {
+    "newest": (Review.published_at.desc(), Review.id.desc()),
+    "highest": (Review.rating.desc(), Review.published_at.desc(), Review.id.desc()),
+    "lowest": (Review.rating.asc(), Review.published_at.desc(), Review.id.desc()),
+    "photos": (Review.photo_count.desc(), Review.published_at.desc(), Review.id.desc()),  # with photos first
+}
+
+
+def widget_reviews(
+    product_id: int,
+    page: int,
+    per_page: int,
+    rating: int | None = None,
+    sort: str = "newest",
+    photo_base: str | None = None,
+):
+    """One page of a product's published reviews, optionally only those with ``rating`` stars.
+
+    With ``photo_base`` (the absolute URL of the store's photo route) each review lists its
+    visible photos; their rows are read in one more statement, only when the page has some."""
+    query = select(
+        Review.id,
+        Review.rating,
+        Review.title,
+        Review.body,
+        Review.author,
+        Review.created_at,
+        Review.reply_body,
+        Review.reply_at,
+        Review.photo_count,
+    ).where(Review.product_id == product_id, Review.status == "published")
+    if rating is not None:
+        query = query.where(Review.rating == rating)
+    rows = db.session.execute(query.order_by(*SORTS[sort]).limit(per_page).offset((page - 1) * per_page)).all()
+    with_photos = [r.id for r in rows if r.photo_count] if photo_base else []
+    shown = photos.for_reviews(with_photos, visible_only=True) if with_photos else {}
+    return [
+        {
+            "id": r.id,
+            "rating": r.rating,
+            "title": r.title,
+            "body": r.body,
+            "author": r.author,
+            "verified": True,
+            "created_at": r.created_at.isoformat(),
+            "reply": {"body": r.reply_body, "created_at": r.reply_at.isoformat()} if r.reply_body else None,
+            "photos": [_photo_json(photo, photo_base) for photo in shown.get(r.id, [])],
+        }
+        for r in rows
+    ]
+
+
+def _photo_json(photo, base: str) -> dict:
+    return {
+        "url": f"{base}/{photo.public_id}.{photos.EXTENSION}",
+        "thumb_url": f"{base}/{photo.public_id}/thumb.{photos.EXTENSION}",
+        "width": photo.width,
+        "height": photo.height,
+    }
+
+
+def widget_payload(
+    product: WidgetProduct,
+    page: int,
+    per_page: int,
+    rating: int | None = None,
+    sort="newest",
+    photo_base: str | None = None,
+):
+    """The reviews.json body; with ``rating`` the pages count only reviews with that many stars."""
+    shown = product.distribution[str(rating)] if rating else product.count
+    return {
+        "product": {"sku": product.sku, "name": product.name},
+        "rating": {"average": product.average, "count": product.count, "distribution": product.distribution},
+        "reviews": widget_reviews(product.product_id, page, per_page, rating, sort, photo_base) if shown else [],
+        "page": page,
+        "pages": max(1, math.ceil(shown / per_page)),
+    }
+
+
+def jsonld(product: WidgetProduct) -> dict:
+    """schema.org Product with the same numbers as the widget JSON (never a self-rating of the shop)."""
+    doc: dict = {"@context": "https://schema.org", "@type": "Product", "name": product.name, "sku": product.sku}
+    if product.url:
+        doc["url"] = product.url
+    if product.image_url:
+        doc["image"] = product.image_url
+    if product.gtin:  # schema.org names the 8/12/13/14-digit forms apart
+        doc[f"gtin{len(product.gtin)}"] = product.gtin
+    if product.mpn:
+        doc["mpn"] = product.mpn
+    if product.brand:
+        doc["brand"] = {"@type": "Brand", "name": product.brand}
+    if product.count:
+        doc["aggregateRating"] = {
+            "@type": "AggregateRating",
+            "ratingValue": product.average,
+            "reviewCount": product.count,
+            "bestRating": 5,
+            "worstRating": 1,
+        }
+        doc["review"] = [
+            {
+                "@type": "Review",
+                "author": {"@type": "Person", "name": r["author"]},
+                "datePublished": r["created_at"][:10],
+                "name": r["title"] or "",
+                "reviewBody": r["body"] or "",
+                "reviewRating": {"@type": "Rating", "ratingValue": r["rating"], "bestRating": 5, "worstRating": 1},
+            }
+            for r in widget_reviews(product.product_id, 1, JSONLD_REVIEWS)
+        ]
+    return doc
+
+
+MAX_RATING_SKUS = 100
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """Badge numbers for many SKUs of one store, and a tag that changes when any of them does."""
+
+    found: dict[str, dict]
+    etag: str
+
+
+def widget_ratings(widget_key: str, skus: list[str]) -> Ratings | None:
+    """One query for every badge on a page: the store by its public key, the products by SKU.
+
+    Unknown SKUs are absent; a known product without published reviews has count 0. ``None``
+    when the key names no store.
+    """
+    store_id = db.session.scalar(select(Store.id).where(Store.widget_key == widget_key))
+    if store_id is None:
+        return None
+    rows = db.session.execute(
+        select(Product.id, Product.sku, ProductRating.count, ProductRating.total, ProductRating.version)
+        .outerjoin(ProductRating, ProductRating.product_id == Product.id)
+        .where(in_store(Product, store_id), Product.sku.in_(skus))
+        .order_by(Product.id)
+    ).all()
+    found, parts = {}, []
+    for product_id, sku, count, total, version in rows:
+        count = count or 0
+        found[sku] = {"average": round(total / count, 1) if count else None, "count": count}
+        parts.append(f"{product_id}.{version or 0}")
+    digest = hashlib.blake2b(digest_size=10)
+    digest.update("\n".join(sorted(set(skus))).encode() + b"\0" + ",".join(parts).encode())
+    return Ratings(found, f"r-{store_id}-{digest.hexdigest()}")
+
+
+def store_by_widget_key(widget_key: str) -> Store | None:
+    return db.session.scalar(select(Store).where(Store.widget_key == widget_key)) if len(widget_key) <= 40 else None
+
+
+def frame_origins(store_id: int) -> list[str]:
+    """The storefront origins allowed to frame the widget (settings: widget origins)."""
+    return list(db.session.scalar(select(Store.widget_origins).where(Store.id == store_id)) or [])
+
+
+def public_counts(store: Store) -> dict[str, int]:
+    """For the disclosure page: how many reviews were published and turned down, ever."""
+    counts = status_counts(store)
+    return {"published": counts["published"], "rejected": counts["rejected"]}
