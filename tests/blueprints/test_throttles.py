@@ -101,3 +101,25 @@ def test_wrong_keys_that_name_a_stores_prefix_use_none_of_its_quota(make_app, sh
     first = call(key, OWNER)
     assert first.status_code == 200 and first.headers["X-RateLimit-Remaining"] == "2"  # the store's quota is whole
     assert [call(key, OWNER).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_in_process_counters_do_not_start_a_thread_per_hit(app, monkeypatch):
+    """Without Redis the counters live in the process; limits' own memory storage starts a
+    clean-up thread 10 ms after a hit, i.e. one per API request under steady traffic."""
+    import threading
+    import time
+
+    from surveys.extensions import SweptMemoryStorage, limiter
+
+    storage = limiter._storage
+    assert isinstance(storage, SweptMemoryStorage)
+    starts = []
+    original = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: (starts.append(self), original(self))[1])
+    for _ in range(30):
+        storage.incr("speed-test", 60)
+        time.sleep(0.02)
+    assert storage.get("speed-test") == 30 and len(starts) <= 2
+    storage.incr("speed-short", 0.2)
+    time.sleep(0.3)
+    assert storage.get("speed-short") == 0  # an expired counter reads as zero at once
