@@ -51,6 +51,8 @@ def _check(values: StoreSettings) -> None:
     opens, closes = values.opening_hours
     if not 0 <= opens < closes <= 24:
         errors["closes"] = _l("must be after opening")
+    if values.sla_resolution_hours < values.sla_first_contact_hours:
+        errors["sla_resolution_hours"] = _l("cannot be shorter than the first contact")
     if values.timezone not in parsing.time_zones():
         errors["timezone"] = _l("unknown time zone; choose one from the list")
     if errors:

@@ -165,6 +165,11 @@ class StoreSettingsForm(FlaskForm):
         if opens is not None and getattr(field, "parsed", None) is not None and field.parsed <= opens:
             raise StopValidation(_l("must be after opening"))
 
+    def validate_sla_resolution_hours(self, field):
+        first = getattr(self.sla_first_contact_hours, "parsed", None)
+        if first is not None and getattr(field, "parsed", None) is not None and field.parsed < first:
+            raise StopValidation(_l("cannot be shorter than the first contact"))
+
     @classmethod
     def of(cls, store) -> StoreSettingsForm:
         """The form for ``store``: its stored settings on GET, the posted ones on POST."""
