@@ -113,7 +113,14 @@ def submit(token: str):
     if wants_json():
         return jsonify(saved=True, nps=response.nps, csat=response.csat, photos_refused=_codes(refusals))
     if refusals:  # saved, but some photos were not taken: say which, beside their product
-        return _render_form(invitation, response, refusals=refusals, notice=gettext("Your answer is saved."))
+        return _render_form(
+            invitation,
+            response,
+            refusals=refusals,
+            notice=gettext(
+                "Some photos were not added: the reason is beside each product. The rest of your answer is saved."
+            ),
+        )
     return render_template(
         "public/thanks.html",
         store=invitation.store,
