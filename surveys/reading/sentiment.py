@@ -12,6 +12,7 @@ analyzer with a clear licence exists. Pure: no Flask, no database, no downloads.
 from __future__ import annotations
 
 import math
+import re
 from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -423,6 +424,7 @@ def read_rules(text: str, lang: str) -> Reading:
     tokens = _join(tokenize(text), lex)
     caps = {i for i, t in enumerate(raw_tokens(text)) if len(t) > 2 and t.isupper()}
     reading = Reading(tokens)
+    quoted = _quoted(text) if '"' in text or "“" in text or "«" in text else ()
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
@@ -442,9 +444,17 @@ def read_rules(text: str, lang: str) -> Reading:
             i += 1
             continue
         key = " ".join(tokens[hit.index : hit.end])
+        if key in lex.lukewarm and tokens[hit.end - 1] in lex.boosters and _scored_next(tokens, hit.end, lex):
+            i = hit.end - 1  # "está bien gacho", "está bien padre": "bien" boosts, it is no shrug
+            continue
+        hit.bait = hit.bait or tokens[hit.index] in lex.bait  # "excelente servicio: ..."
         hit.polite = hit.polite or key in lex.courtesy
         hit.lukewarm = hit.lukewarm or key in lex.lukewarm
         hit.score = _modify(tokens, hit, lex) * (1.2 if i in caps and lang == "en" else 1.0)
+        if hit.score > 0 and (key in quoted or _denied_after(tokens, hit.end)):
+            # scare quotes ('súper "original"') and a verdict taken back ("de buena calidad no
+            # tiene nada", "de original solo tiene el nombre"): the praise is denied
+            hit.score, hit.bait = -0.8 * hit.score, False
         reading.hits.append(hit)
         i = hit.end
     _weigh_clauses(reading, lex)
@@ -456,6 +466,28 @@ def read_rules(text: str, lang: str) -> Reading:
         total += math.copysign(0.29 * bangs, total)
     reading.total = total
     return reading
+
+
+_QUOTED = re.compile(r'["“«]\s*([^"”»,.;!?]{1,30}?)\s*["”»]')
+DENIALS = (("no", "tiene", "nada"), ("no", "tenia", "nada"), ("solo", "tiene", "el"), ("nada", "de", "nada"))
+
+
+def _quoted(text: str) -> set[str]:
+    """Words of one to three in quotation marks: praise written that way is ironic."""
+    out = set()
+    for m in _QUOTED.finditer(text):
+        words = tokenize(m.group(1))
+        if 0 < len(words) <= 3:
+            out.add(" ".join(words))
+    return out
+
+
+def _denied_after(tokens: list[str], end: int) -> bool:
+    return tuple(tokens[end : end + 3]) in DENIALS
+
+
+def _scored_next(tokens: list[str], end: int, lex) -> bool:
+    return end < len(tokens) and not is_punct(tokens[end]) and (lex.score(tokens[end]) or 0) != 0
 
 
 def _join(tokens: list[str], lex: Lexicon) -> list[str]:
@@ -650,10 +682,18 @@ def _sarcasm(reading: Reading, lex) -> None:
     """
     tokens = reading.tokens
     hard = [h.index for h in reading.hits if h.hard]
+    opening = 0  # where the opening run of praise ends ("Lindo, lindo...", "Genial, genial.")
     for h in reading.hits:
+        first = all(is_punct(t) for t in tokens[opening : h.index])
         if h.score <= 0:
             continue
         exclaims = h.index > 0 and tokens[h.index - 1] in IRONY_OPENERS
+        if first and _clause_ends(tokens, h.end):
+            opening = h.end
+        if not h.bait and first and _clause_ends(tokens, h.end) and hard:
+            # "Lindo, lindo... al segundo lavado se despegó": praise alone opening a text whose
+            # every other remark is a failure, with no "pero", is read as bait too
+            h.bait = not any(t in lex.contrast or t in lex.concessive for t in tokens)
         if not (h.bait or exclaims and h.end < len(tokens) and tokens[h.end] == "de"):
             continue
         if h.bait and any(h.index < k for k in hard):
@@ -666,11 +706,17 @@ def _sarcasm(reading: Reading, lex) -> None:
             continue
         if any(o.score > 0 and not o.polite for o in reading.hits if o is not h):
             continue
-        opens = h.bait and h.index == 0 and h.end < len(tokens) and tokens[h.end] in {",", ".", "!", "…"}
+        opens = h.bait and first and _clause_ends(tokens, h.end)
         if opens or exclaims:
             h.score = -0.4 * abs(h.score)
 
 
+def _clause_ends(tokens: list[str], end: int) -> bool:
+    """The praise is the whole opening clause: punctuation at most one word after it."""
+    return any(k < len(tokens) and tokens[k] in CLAUSE_MARKS for k in (end, end + 1))
+
+
+CLAUSE_MARKS = frozenset({",", ".", "!", "…", ":", ";"})
 IRONY_OPENERS = frozenset({"que", "vaya", "menudo", "menuda", "what", "such", "valiente", "flor"})
 
 
