@@ -96,6 +96,11 @@ LABELS: dict[str, dict[str, object]] = {
     "survey_kind": {"nps": _l("NPS (0–10)"), "csat": _l("CSAT (1–5)"), "both": _l("NPS and CSAT")},
     "register": {"tu": _l("tú (informal)"), "usted": _l("usted (formal)"), "vos": _l("vos (Río de la Plata)")},
     "on_shift": {"1": _l("On shift"), "0": _l("Off shift")},
+    "channel_policy": {
+        "email": _l("Email only"),
+        "whatsapp_first": _l("WhatsApp first, email as the fallback"),
+        "whatsapp_only": _l("WhatsApp only"),
+    },
     "actor": {"system": _l("Postventa (automatic)")},
     "object": {
         "review": _l("Review"),

@@ -14,7 +14,7 @@ from surveys.services.tenancy import create_api_key, create_staff_user
 from surveys.worker import dispatch_once
 
 from ..cloud_api import APP_SECRET, PHONE_ID, SECRETS, TOKEN, VERIFY, reply, status
-from ..factories import wa_due, wa_store
+from ..factories import field_state, wa_due, wa_store
 
 PASSWORD = "una clave muy larga"  # noqa: S105
 
@@ -60,7 +60,9 @@ def test_admin_sets_the_channel_and_the_secrets_are_never_shown_again(app, clien
     page = client.get("/staff/whatsapp").get_data(as_text=True)
     for secret in SECRETS:
         assert secret not in page
-    assert len(re.findall(r'type="password"[^>]*value=""[^>]*data-set="1"', page)) == 3
+    for name in ("access_token", "app_secret", "verify_token"):  # write-only: said to be set, never shown
+        attrs = field_state(page, name)["attrs"]
+        assert (attrs["type"], attrs.get("value", ""), attrs["data-set"]) == ("password", "", "1"), name
     # Saving again with the secret fields empty keeps them.
     assert (
         client.post("/staff/whatsapp", data=settings_form(access_token="", app_secret="", verify_token="")).status_code
@@ -81,6 +83,9 @@ def test_bad_settings_are_refused_field_by_field_and_change_nothing(app, client)
     assert resp.status_code == 422
     page = resp.get_data(as_text=True)
     assert {"policy-err", "phone_number_id-err", "country-err"} <= set(re.findall(r'id="([a-z_]+-err)"', page))
+    for name, typed, words in (("phone_number_id", "abc", "solo dígitos"), ("country", "ZZ", "código de país")):
+        state = field_state(page, name)  # as typed, the error beside it, in the admin's language
+        assert state["value"] == typed and state["invalid"] and state["beside"] and words in state["error"], state
     db.session.expire_all()
     assert db.session.scalar(select(StoreWhatsApp.policy)) == "whatsapp_first"
 

@@ -6,9 +6,11 @@ beside its field (see templates/_macros/forms.html)."""
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, StopValidation
 from wtforms.widgets import ColorInput, EmailInput, NumberInput
@@ -16,9 +18,10 @@ from wtforms.widgets import ColorInput, EmailInput, NumberInput
 from ... import limits, parsing
 from ...labels import LABELS
 from ...limits import column_length
-from ...models import MAX_ROW_ID, RESOLUTIONS, StaffUser, Task
+from ...models import CHANNEL_POLICIES, MAX_ROW_ID, RESOLUTIONS, StaffUser, Task
 from ...reading.clock import parse_send_window
 from ...services import outbound, replies
+from ...services.phones import valid_country
 from ...services.settings import StoreSettings
 
 
@@ -357,3 +360,84 @@ class MemberForm(FlaskForm):
 
 class CancelInvitationForm(FlaskForm):
     cancel_invitation = HiddenField(validators=[Parsed(_row_id)])
+
+
+# -- the WhatsApp channel -------------------------------------------------------------------------
+
+
+def _pattern(regex: str, reason):
+    compiled = re.compile(regex)
+
+    def parse(raw: str) -> str | None:
+        text = raw.strip()
+        if text and not compiled.fullmatch(text):
+            raise parsing.Invalid(reason)
+        return text or None
+
+    return parse
+
+
+def _country(raw: str) -> str | None:
+    text = raw.strip().upper()
+    if text and not valid_country(text):
+        raise parsing.Invalid(_l("a two-letter country code like MX"))
+    return text or None
+
+
+_SECRET = _pattern(r"[\x21-\x7e]{1,1024}", _l("one line of printable characters, no spaces"))
+_TEMPLATE = _pattern(r"[a-z0-9_]{1,512}", _l("lowercase letters, digits and underscores"))
+
+
+def _language(lang: str):
+    def parse(raw: str) -> str:
+        text = raw.strip() or lang
+        if not re.fullmatch(r"(es|en)(_[A-Z]{2})?", text) or text[:2] != lang:
+            raise parsing.Invalid(_l("language code like es or es_MX"))
+        return text
+
+    return parse
+
+
+class WhatsAppForm(FlaskForm):
+    """/staff/whatsapp: the channel policy, the Cloud API ids, write-only secrets, the templates."""
+
+    policy = Choice(_l("Invitations go by"), kind="channel_policy", codes=CHANNEL_POLICIES)
+    country = StringField(_l("Default country for phone numbers (e.g. MX)"), [Parsed(_country, flags={"maxlength": 2})])
+    phone_number_id = StringField(
+        _l("Phone number ID"),
+        [Parsed(_pattern(r"[0-9]{1,32}", _l("digits only")), flags={"maxlength": 32})],
+        render_kw={"inputmode": "numeric"},
+    )
+    access_token = PasswordField(_l("Access token"), [Parsed(_SECRET)])
+    app_secret = PasswordField(_l("App secret (verifies webhooks)"), [Parsed(_SECRET)])
+    verify_token = PasswordField(_l("Webhook verify token"), [Parsed(_SECRET)])
+    template_es = StringField(_l("Spanish: template name"), [Parsed(_TEMPLATE)])
+    template_es_code = StringField(_l("Spanish: language code"), [Parsed(_language("es"), flags={"maxlength": 8})])
+    template_en = StringField(_l("English: template name"), [Parsed(_TEMPLATE)])
+    template_en_code = StringField(_l("English: language code"), [Parsed(_language("en"), flags={"maxlength": 8})])
+
+    @classmethod
+    def of(cls, described: dict) -> WhatsAppForm:
+        templates = described.get("templates") or {}
+        data = {"policy": described.get("policy"), "country": described.get("country") or ""}
+        data["phone_number_id"] = described.get("phone_number_id") or ""
+        for lang in ("es", "en"):
+            data[f"template_{lang}"] = templates.get(lang, {}).get("name") or ""
+            data[f"template_{lang}_code"] = templates.get(lang, {}).get("language") or lang
+        return cls(data=data)
+
+    def values(self) -> dict:
+        """Keyword arguments of services.whatsapp.settings.configure_channel; an empty secret keeps the stored one."""
+        return {
+            "policy": self.policy.data,
+            "phone_number_id": self.phone_number_id.parsed,
+            "country": self.country.parsed,
+            "templates": {
+                lang: (getattr(self, f"template_{lang}").parsed, getattr(self, f"template_{lang}_code").parsed)
+                for lang in ("es", "en")
+                if getattr(self, f"template_{lang}").parsed
+            },
+            "access_token": self.access_token.parsed,
+            "app_secret": self.app_secret.parsed,
+            "verify_token": self.verify_token.parsed,
+        }

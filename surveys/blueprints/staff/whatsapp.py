@@ -12,51 +12,35 @@ from ...extensions import db
 from ...services.whatsapp import reporting
 from ...services.whatsapp import settings as wa_settings
 from . import audit_staff_action, bp
-
-
-def _form_templates(form) -> dict[str, tuple[str, str]]:
-    return {
-        lang: ((form.get(f"template_{lang}") or "").strip(), (form.get(f"template_{lang}_code") or lang).strip())
-        for lang in ("es", "en")
-        if (form.get(f"template_{lang}") or "").strip()
-    }
+from .forms import WhatsAppForm, add_errors
 
 
 @bp.route("/whatsapp", methods=["GET", "POST"])
 def whatsapp_settings():
-    errors = {}
-    if request.method == "POST":
-        form = request.form
+    described = wa_settings.describe(wa_settings.get_channel(g.store))
+    form = WhatsAppForm.of(described)
+    if form.validate_on_submit():
         try:
-            wa_settings.configure_channel(
-                g.store,
-                policy=form.get("policy", ""),
-                phone_number_id=form.get("phone_number_id"),
-                templates=_form_templates(form),
-                country=form.get("country"),
-                access_token=form.get("access_token") or None,  # empty: keep the stored one
-                app_secret=form.get("app_secret") or None,
-                verify_token=form.get("verify_token") or None,
-            )
+            wa_settings.configure_channel(g.store, **form.values())
         except ValidationFailed as exc:
             db.session.rollback()
-            errors = exc.fields
+            add_errors(form, exc.fields, exc.message)
         else:
             audit_staff_action("store", g.store.id)
             db.session.commit()
             flash(gettext("Settings saved."), "ok")
             return redirect(url_for("staff.whatsapp_settings"))
-    channel = wa_settings.get_channel(g.store)
+    failed = form.is_submitted()
     return render_template(
         "staff/whatsapp.html",
-        c=wa_settings.describe(channel),
-        errors=errors,
-        form=request.form,
+        c=described,
+        form=form,
+        failed=failed,
         invitations=reporting.recent_invitations(g.store),
         problems=reporting.delivery_problems(g.store),
         replies=reporting.recent_replies(g.store),
         email_state=reporting.email_state,
-    ), (422 if errors else 200)
+    ), (422 if failed else 200)
 
 
 @bp.post("/whatsapp/test")
