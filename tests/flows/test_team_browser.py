@@ -44,3 +44,29 @@ def test_pending_invitations_read_as_cards_at_390_px(browser, app, make_app):
     assert button["x"] + button["width"] <= 390
     assert cells[:2] == ["nueva.agente@barro.test", "Rol: Agente"]
     assert cells[2].startswith("Vence: ")
+
+
+def test_the_members_table_has_no_headers_over_empty_columns_at_390_px(browser, app, make_app):
+    store = make_store()[0]
+    create_staff_user("duena@barro.test", store, "admin", PASSWORD)
+    create_staff_user("agente@barro.test", store, "agent", PASSWORD)
+    db.session.commit()
+    with LiveServer(make_app(WTF_CSRF_ENABLED=True)) as server:
+        page = browser.new_page(viewport={"width": 390, "height": 900})
+        page.goto(server.url + "/staff/login")
+        page.fill("#email", "duena@barro.test")
+        page.fill("#password", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url("**/staff/")
+        page.goto(server.url + "/staff/users")
+        table = page.locator("tr[data-member]").first.evaluate("r => r.closest('table')")
+        headers = page.eval_on_selector_all(
+            "table:has(tr[data-member]) th", "ths => ths.filter(th => th.offsetHeight).map(th => th.innerText)"
+        )
+        save = page.locator("tr[data-member='agente@barro.test'] button").bounding_box()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "team-members-phone.png"), full_page=True)
+        page.close()
+    assert table is not None
+    assert headers == []  # one card per member: the controls name themselves, no column heads over nothing
+    assert save["x"] + save["width"] <= 390
