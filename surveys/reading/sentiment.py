@@ -451,6 +451,9 @@ def read_rules(text: str, lang: str) -> Reading:
         hit.polite = hit.polite or key in lex.courtesy
         hit.lukewarm = hit.lukewarm or key in lex.lukewarm
         hit.score = _modify(tokens, hit, lex) * (1.2 if i in caps and lang == "en" else 1.0)
+        if hit.score < 0 and tuple(tokens[hit.end : hit.end + 2]) == ("del", "todo") and _negated(tokens, hit, lex):
+            # "la tapa no cierra del todo", "no me convence del todo": not quite, a three-star remark
+            hit.score, hit.hard, hit.lukewarm = 0.4 * hit.score, False, True
         if hit.score > 0 and (key in quoted or _denied_after(tokens, hit.end)):
             # scare quotes ('súper "original"') and a verdict taken back ("de buena calidad no
             # tiene nada", "de original solo tiene el nombre"): the praise is denied
@@ -480,6 +483,10 @@ def _quoted(text: str) -> set[str]:
         if 0 < len(words) <= 3:
             out.add(" ".join(words))
     return out
+
+
+def _negated(tokens: list[str], hit, lex) -> bool:
+    return any(t in lex.negators for t in tokens[max(0, hit.index - 2) : hit.end])
 
 
 def _denied_after(tokens: list[str], end: int) -> bool:

@@ -64,3 +64,9 @@ def test_praise_before_a_failure_with_pero_is_still_mixed_not_sarcasm():
         read("Lindo, pero se despegó al primer lavado.", "es").polarity
         > read("Lindo, lindo... se despegó al primer lavado.", "es").polarity
     )
+
+
+@pytest.mark.parametrize("text", ["La puerta no cierra del todo.", "Regular, el cierre no encaja del todo."])
+def test_not_quite_is_a_three_star_remark_not_a_failure(text):
+    reading = read(text, "es")
+    assert (label_for(reading.polarity, "es"), reading.hard_failure) == ("neutral", False)
