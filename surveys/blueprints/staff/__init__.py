@@ -32,7 +32,7 @@ from ...extensions import db, login_manager
 from ...i18n import use_locale
 from ...models import utcnow
 from ...services import audit, reporting, staff_auth
-from .forms import field_attrs
+from .forms import add_errors, field_attrs
 
 bp = Blueprint("staff", __name__)
 PUBLIC = {
@@ -112,6 +112,24 @@ def commit_or_flash(change) -> bool:
     audit_staff_action()
     db.session.commit()
     flash(gettext("Saved."), "ok")
+    return True
+
+
+def save_form(form, change, saved: str | None = None, audit_as: tuple = ()) -> bool:
+    """Validate ``form`` and run ``change()`` with its typed values: audit, commit and flash on
+    success; on a service's ValidationFailed roll back and show its errors beside the fields.
+    False when nothing was saved (the caller re-renders the form as typed)."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        change()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        add_errors(form, exc.fields, exc.message)
+        return False
+    audit_staff_action(*audit_as)
+    db.session.commit()
+    flash(saved or gettext("Saved."), "ok")
     return True
 
 

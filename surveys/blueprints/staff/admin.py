@@ -6,28 +6,19 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from ...errors import ValidationFailed
 from ...extensions import db
 from ...parsing import time_zones
 from ...services import dashboard, failures, feeds, recovery, settings, staff_invitations
-from . import audit_staff_action, bp
-from .forms import CancelInvitationForm, InviteForm, MemberForm, StoreSettingsForm, add_errors
+from . import bp, save_form
+from .forms import CancelInvitationForm, InviteForm, MemberForm, StoreSettingsForm
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 def store_settings():
     form = StoreSettingsForm.of(g.store)
-    if form.validate_on_submit():
-        try:
-            settings.update_store_settings(g.store, form.values())
-        except ValidationFailed as exc:
-            db.session.rollback()
-            add_errors(form, exc.fields, exc.message)
-        else:
-            audit_staff_action("store", g.store.id)
-            db.session.commit()
-            flash(gettext("Settings saved."), "ok")
-            return redirect(url_for("staff.store_settings"))
+    change = lambda: settings.update_store_settings(g.store, form.values())  # noqa: E731 (run once valid)
+    if save_form(form, change, gettext("Settings saved."), ("store", g.store.id)):
+        return redirect(url_for("staff.store_settings"))
     failed = form.is_submitted()  # a valid, saved form has redirected
     page = render_template(
         "staff/settings.html",
@@ -62,17 +53,8 @@ def users():
         else InviteForm
     )
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            _change_staff(form)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            add_errors(form, exc.fields, exc.message)
-        else:
-            audit_staff_action()
-            db.session.commit()
-            flash(gettext("Saved."), "ok")
-            return redirect(url_for("staff.users"))
+    if save_form(form, lambda: _change_staff(form)):
+        return redirect(url_for("staff.users"))
     return _users_page(form), 422
 
 

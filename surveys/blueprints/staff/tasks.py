@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ...errors import ValidationFailed
-from ...extensions import db
 from ...models import MAX_ROW_ID, TASK_STATES, StaffUser, utcnow
 from ...parsing import integer, lenient
 from ...services import recovery, replies, settings
-from . import audit_staff_action, bp, commit_or_flash
-from .forms import TASK_FORMS, AssignForm, ContactForm, DismissForm, NoteForm, ReplyForm, ResolveForm, add_errors
+from . import bp, commit_or_flash, save_form
+from .forms import TASK_FORMS, AssignForm, ContactForm, DismissForm, NoteForm, ReplyForm, ResolveForm
 
 
 @bp.get("/tasks")
@@ -95,17 +92,8 @@ def task_action(task_id: int, action: str):
         abort(404)
     item = recovery.get_task(g.store, task_id)
     form = TASK_FORMS[action]()
-    if form.validate_on_submit():
-        try:
-            _apply(action, item, form)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            add_errors(form, exc.fields, exc.message)
-        else:
-            audit_staff_action()
-            db.session.commit()
-            flash(gettext("Saved."), "ok")
-            return redirect(url_for("staff.task", task_id=task_id))
+    if save_form(form, lambda: _apply(action, item, form)):
+        return redirect(url_for("staff.task", task_id=task_id))
     return _task_page(item, failed=(action, form))
 
 

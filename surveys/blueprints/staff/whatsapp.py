@@ -11,25 +11,17 @@ from ...errors import ValidationFailed
 from ...extensions import db
 from ...services.whatsapp import reporting
 from ...services.whatsapp import settings as wa_settings
-from . import audit_staff_action, bp
-from .forms import WhatsAppForm, add_errors
+from . import audit_staff_action, bp, save_form
+from .forms import WhatsAppForm
 
 
 @bp.route("/whatsapp", methods=["GET", "POST"])
 def whatsapp_settings():
     described = wa_settings.describe(wa_settings.get_channel(g.store))
     form = WhatsAppForm.of(described)
-    if form.validate_on_submit():
-        try:
-            wa_settings.configure_channel(g.store, **form.values())
-        except ValidationFailed as exc:
-            db.session.rollback()
-            add_errors(form, exc.fields, exc.message)
-        else:
-            audit_staff_action("store", g.store.id)
-            db.session.commit()
-            flash(gettext("Settings saved."), "ok")
-            return redirect(url_for("staff.whatsapp_settings"))
+    change = lambda: wa_settings.configure_channel(g.store, **form.values())  # noqa: E731
+    if save_form(form, change, gettext("Settings saved."), ("store", g.store.id)):
+        return redirect(url_for("staff.whatsapp_settings"))
     failed = form.is_submitted()
     return render_template(
         "staff/whatsapp.html",
