@@ -51,6 +51,15 @@ class Storefront:
         self.server.shutdown()
 
 
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the real login form and wait for the dashboard."""
+    page.goto(base_url + "/staff/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button.primary")
+    page.wait_for_url("**/staff/")
+
+
 def watch(page):
     problems = []
     page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))

@@ -9,7 +9,7 @@ from surveys.extensions import db
 from surveys.services import audit
 from surveys.services.tenancy import create_staff_user
 
-from ..browsing import ARTIFACTS
+from ..browsing import ARTIFACTS, sign_in
 from ..factories import make_store
 from ..live_server import LiveServer
 
@@ -26,11 +26,7 @@ def test_the_moderation_log_reads_as_cards_at_390_px(browser, app, make_app):
     db.session.commit()
     with LiveServer(make_app(WTF_CSRF_ENABLED=True)) as server:
         page = browser.new_page(viewport={"width": 390, "height": 900})
-        page.goto(server.url + "/staff/login")
-        page.fill("#email", "duena@barro.test")
-        page.fill("#password", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url("**/staff/")
+        sign_in(page, server.url, "duena@barro.test", PASSWORD)
         page.goto(server.url + "/staff/reviews/log")
         box = page.eval_on_selector("table.log", "t => [t.scrollWidth, t.clientWidth, t.getBoundingClientRect().right]")
         cards = page.eval_on_selector_all(

@@ -8,6 +8,7 @@ import pytest
 from surveys.extensions import db
 from surveys.services.tenancy import create_staff_user
 
+from ..browsing import sign_in
 from ..factories import make_store
 from ..live_server import LiveServer
 
@@ -29,11 +30,7 @@ def server(app, make_app):
 
 
 def _sign_in(page, server, lang):
-    page.goto(server.url + "/staff/login")
-    page.fill("#email", "duena@barro.test")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url("**/staff/")
+    sign_in(page, server.url, "duena@barro.test", PASSWORD)
     page.click("details.account summary")
     page.select_option("#locale", lang)
     page.click("form[action$='/staff/me'] button")

@@ -9,7 +9,7 @@ from surveys.extensions import db
 from surveys.services.staff_invitations import invite_member
 from surveys.services.tenancy import create_staff_user
 
-from ..browsing import ARTIFACTS
+from ..browsing import ARTIFACTS, sign_in
 from ..factories import make_store
 from ..live_server import LiveServer
 
@@ -24,11 +24,7 @@ def test_pending_invitations_read_as_cards_at_390_px(browser, app, make_app):
     db.session.commit()
     with LiveServer(make_app(WTF_CSRF_ENABLED=True)) as server:
         page = browser.new_page(viewport={"width": 390, "height": 900})
-        page.goto(server.url + "/staff/login")
-        page.fill("#email", "duena@barro.test")
-        page.fill("#password", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url("**/staff/")
+        sign_in(page, server.url, "duena@barro.test", PASSWORD)
         page.goto(server.url + "/staff/users")
         row = page.locator("tr[data-invitation]")
         cells = row.evaluate(
@@ -53,11 +49,7 @@ def test_the_members_table_has_no_headers_over_empty_columns_at_390_px(browser, 
     db.session.commit()
     with LiveServer(make_app(WTF_CSRF_ENABLED=True)) as server:
         page = browser.new_page(viewport={"width": 390, "height": 900})
-        page.goto(server.url + "/staff/login")
-        page.fill("#email", "duena@barro.test")
-        page.fill("#password", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url("**/staff/")
+        sign_in(page, server.url, "duena@barro.test", PASSWORD)
         page.goto(server.url + "/staff/users")
         table = page.locator("tr[data-member]").first.evaluate("r => r.closest('table')")
         headers = page.eval_on_selector_all(
