@@ -26,7 +26,6 @@ from ..models import (
 from ..reading.clock import ShopClock
 from ..reading.scoring import is_passive, is_promoter, nps_category
 from . import recovery, responses
-from .demo_photos import demo_photos
 from .reviews import ReviewInput
 from .scope import in_store, scoped
 from .tenancy import create_api_key, create_staff_user, create_store, revoke_api_keys
@@ -186,6 +185,8 @@ def _order(store: Store, n: int, name: str, locale: str, product: Product, deliv
 
 
 def _history(store: Store, rng: random.Random, total: int = 420) -> None:
+    from .demo_photos import demo_photos  # Pillow's drawing: the demo's, not every web worker's
+
     """~420 deliveries over the last 12 weeks, ~300 answered through the live answer path
     (scoring, comment reading, reviews and their moderation, recovery tasks), then the desk's
     work on those tasks through the recovery services, backdated to when it happened."""

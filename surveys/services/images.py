@@ -14,8 +14,10 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_BYTES = 10 * 1024 * 1024  # per file, as sent
 MAX_PIXELS = 40_000_000  # per file, as declared by its header
@@ -25,11 +27,17 @@ QUALITY, THUMB_QUALITY = 85, 80
 FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 CONTENT_TYPE, EXTENSION = "image/jpeg", "jpg"
 
-# Pillow's own guard (a warning above the limit, an error above twice it): ours is tighter, and a
-# warning is turned into a refusal where images are opened.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-
 _heif_ready: bool | None = None
+
+
+def _pillow():
+    """Pillow, imported when the first photo arrives (not by every web worker at start), with its
+    own guard set to ours (a warning above the limit, an error above twice it): a warning is
+    turned into a refusal where images are opened."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    return Image
 
 
 def heif_supported() -> bool:
@@ -69,6 +77,9 @@ class CleanPhoto:
 
 
 def _open(raw: bytes) -> Image.Image:
+    from PIL import UnidentifiedImageError
+
+    Image = _pillow()  # noqa: N806 - the module, as Pillow names it
     formats = FORMATS if heif_supported() else FORMATS[:-1]
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -94,6 +105,8 @@ def _looks_like_image(raw: bytes) -> bool:
 
 def _to_srgb(image: Image.Image) -> Image.Image:
     """Convert by the embedded colour profile (phones write Display P3), then drop the profile."""
+    from PIL import ImageCms
+
     profile = image.info.get("icc_profile")
     if profile and image.mode in ("RGB", "RGBA"):
         try:
@@ -107,6 +120,8 @@ def _to_srgb(image: Image.Image) -> Image.Image:
 
 def _flatten(image: Image.Image) -> Image.Image:
     """Any mode to RGB; transparency lies on white (a JPEG has no alpha)."""
+    Image = _pillow()  # noqa: N806
+
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
@@ -128,6 +143,9 @@ def clean_photo(raw: bytes) -> CleanPhoto:
     Raises PhotoRefused. Bounded work: at most MAX_BYTES in, MAX_PIXELS decoded (JPEGs are
     decoded at a reduced scale when they are much larger than the stored size).
     """
+    from PIL import ImageOps
+
+    Image = _pillow()  # noqa: N806
     if len(raw) > MAX_BYTES:
         raise PhotoRefused("too_large")
     if not raw:

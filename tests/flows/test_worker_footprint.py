@@ -1,7 +1,7 @@
 """What a web worker imports: not Alembic (only migrations need it), NLTK (TextBlob's dependency;
 comments are read without it), cryptography (only WhatsApp secrets need it), jsonschema (only an
-invalid payload's error list needs it) or the PostgreSQL dialect on SQLite: about 40 MB together
-that would sit in every worker."""
+invalid payload's error list needs it), the PostgreSQL dialect on SQLite, or Pillow (only an
+uploaded photo needs it): about 43 MB together that would sit in every worker."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ import os
 import subprocess
 import sys
 
-HEAVY = ("alembic", "flask_migrate", "nltk", "textblob", "cryptography", "jsonschema", "sqlalchemy.dialects.postgresql")
+HEAVY = (
+    "alembic",
+    "flask_migrate",
+    "nltk",
+    "textblob",
+    "cryptography",
+    "jsonschema",
+    "sqlalchemy.dialects.postgresql",
+    "PIL",
+)
 
 SCRIPT = """
 import json, sys
