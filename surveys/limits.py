@@ -31,3 +31,4 @@ NOTE = 5000
 CONTACT_HOW = 200
 REVIEW_REPLY = 2000
 MODERATION_NOTE = 500
+PASSWORD = (10, 1024)  # staff passwords: (shortest, longest) accepted

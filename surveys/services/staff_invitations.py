@@ -20,13 +20,14 @@ from werkzeug.security import generate_password_hash
 
 from ..errors import Conflict, NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
+from ..limits import PASSWORD
 from ..models import MAX_ROW_ID, Membership, StaffInvitation, StaffUser, Store, utcnow
 from . import mail
 from .scope import in_store, scoped
 from .tokens import issue_token, read_token
 
 ROLES = ("admin", "agent")
-MIN_PASSWORD = 10
+MIN_PASSWORD, MAX_PASSWORD = PASSWORD
 
 
 def normalise_email(raw: str) -> str:
@@ -43,7 +44,7 @@ def normalise_email(raw: str) -> str:
 def check_new_password(password: str, confirm: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ValidationFailed(_l("The password needs at least 10 characters."), {"password": "short"})
-    if len(password) > 1024:
+    if len(password) > MAX_PASSWORD:
         raise ValidationFailed(_l("The password is too long."), {"password": "long"})
     if password != confirm:
         raise ValidationFailed(_l("The two passwords are not the same."), {"confirm": "mismatch"})

@@ -115,10 +115,10 @@ def commit_or_flash(change) -> bool:
     return True
 
 
-def save_form(form, change, saved: str | None = None, audit_as: tuple = ()) -> bool:
-    """Validate ``form`` and run ``change()`` with its typed values: audit, commit and flash on
-    success; on a service's ValidationFailed roll back and show its errors beside the fields.
-    False when nothing was saved (the caller re-renders the form as typed)."""
+def run_form(form, change) -> bool:
+    """Validate ``form`` and run ``change()`` with its typed values; on a service's
+    ValidationFailed roll back and show its errors beside the fields. True when the change ran
+    (the caller commits); False when nothing was written (the caller re-renders the form as typed)."""
     if not form.validate_on_submit():
         return False
     try:
@@ -126,6 +126,13 @@ def save_form(form, change, saved: str | None = None, audit_as: tuple = ()) -> b
     except ValidationFailed as exc:
         db.session.rollback()
         add_errors(form, exc.fields, exc.message)
+        return False
+    return True
+
+
+def save_form(form, change, saved: str | None = None, audit_as: tuple = ()) -> bool:
+    """``run_form``, then audit, commit and flash "Saved." (or ``saved``) on success."""
+    if not run_form(form, change):
         return False
     audit_staff_action(*audit_as)
     db.session.commit()

@@ -6,12 +6,12 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from ...errors import ValidationFailed
 from ...extensions import db
 from ...i18n import use_locale
 from ...services import audit, staff_invitations
 from ...services import password_reset as password_reset_service
-from . import bp, signed_in, start_session
+from . import bp, run_form, signed_in, start_session
+from .account_forms import AcceptForm, JoinForm, NewPasswordForm, ResetRequestForm
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
@@ -21,60 +21,49 @@ def join(token: str):
     me = current_user._get_current_object() if signed_in() else None
     if me is not None:
         use_locale(me.locale)
-    errors: dict = {}
-    if request.method == "POST":
-        form = request.form
-        try:
-            user = staff_invitations.accept_invitation(
-                invitation, me, form.get("password", ""), form.get("confirm", ""), form.get("name", "")
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            errors = {**exc.fields, "message": exc.message}
+    form = AcceptForm() if account is not None else JoinForm()
+    joined = []
+
+    def change():
+        if isinstance(form, JoinForm):
+            password, confirm, name = form.password.data, form.confirm.data, form.name.parsed
         else:
-            audit.record(invitation.store_id, user, "join", "membership", user.id, details={"role": invitation.role})
-            if me is None:
-                start_session(user)
-            session["store_id"] = invitation.store_id
-            db.session.commit()
-            flash(gettext("Welcome to %(store)s.", store=invitation.store.name), "ok")
-            return redirect(url_for("staff.dashboard"))
-    return render_template(
-        "staff/join.html",
-        invitation=invitation,
-        account=account,
-        me=me,
-        errors=errors,
-        name=request.form.get("name", ""),
-    ), (422 if errors else 200)
+            password, confirm, name = "", "", ""
+        joined.append(staff_invitations.accept_invitation(invitation, me, password, confirm, name))
+
+    if run_form(form, change):
+        user = joined[0]
+        audit.record(invitation.store_id, user, "join", "membership", user.id, details={"role": invitation.role})
+        if me is None:
+            start_session(user)
+        session["store_id"] = invitation.store_id
+        db.session.commit()
+        flash(gettext("Welcome to %(store)s.", store=invitation.store.name), "ok")
+        return redirect(url_for("staff.dashboard"))
+    page = render_template("staff/join.html", invitation=invitation, account=account, me=me, form=form)
+    return page, (422 if form.is_submitted() else 200)
 
 
 @bp.route("/password-reset", methods=["GET", "POST"])
 def password_reset():
     """Ask for a reset link: the same answer whether or not the address has an account."""
-    if request.method == "POST":
-        password_reset_service.request_reset(request.form.get("email", ""), request.remote_addr or "unknown")
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        password_reset_service.request_reset(form.email.data, request.remote_addr or "unknown")
         db.session.commit()
-        return render_template("staff/password_reset.html", sent=True)
-    return render_template("staff/password_reset.html", sent=False)
+        return render_template("staff/password_reset.html", form=form, sent=True)
+    page = render_template("staff/password_reset.html", form=form, sent=False)
+    return page, (422 if form.is_submitted() else 200)
 
 
 @bp.route("/password-reset/<token>", methods=["GET", "POST"])
 def password_reset_confirm(token: str):
     """Choose the new password (once); every session of the account ends."""
     user = password_reset_service.read_reset(token)
-    errors: dict = {}
-    if request.method == "POST":
-        try:
-            password_reset_service.complete_reset(
-                user, request.form.get("password", ""), request.form.get("confirm", "")
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            errors = {**exc.fields, "message": exc.message}
-        else:
-            audit.record(None, user, "password_reset", "staff_user", user.id)
-            db.session.commit()
-            flash(gettext("Your new password is set, and you are signed out everywhere. Sign in with it."), "ok")
-            return redirect(url_for("staff.login"))
-    return render_template("staff/password_new.html", errors=errors), (422 if errors else 200)
+    form = NewPasswordForm()
+    if run_form(form, lambda: password_reset_service.complete_reset(user, form.password.data, form.confirm.data)):
+        audit.record(None, user, "password_reset", "staff_user", user.id)
+        db.session.commit()
+        flash(gettext("Your new password is set, and you are signed out everywhere. Sign in with it."), "ok")
+        return redirect(url_for("staff.login"))
+    return render_template("staff/password_new.html", form=form), (422 if form.is_submitted() else 200)

@@ -1,6 +1,7 @@
 """Sign-in and sign-out. Throttled by the client's address, per (account, client) and per
 account (see services.staff_auth); one answer for an unknown email and a wrong password;
-the session is renewed at sign-in; a throttled attempt is told how long to wait."""
+the session is renewed at sign-in; a throttled attempt is told how long to wait; ``next`` is
+followed only to a path on this site (no scheme, host, '//', backslash or line-break tricks)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,9 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user, logout_user
 
 from ...extensions import db
-from ...parsing import local_path
 from ...services import audit, staff_auth
 from . import bp, start_session
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: no scheme, no host, no '//', backslash or line-break tricks."""
-    return local_path(target) or url_for("staff.dashboard")
+from .account_forms import SignInForm
 
 
 def wait_text(seconds: int) -> str:
@@ -29,30 +25,17 @@ def wait_text(seconds: int) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    form = SignInForm(next=request.args.get("next"))
     error, wait = None, 0
-    if request.method == "POST":
+    if form.validate_on_submit():
         attempt = staff_auth.sign_in(
-            request.form.get("email", ""),
-            request.form.get("password", ""),
+            form.email.parsed,
+            form.password.data,
             request.remote_addr or "unknown",
             request.cookies.get(staff_auth.DEVICE_COOKIE),
         )
         if attempt.user is not None:
-            user = attempt.user
-            start_session(user)
-            audit.record(None, user, "login", "staff_user", user.id, details={"ip": request.remote_addr or ""})
-            db.session.commit()
-            resp = redirect(_safe_next(request.args.get("next")))
-            resp.set_cookie(
-                staff_auth.DEVICE_COOKIE,
-                attempt.device_token,
-                max_age=staff_auth.DEVICE_MAX_AGE,
-                path=url_for("staff.login"),
-                secure=current_app.config["SESSION_COOKIE_SECURE"],
-                httponly=True,
-                samesite="Lax",
-            )
-            return resp
+            return _signed_in(attempt, form.next.parsed)
         db.session.rollback()
         wait = attempt.wait
         error = (
@@ -60,13 +43,32 @@ def login():
             if wait
             else gettext("Email or password is not right.")
         )
-    resp = current_app.make_response(
-        render_template("staff/login.html", error=error, wait=wait, email=request.form.get("email", ""))
-    )
+    resp = current_app.make_response(render_template("staff/login.html", form=form, error=error, wait=wait))
     if error:
         resp.status_code = 429 if wait else 401
+    elif form.is_submitted():
+        resp.status_code = 422  # a field left empty or not an address: said beside it, no attempt counted
     if wait:
         resp.headers["Retry-After"] = str(wait)
+    return resp
+
+
+def _signed_in(attempt, next_path: str | None):
+    """Start the session, log it, and go where the member was headed (a path on this site only)."""
+    user = attempt.user
+    start_session(user)
+    audit.record(None, user, "login", "staff_user", user.id, details={"ip": request.remote_addr or ""})
+    db.session.commit()
+    resp = redirect(next_path or url_for("staff.dashboard"))
+    resp.set_cookie(
+        staff_auth.DEVICE_COOKIE,
+        attempt.device_token,
+        max_age=staff_auth.DEVICE_MAX_AGE,
+        path=url_for("staff.login"),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
     return resp
 
 
