@@ -41,6 +41,11 @@ ADJACENT_NEGATORS = frozenset({"nada", "nadie", "nothing", "nobody", "none"})
 # what did not happen is no praise: "would have been perfect", "hubiera sido genial", "I wish"
 IRREALIS = frozenset({"wouldve", "couldve", "wish", "wished", "habria", "hubiera", "hubiese", "hubieran", "ojala"})
 NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing
+SHRUG_STRENGTH = 2.9  # "nada espectacular" shrugs; "nada recomendable" (weaker praise denied) complains
+EMPHATIC_NEGATORS = frozenset({"cero"})
+COMPARATIVES = frozenset({"mejor", "mas", "peor", "better", "more", "worse"})
+LACK = frozenset({"falta", "carencia", "ausencia", "lack"})
+EMPHATIC_AFTER = frozenset({"un", "una", "uno", "medio", "media", "a", "single"})
 MODEL_CONFIDENCE = 0.6  # the learned model's probability needed to move a neutral reading
 MODEL_WEIGHT = 0.8  # how far (in polarity) a sure model moves it
 MODEL_REACH = 0.7  # never further than this: the model tips a reading, it does not shout
@@ -67,6 +72,7 @@ class Reading:
     tokens: list[str]
     hits: list[Hit] = field(default_factory=list)
     total: float = 0.0
+    spent: set[int] = field(default_factory=set)  # negators a praise phrase already used ("no me esperaba tanta")
 
     @property
     def polarity(self) -> float:
@@ -107,6 +113,9 @@ class Lexicon:
         self.courtesy = {fold(w) for w in module.COURTESY}
         self.lukewarm = {fold(w) for w in module.LUKEWARM}
         self.negators = {fold(w) for w in module.NEGATORS}
+        # Spanish stacks negatives without cancelling them ("no me gusta nada", "no ... para nada")
+        self.concord = getattr(module, "NEGATIVE_CONCORD", False)
+        self.prefixes = tuple(getattr(module, "INTENSIFYING_PREFIXES", ()))  # "requetebueno", "superrápido"
         self.boosters = {fold(w): v for w, v in module.BOOSTERS.items()}
         self.dampeners = {fold(w): v for w, v in module.DAMPENERS.items()}
         self.contrast = {fold(w) for w in module.CONTRAST_AFTER}
@@ -147,6 +156,10 @@ class Lexicon:
         if len(word) < 5 or not word.isalpha() or word in NOT_DERIVED:
             return None
         words = self.words
+        for prefix in self.prefixes:  # "rebueno", "superrapido", "requetelindo": the word, stronger
+            rest = word[len(prefix) :]
+            if word.startswith(prefix) and len(rest) >= 4 and abs(words.get(rest, 0.0)) >= 1.2:
+                return max(-4.0, min(4.0, words[rest] * 1.3))
         if word.endswith("s") and word[:-1] in words:
             return words[word[:-1]]
         if word.endswith("mente") and word[:-5] in words:
@@ -233,8 +246,10 @@ def _spanish_forms(adjectives: dict[str, float]) -> dict[str, float]:
             sup = stem[:-1] + "qu" if stem.endswith("c") else stem[:-1] + "gu" if stem.endswith("g") else stem
             for end in ("isimo", "isima", "isimos", "isimas"):
                 forms[sup + end] = max(-4.0, min(4.0, score * 1.3))
-            for end in ("ito", "ita", "itos", "itas"):
-                forms.setdefault(sup + end, score)
+            for end in ("ito", "ita", "itos", "itas", "illo", "illa", "illos", "illas"):
+                forms.setdefault(sup + end, score)  # diminutives: "bonito" -> "bonitito", "malillo"
+            for end in ("azo", "aza", "azos", "azas"):
+                forms.setdefault(stem + end, max(-4.0, min(4.0, score * 1.2)))  # augmentatives: "rapidazo"
         elif base.endswith("e"):
             forms[base + "s"] = score
             sup = base[:-3] + "bil" if base.endswith("ble") else base[:-1]  # amable -> amabilísimo
@@ -246,8 +261,34 @@ def _spanish_forms(adjectives: dict[str, float]) -> dict[str, float]:
             forms[base + "es"] = score
             forms[base + "a"] = score
             forms[base + "as"] = score
+            if base[-1] in "lr":  # "genialísimo", "facilísima", "utilísimo"
+                for end in ("isimo", "isima", "isimos", "isimas"):
+                    forms[base + end] = max(-4.0, min(4.0, score * 1.3))
         for form, value in forms.items():
             out.setdefault(form, value)
+    return out
+
+
+VERB_ENDINGS = {
+    # preterite, present, imperfect, participle (as adjective), gerund; 1st and 3rd person
+    "ar": "o aron a an aba aban ado ada ados adas ando e".split(),
+    "er": "io ieron e en ia ian ido ida idos idas iendo i".split(),
+    "ir": "io ieron e en ia ian ido ida idos idas iendo i".split(),
+}
+
+
+def _spanish_verbs(verbs: dict[str, float]) -> dict[str, float]:
+    """Regular forms of verbs of what breaks or fails: malograr -> malogró, malograron,
+    malogra, malograba, malogrado, malogrando... (accents folded). An entry may list its
+    irregular forms after the infinitive ("romper rompio roto rota")."""
+    out: dict[str, float] = {}
+    for entry, score in verbs.items():
+        infinitive, *irregular = fold(entry).split()
+        stem, kind = infinitive[:-2], infinitive[-2:]
+        for end in VERB_ENDINGS[kind]:
+            out.setdefault(stem + end, score)
+        for form in irregular:
+            out[form] = score
     return out
 
 
@@ -301,6 +342,8 @@ def lexicon(lang: str) -> Lexicon:
         return Lexicon(words, {}, EN.PHRASES, EN, VOCABULARY.EN)
     words = _spanish_forms(ES.ADJECTIVES)
     words.update({fold(w): v for w, v in ES.WORDS.items()})
+    for form, value in _spanish_verbs(ES.VERBS).items():
+        words.setdefault(form, value)
     return Lexicon(words, {fold(s): v for s, v in ES.STEMS.items()}, ES.PHRASES, ES, VOCABULARY.ES)
 
 
@@ -450,7 +493,12 @@ def read_rules(text: str, lang: str) -> Reading:
         hit.bait = hit.bait or tokens[hit.index] in lex.bait  # "excelente servicio: ..."
         hit.polite = hit.polite or key in lex.courtesy
         hit.lukewarm = hit.lukewarm or key in lex.lukewarm
-        hit.score = _modify(tokens, hit, lex) * (1.2 if i in caps and lang == "en" else 1.0)
+        hit.score = _modify(tokens, hit, lex, reading.spent) * (1.2 if i in caps and lang == "en" else 1.0)
+        if hit.score > 0 and hit.end - hit.index > 1:
+            reading.spent.update(k for k in range(hit.index, hit.end) if tokens[k] in lex.negators)
+        for k in range(hit.index + 1, hit.end - 1):  # "queda [un poco] grande": a dampener inside a pattern
+            if tokens[k + 1] not in COMPARATIVES:  # "espero algo mejor" wants more, it is no softer
+                hit.score *= 1 + lex.dampeners.get(tokens[k], 0.0)
         if hit.score < 0 and tuple(tokens[hit.end : hit.end + 2]) == ("del", "todo") and _negated(tokens, hit, lex):
             # "la tapa no cierra del todo", "no me convence del todo": not quite, a three-star remark
             hit.score, hit.hard, hit.lukewarm = 0.4 * hit.score, False, True
@@ -460,6 +508,7 @@ def read_rules(text: str, lang: str) -> Reading:
             hit.score, hit.bait = -0.8 * hit.score, False
         reading.hits.append(hit)
         i = hit.end
+    _hasty_failures(reading, lex)
     _weigh_clauses(reading, lex)
     _sarcasm(reading, lex)
     _courtesy(reading)
@@ -549,6 +598,8 @@ ARRIVAL = frozenset(
 
 
 LATE = frozenset("late tarde retraso atraso demora despues later after mas more extra early antes".split())
+DELAYED = frozenset("late tarde despues later after".split())
+REFERENCE_POINT = frozenset("de del of the than".split())  # "dos días después de pagar": when, not how late
 
 
 def _duration(tokens, i) -> Hit | None:
@@ -561,6 +612,8 @@ def _duration(tokens, i) -> Hit | None:
         return None
     after = tokens[i + 2 : i + 4]
     if any(t in LATE for t in after):  # "a day late", "un día de retraso": the delay, not the time
+        if after[0] in DELAYED and not (len(after) > 1 and after[1] in REFERENCE_POINT):
+            return Hit(i, i + 3, -2.2)  # "llegó tres días después", "arrived two days later"
         return None
     days = count * UNIT_DAYS[tokens[i + 1]]
     if days <= 2:
@@ -618,12 +671,14 @@ def _is_modifier_before_scored(tokens, i, lex) -> bool:
     return lex.score(nxt) is not None or nxt in lex.boosters
 
 
-def _modify(tokens, hit: Hit, lex) -> float:
+def _modify(tokens, hit: Hit, lex, spent: set[int] = frozenset()) -> float:
     """Apply boosters, dampeners and negation found up to three words before the hit."""
     score = hit.score
     negated = False
+    emphatic = False  # "ni un fallo", "cero problemas": the failure denied outright
     irrealis = False
     words = 0
+    inner_negator = any(t in lex.negators for t in tokens[hit.index : hit.end])
     for j in range(hit.index - 1, max(hit.index - 7, -1), -1):
         tok = tokens[j]
         if is_punct(tok) or tok in lex.contrast or tok in lex.concessive:
@@ -641,20 +696,59 @@ def _modify(tokens, hit: Hit, lex) -> float:
                 score = -1.1 * score  # "poco útil" says "useless", more than "no útil"
             else:
                 score *= 1 + lex.dampeners[tok]
+        elif tok in lex.negators and j in spent:
+            continue
         elif tok in lex.negators and not (hit.end - hit.index > 1 and tokens[hit.index] in lex.negators):
             if tok in ADJACENT_NEGATORS and j != hit.index - 1:
                 continue  # "no hicieron nada cuando reclamamos": "nada" closes its own phrase
-            negated = not negated
+            if lex.concord and inner_negator:
+                continue  # "no es para nada": the phrase already holds the negation
+            if tok in EMPHATIC_NEGATORS or tokens[j + 1] in EMPHATIC_AFTER:
+                emphatic = True
+            negated = True if lex.concord else not negated
+    if score > 0 and _lacking(tokens, hit.index):
+        negated = True  # "falta de seriedad", "falta de profesionalismo y de seriedad", "lack of care"
     if irrealis and score > 0 and not negated:
         score, hit.lukewarm = -0.3 * score, True
-    if negated and score > 0 and hit.index > 0 and tokens[hit.index - 1] in ADJACENT_NEGATORS:
+    if negated and score >= SHRUG_STRENGTH and hit.index > 0 and tokens[hit.index - 1] in ADJACENT_NEGATORS:
         # "nada espectacular", "nothing special": a three-star shrug, not a complaint
+        # ("nada recomendable", "nada amable" deny plain praise: a complaint)
         score, hit.lukewarm, negated = -0.3, True, False
+    if negated and emphatic and score < 0 and hit.end - hit.index == 1:
+        # "ni un fallo", "cero problemas", "ni un rasguño": no failure at all is praise
+        return -1.1 * score
     if negated:
         # "no excelente" is lukewarm, not damning: strong praise negates to a mild negative
         score = NEGATION_FACTOR * min(score, 2.2) if score > 0 else NEGATED_NEGATIVE_FACTOR * score
         hit.hard = False
     return score
+
+
+def _lacking(tokens: list[str], index: int) -> bool:
+    """A "falta de" / "lack of" at most five words back, in the same clause."""
+    for m in range(index - 2, max(index - 7, -1), -1):
+        if is_punct(tokens[m]):
+            return False
+        if tokens[m] in LACK and tokens[m + 1] in ("de", "of"):
+            return True
+    return False
+
+
+def _hasty_failures(reading: Reading, lex) -> None:
+    """'se malogró al toque', 'broke right away': speed after a failure makes it worse, it is no praise."""
+    tokens = reading.tokens
+    for before, hit in zip(reading.hits, reading.hits[1:]):  # noqa: B905 - neighbours
+        key = " ".join(tokens[hit.index : hit.end])
+        same_clause = not any(is_punct(t) for t in tokens[before.end : hit.index])
+        if before.score < 0 < hit.score and key in SPEED and same_clause:
+            before.score *= 1.2
+            hit.score = 0.0
+
+
+SPEED = frozenset(
+    "al toque|al tiro|altiro|enseguida|en seguida|rapido|rapidisimo|de inmediato|inmediatamente|pronto|volando|"
+    "quickly|fast|right away|immediately|soon|in no time".split("|")
+)
 
 
 def _weigh_clauses(reading: Reading, lex) -> None:
@@ -701,7 +795,11 @@ def _sarcasm(reading: Reading, lex) -> None:
             # "Lindo, lindo... al segundo lavado se despegó": praise alone opening a text whose
             # every other remark is a failure, with no "pero", is read as bait too
             h.bait = not any(t in lex.contrast or t in lex.concessive for t in tokens)
-        if not (h.bait or exclaims and h.end < len(tokens) and tokens[h.end] == "de"):
+        # "¡Qué padre!, llegó sin el cargador": an exclamation of praise opening a text of complaints
+        opening_exclaim = (
+            exclaims and all(is_punct(t) for t in tokens[opening : h.index - 1]) and _clause_ends(tokens, h.end)
+        )
+        if not (h.bait or opening_exclaim or exclaims and h.end < len(tokens) and tokens[h.end] == "de"):
             continue
         if h.bait and any(h.index < k for k in hard):
             between = tokens[h.index : min(k for k in hard if k > h.index)]

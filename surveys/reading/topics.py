@@ -444,7 +444,8 @@ def _judges_near(tokens: list[str], k: int) -> bool:
 
 COPULAS = frozenset("es esta son estan era estaba eran fue its is was are were looks feels seems".split())
 DEGREE = frozenset(
-    "muy super re bien bastante demasiado tan mas medio algo un poco very so really quite too pretty a bit".split()
+    "muy super re recontra harto bien bastante demasiado tan mas medio algo un poco "
+    "very so really quite too pretty a bit".split()
 )
 
 
