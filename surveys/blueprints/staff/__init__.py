@@ -130,6 +130,16 @@ def run_form(form, change) -> bool:
     return True
 
 
+def field_errors(form) -> str:
+    """A refused menu or list action's errors on one line for a flash: "Field: reason; ..."."""
+    parts = []
+    for field in form:
+        if field.errors:
+            text = " ".join(str(error) for error in field.errors)
+            parts.append(text if field.type in ("HiddenField", "CSRFTokenField") else f"{field.label.text}: {text}")
+    return "; ".join(parts + [str(error) for error in form.form_errors])
+
+
 def save_form(form, change, saved: str | None = None, audit_as: tuple = ()) -> bool:
     """``run_form``, then audit, commit and flash "Saved." (or ``saved``) on success."""
     if not run_form(form, change):

@@ -9,7 +9,8 @@ from flask_login import current_user
 from ...extensions import db
 from ...parsing import time_zones
 from ...services import dashboard, failures, feeds, recovery, settings, staff_invitations
-from . import bp, save_form
+from . import bp, field_errors, save_form
+from .action_forms import MeForm
 from .forms import CancelInvitationForm, InviteForm, MemberForm, StoreSettingsForm
 
 
@@ -101,12 +102,16 @@ def _users_page(failed=None):
 
 @bp.post("/me")
 def me():
-    """The member's language and whether they take new tasks now."""
-    if request.form.get("locale") in ("es", "en"):
-        current_user.locale = request.form["locale"]
-    if "on_shift" in request.form:
-        recovery.set_on_shift(g.store, current_user, request.form.get("on_shift") == "1")
-    db.session.commit()
+    """The member's language and whether they take new tasks now (either may be left out)."""
+    form = MeForm()
+    if form.validate_on_submit():
+        if form.locale.parsed is not None:
+            current_user.locale = form.locale.parsed
+        if form.on_shift.parsed is not None:
+            recovery.set_on_shift(g.store, current_user, form.on_shift.parsed)
+        db.session.commit()
+    else:
+        flash(gettext("Not saved: %(reason)s", reason=field_errors(form)), "error")
     return redirect(
         request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("staff.dashboard")
     )

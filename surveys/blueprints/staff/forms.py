@@ -417,14 +417,14 @@ class WhatsAppForm(FlaskForm):
     template_en_code = StringField(_l("English: language code"), [Parsed(_language("en"), flags={"maxlength": 8})])
 
     @classmethod
-    def of(cls, described: dict) -> WhatsAppForm:
+    def of(cls, described: dict, **kwargs) -> WhatsAppForm:
         templates = described.get("templates") or {}
         data = {"policy": described.get("policy"), "country": described.get("country") or ""}
         data["phone_number_id"] = described.get("phone_number_id") or ""
         for lang in ("es", "en"):
             data[f"template_{lang}"] = templates.get(lang, {}).get("name") or ""
             data[f"template_{lang}_code"] = templates.get(lang, {}).get("language") or lang
-        return cls(data=data)
+        return cls(data=data, **kwargs)
 
     def values(self) -> dict:
         """Keyword arguments of services.whatsapp.settings.configure_channel; an empty secret keeps the stored one."""

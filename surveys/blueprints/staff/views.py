@@ -6,15 +6,15 @@ import json
 
 from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext
+from flask_wtf import FlaskForm
 
 from ...extensions import db
-from ...models import MAX_ROW_ID
-from ...parsing import integer, lenient
 from ...reading import charts
 from ...services import dashboard as dashboard_service
 from ...services import privacy as privacy_service
 from ...services import reporting
 from . import audit_staff_action, bp
+from .action_forms import EraseForm, ExportForm, StoreSwitchForm
 
 
 @bp.get("/")
@@ -42,7 +42,8 @@ def dashboard_json():
 
 @bp.post("/store")
 def switch_store():
-    wanted = lenient(integer, request.form.get("store_id"), 1, MAX_ROW_ID)
+    form = StoreSwitchForm()
+    wanted = form.store_id.parsed if form.validate_on_submit() else None
     if wanted not in {s.id for s, _ in g.memberships}:
         abort(404)
     session["store_id"] = wanted
@@ -51,16 +52,25 @@ def switch_store():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("staff/privacy.html")
+    return _privacy_page()
+
+
+def _privacy_page(failed: FlaskForm | None = None):
+    """Both request forms; ``failed`` (just posted) comes back as typed with its errors (422)."""
+    page = render_template(
+        "staff/privacy.html",
+        export=failed if isinstance(failed, ExportForm) else ExportForm(formdata=None),
+        erase=failed if isinstance(failed, EraseForm) else EraseForm(formdata=None),
+    )
+    return page, (422 if failed else 200)
 
 
 @bp.post("/privacy/export")
 def privacy_export():
-    email = (request.form.get("email") or "").strip()
-    if "@" not in email:
-        flash(gettext("Enter the customer's email address."), "error")
-        return redirect(url_for("staff.privacy"))
-    data = privacy_service.export_customer(g.store, email)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return _privacy_page(form)
+    data = privacy_service.export_customer(g.store, form.email.parsed)
     audit_staff_action("customer", found=data["found"])  # who exported whose data (the email stays out)
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
@@ -72,11 +82,10 @@ def privacy_export():
 
 @bp.post("/privacy/erase")
 def privacy_erase():
-    email = (request.form.get("email") or "").strip()
-    if "@" not in email or request.form.get("confirm") != "yes":
-        flash(gettext("Enter the email and tick the box to confirm the erasure."), "error")
-        return redirect(url_for("staff.privacy"))
-    counts = privacy_service.erase_customer(g.store, email, source="staff")
+    form = EraseForm()
+    if not form.validate_on_submit():
+        return _privacy_page(form)
+    counts = privacy_service.erase_customer(g.store, form.email.parsed, source="staff")
     audit_staff_action("customer", **counts)
     db.session.commit()
     flash(

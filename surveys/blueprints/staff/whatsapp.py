@@ -3,15 +3,15 @@ invitation's channel and delivery state, failures and replies."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from ...errors import ValidationFailed
 from ...extensions import db
 from ...services.whatsapp import reporting
 from ...services.whatsapp import settings as wa_settings
-from . import audit_staff_action, bp, save_form
+from . import audit_staff_action, bp, run_form, save_form
+from .action_forms import SendTestForm
 from .forms import WhatsAppForm
 
 
@@ -22,12 +22,17 @@ def whatsapp_settings():
     change = lambda: wa_settings.configure_channel(g.store, **form.values())  # noqa: E731
     if save_form(form, change, gettext("Settings saved."), ("store", g.store.id)):
         return redirect(url_for("staff.whatsapp_settings"))
-    failed = form.is_submitted()
+    return _page(described, form, SendTestForm(formdata=None), failed="settings" if form.is_submitted() else None)
+
+
+def _page(described: dict, form: WhatsAppForm, test: SendTestForm, failed: str | None):
+    """The settings and test forms; the one just posted (``failed``) as typed with its errors (422)."""
     return render_template(
         "staff/whatsapp.html",
         c=described,
         form=form,
-        failed=failed,
+        test=test,
+        failed=failed == "settings",
         invitations=reporting.recent_invitations(g.store),
         problems=reporting.delivery_problems(g.store),
         replies=reporting.recent_replies(g.store),
@@ -38,11 +43,14 @@ def whatsapp_settings():
 @bp.post("/whatsapp/test")
 def whatsapp_test():
     """Send the approved templates (both languages) to the admin's own phone, now."""
-    try:
-        results = reporting.send_test(g.store, request.form.get("test_phone", ""), current_user.name or "")
-    except ValidationFailed as exc:
-        flash(gettext("Not sent: %(reason)s", reason="; ".join(str(v) for v in exc.fields.values())), "error")
-        return redirect(url_for("staff.whatsapp_settings"))
+    form, results = SendTestForm(), []
+
+    def send():
+        results.extend(reporting.send_test(g.store, form.test_phone.parsed, current_user.name or ""))
+
+    if not run_form(form, send):
+        described = wa_settings.describe(wa_settings.get_channel(g.store))
+        return _page(described, WhatsAppForm.of(described, formdata=None), form, failed="test")
     audit_staff_action("store", g.store.id, sent=sum(1 for _, outcome, _ in results if outcome == "ok"))
     db.session.commit()
     if not results:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from ...errors import NotFound, ValidationFailed
@@ -134,11 +135,12 @@ def send_test(store: Store, phone: str, first_name: str) -> list[tuple[str, str,
     (language, 'ok' | 'error', message id or error) for each. Nothing is stored."""
     channel = get_channel(store)
     if channel is None or channel.access_token_enc is None or not channel.phone_number_id:
-        raise ValidationFailed("set up the WhatsApp channel first", {"phone_number_id": "required"})
+        raise ValidationFailed(_l("Set up the WhatsApp channel first."), {"phone_number_id": "required"})
     try:
         e164 = normalize_phone(phone, channel.default_country)
     except InvalidPhone as exc:
-        raise ValidationFailed("not a phone number we can send to", {"test_phone": str(exc)}) from exc
+        reason = _l("Not a phone number we can send to: write it with its country code, e.g. +52 55 1234 5678.")
+        raise ValidationFailed(reason, {"test_phone": "invalid"}) from exc
     creds, results = credentials(channel), []
     for lang in ("es", "en"):
         name = getattr(channel, f"template_{lang}")
