@@ -106,7 +106,7 @@ def _idempotent(handler):
 @bp.post("/v1/deliveries")
 def create_delivery():
     def handle():
-        delivery = intake.validate_delivery(_json_body(), intake.phone_country(g.store))
+        delivery = intake.validate_delivery(_json_body(), intake.country_reader(g.store))
         result, created = intake.record_delivery(g.store, delivery)
         return result, 201 if created else 200
 

@@ -45,6 +45,37 @@ def _on_conflict_do_nothing(element, compiler, **kw) -> str:
     return f"ON CONFLICT ({', '.join(compiler.preparer.quote(c) for c in element.columns)}) DO NOTHING"
 
 
+class OnConflictDoUpdate(ClauseElement):
+    """``ON CONFLICT (columns) DO UPDATE SET column = expression, ...``: the same words on both
+    databases (``excluded.column`` is the row that was refused), cacheable like the clause above.
+    The expressions are fixed SQL written in the code, never input."""
+
+    __visit_name__ = "postventa_on_conflict_do_update"
+    _traverse_internals = [
+        ("columns", InternalTraversal.dp_string_list),
+        ("assignments", InternalTraversal.dp_string_list),
+    ]
+    inherit_cache = True
+
+    def __init__(self, columns: list[str], assignments: dict[str, str]):
+        self.columns = tuple(columns)
+        self.assignments = tuple(f"{column} = {expression}" for column, expression in assignments.items())
+
+
+@compiles(OnConflictDoUpdate)
+def _on_conflict_do_update(element, compiler, **kw) -> str:
+    columns = ", ".join(compiler.preparer.quote(c) for c in element.columns)
+    return f"ON CONFLICT ({columns}) DO UPDATE SET {', '.join(element.assignments)}"
+
+
+def upserting(table, conflict: list[str], assignments: dict[str, str]):
+    """``INSERT INTO table ... ON CONFLICT (conflict) DO UPDATE SET ...``, cacheable; with
+    ``RETURNING`` it answers the row as inserted or as updated, in one round trip."""
+    stmt = insert(table)
+    stmt._post_values_clause = OnConflictDoUpdate(conflict, assignments)
+    return stmt
+
+
 def insert_ignoring(model, conflict: list[str]):
     """``INSERT INTO model ... ON CONFLICT (conflict) DO NOTHING``, cacheable (see above)."""
     stmt = insert(model)

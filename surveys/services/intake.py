@@ -6,6 +6,7 @@ Every path (single API call, batch, CSV) goes through ``validate_delivery`` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from ..extensions import db
 from ..models import Invitation, Order, Store, StoreWhatsApp, utcnow
 from ..schemas import DELIVERY_VALIDATOR, field_errors
 from .ingest import PRODUCT_FIELDS, Delivery, Item, record_many, result_body
+from .ingest_one import record_one
 from .invitations import withdraw_invitation
 from .phones import InvalidPhone, country_for, normalize_phone
 from .scope import in_store, scoped
@@ -82,6 +84,19 @@ def phone_country(store: Store) -> str | None:
     return country_for(setting, store.timezone)
 
 
+def country_reader(store: Store) -> Callable[[], str | None]:
+    """``phone_country(store)``, read when a phone first needs it and then remembered: most
+    deliveries carry no phone, or one with its country code, so they cost no query."""
+    found: list[str | None] = []
+
+    def read() -> str | None:
+        if not found:
+            found.append(phone_country(store))
+        return found[0]
+
+    return read
+
+
 _YES = {"1", "true", "yes", "y", "si", "sí", "x"}
 _NO = {"0", "false", "no", "n", ""}
 
@@ -99,10 +114,11 @@ def spreadsheet_bool(value):
     return value
 
 
-def validate_delivery(payload, country: str | None = None) -> Delivery:
+def validate_delivery(payload, country: str | None | Callable[[], str | None] = None) -> Delivery:
     """Check one delivery: the shared JSON Schema first (types, lengths), then meaning
     (a real email, a timestamp with an offset, not in the future, a phone number in
-    ``country``'s notation or international). Every field error at once."""
+    ``country``'s notation or international; ``country`` may be a ``country_reader``,
+    asked only for a number without its +country code). Every field error at once."""
     errors = field_errors(DELIVERY_VALIDATOR, payload)
     if not isinstance(payload, dict):
         raise ValidationFailed("body must be a JSON object", errors or {"": "must be an object"})
@@ -118,6 +134,8 @@ def validate_delivery(payload, country: str | None = None) -> Delivery:
         email = normalize_email(customer.get("email", ""), "customer.email", errors)
     phone = None
     if customer.get("phone") not in (None, "") and "customer.phone" not in errors:
+        if callable(country):  # a number with its +country code reads the same in every region
+            country = None if customer["phone"].strip().startswith("+") else country()
         try:
             phone = normalize_phone(customer["phone"], country)
         except InvalidPhone as exc:
@@ -148,7 +166,7 @@ def record_delivery(store: Store, d: Delivery, source: str = "api") -> tuple[dic
     (store, order_id) is unique by constraint, so a replayed or concurrent
     delivery of the same order creates nothing and returns the first result.
     """
-    return record_many(store, [d], source)[0]
+    return record_one(store, d, source)
 
 
 def cancel_delivery(store: Store, order_ref: str) -> dict:
@@ -167,7 +185,7 @@ def record_batch(store: Store, items: list) -> dict:
     """Validate and record many deliveries in the caller's single transaction."""
     results: list[dict | None] = [None] * len(items)
     valid: list[tuple[int, Delivery]] = []
-    country = phone_country(store)
+    country = country_reader(store)
     for index, payload in enumerate(items):
         try:
             valid.append((index, validate_delivery(payload, country)))
@@ -250,7 +268,7 @@ def import_csv(store: Store, reader, dry_run: bool = False, chunk: int = 500):
     if missing:
         raise ValidationFailed("missing CSV columns: " + ", ".join(missing), {c: "missing column" for c in missing})
     pending: list[tuple[int, Delivery]] = []
-    country = phone_country(store)
+    country = country_reader(store)
     for line, payload in _csv_orders(reader):
         try:
             delivery = validate_delivery(payload, country)

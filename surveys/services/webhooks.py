@@ -295,7 +295,7 @@ def _apply(store: Store, event: WebhookEvent) -> str:
 def _validated(store: Store, payload: dict) -> tuple[intake.Delivery, str]:
     """A platform order whose only fault is the phone is still surveyed by email: the
     phone is left out and the event's outcome says why (a shop cannot fix a resent webhook)."""
-    country = intake.phone_country(store)
+    country = intake.country_reader(store)
     try:
         return intake.validate_delivery(payload, country), ""
     except ValidationFailed as exc:
