@@ -69,7 +69,7 @@ def find_response(invitation: Invitation) -> Response | None:
 class Answer:
     nps: int | None = None
     csat: int | None = None
-    comment: str | None = None
+    comment: str | None = None  # None: the field was not posted (kept); "": emptied (removed)
     reviews: dict[int, reviews.ReviewInput] = field(default_factory=dict)  # by product id
     display_name: str | None = None
     photo_refusals: dict[str, list] = field(default_factory=dict)  # field name -> photos.Upload refused
@@ -107,7 +107,7 @@ def parse_answer(invitation: Invitation, form, uploads: dict | None = None, refu
         comment = comment.replace("\x00", "").strip()
         if len(comment) > MAX_COMMENT:
             errors["comment"] = "too_long"
-        answer.comment = comment or None
+        answer.comment = comment
     answer.reviews, answer.display_name = reviews.parse_fields(
         [item.product for item in invitation.order.items], form, errors, uploads, answer.photo_refusals
     )
@@ -146,7 +146,7 @@ def _apply(response: Response, answer: Answer, invitation: Invitation, now: date
     if answer.csat is not None:
         response.csat = answer.csat
     if answer.comment is not None:
-        response.comment = answer.comment
+        response.comment = answer.comment or None
     response.updated_at = now
     analyze_comment(response, hint=invitation.locale)
 

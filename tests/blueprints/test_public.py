@@ -170,3 +170,22 @@ def test_editing_the_comment_re_analyses_it(client, store):
     response = db.session.scalar(select(Response))
     db.session.refresh(response)
     assert response.sentiment_label == "positive" and not response.hidden_detractor
+
+
+def test_emptying_the_comment_removes_it_and_its_reading(client, store):
+    invitation = sent_invitation(store)
+    client.post(survey_path(invitation), data={"nps": "9", "comment": "Todo bien, pero llegó roto"})
+    client.post(survey_path(invitation), data={"nps": "9", "comment": "   "})
+    response = db.session.scalar(select(Response))
+    db.session.refresh(response)
+    assert response.comment is None and response.sentiment_label is None and response.polarity is None
+    assert response.topics == [] and not response.hidden_detractor and response.nps == 9
+
+
+def test_a_score_saved_without_the_comment_field_keeps_the_comment(client, store):
+    invitation = sent_invitation(store)
+    client.post(survey_path(invitation), data={"nps": "3", "comment": "Nunca llegó"})
+    client.post(survey_path(invitation), data={"nps": "4"})  # the one-click save posts no comment field
+    response = db.session.scalar(select(Response))
+    db.session.refresh(response)
+    assert (response.comment, response.nps) == ("Nunca llegó", 4)
