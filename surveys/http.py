@@ -65,8 +65,30 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     return resp
 
 
+def _is_staff_page() -> bool:
+    return request.path.startswith("/staff/") or request.path == "/staff"
+
+
+def speak_to_member() -> None:
+    """On a staff page that failed before the console's guard ran (a CSRF or method error), speak
+    the signed-in member's language rather than the browser's."""
+    if g.get("locale") or not _is_staff_page():
+        return
+    from flask_login import current_user
+
+    from .i18n import use_locale
+
+    try:
+        lang = current_user.locale if current_user.is_authenticated else None
+    except Exception:  # an error page must never fail: the browser's language then
+        log.exception("member locale unavailable on an error page")
+        return
+    if lang:
+        use_locale(lang)
+
+
 def page_error(status: int, message: str | None = None, store=None):
-    if request.path.startswith("/staff/") or request.path == "/staff":
+    if _is_staff_page():
         template = "staff/error.html"  # staff errors inside the console, never the customer's pages
         message = _staff_messages().get(status, message)
     else:
@@ -220,6 +242,7 @@ def register(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
         db.session.rollback()
+        speak_to_member()
         if wants_json():
             return json_error(400, "csrf_failed", exc.description)
         return page_error(400, gettext("This form has expired. Please go back, reload the page and send it again."))
@@ -227,6 +250,7 @@ def register(app) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         db.session.rollback()
+        speak_to_member()
         status = exc.code or 500
         message = _http_messages().get(status, exc.description)
         if wants_json():

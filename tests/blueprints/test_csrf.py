@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from surveys.extensions import db
 from surveys.models import Response
 
-from ..factories import make_store, sent_invitation, survey_path
+from ..factories import STAFF_PASSWORD, make_store, sent_invitation, survey_path
 
 
 @pytest.fixture
@@ -47,3 +47,30 @@ def test_form_page_carries_a_csrf_token(csrf_client):
     path = survey_path(sent_invitation(store))
     db.session.rollback()
     assert 'name="csrf_token"' in csrf_client.get(path).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_staff_error_pages_speak_the_members_language_not_the_browsers(csrf_client, staff_shop, lang):
+    from surveys.models import StaffUser
+
+    db.session.scalar(select(StaffUser).where(StaffUser.email == "admin@barro.test")).locale = lang
+    db.session.commit()
+    browser = {"Accept-Language": "en-US" if lang == "es" else "es-MX"}  # the other language
+    login = csrf_client.get("/staff/login", headers=browser).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+    signed = csrf_client.post(
+        "/staff/login",
+        data={"email": "admin@barro.test", "password": STAFF_PASSWORD, "csrf_token": token},
+        headers=browser,
+    )
+    assert signed.status_code == 302
+    expired = csrf_client.post("/staff/store", data={"store_id": "1"}, headers=browser)
+    not_allowed = csrf_client.get("/staff/logout", headers=browser)
+    assert (expired.status_code, not_allowed.status_code) == (400, 405)
+    words = {
+        "en": ("This form has expired", "This method is not allowed here"),
+        "es": ("Este formulario venció", "Este método no está permitido aquí"),
+    }
+    for resp, expected in zip((expired, not_allowed), words[lang], strict=True):
+        assert '<html lang="%s"' % lang in resp.get_data(as_text=True)
+        assert expected in resp.get_data(as_text=True)
