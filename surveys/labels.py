@@ -20,6 +20,10 @@ LABELS: dict[str, dict[str, object]] = {
         "resolved": _l("Resolved"),
         "dismissed": _l("Dismissed"),
     },
+    "task_deadline": {  # the deadline a task is worked against now (Task.due_kind)
+        "first_contact": _l("First contact"),
+        "resolution": _l("Resolution"),
+    },
     "resolution": {
         "replacement": _l("Replacement sent"),
         "refund": _l("Refund"),

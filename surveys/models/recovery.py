@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, case
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -56,6 +57,46 @@ class Task(db.Model):
     response: Mapped[Response] = relationship()
     assignee: Mapped[StaffUser | None] = relationship()
     events: Mapped[list[TaskEvent]] = relationship(order_by="TaskEvent.id", cascade="all, delete-orphan")
+
+    # The one rule of "overdue", shared by the API, the dashboard, the queue, the task page and the
+    # worker's escalation: a task is worked against one deadline at a time (first contact while
+    # open, resolution once contacted; while open, the resolution instead should a store's
+    # resolution time be the shorter) and is overdue once that deadline has passed. A closed task
+    # has no deadline. Python and SQL below say the same thing; tests/services checks they agree.
+
+    @hybrid_property
+    def due_at(self) -> datetime | None:
+        """The deadline that applies now, or None once the task is closed."""
+        if self.status == "open":
+            return min(self.first_contact_due_at, self.resolution_due_at)
+        if self.status == "contacted":
+            return self.resolution_due_at
+        return None
+
+    @due_at.inplace.expression
+    @classmethod
+    def _due_at_expression(cls):
+        earlier = case(
+            (cls.resolution_due_at < cls.first_contact_due_at, cls.resolution_due_at), else_=cls.first_contact_due_at
+        )
+        return case((cls.status == "open", earlier), (cls.status == "contacted", cls.resolution_due_at), else_=None)
+
+    @property
+    def due_kind(self) -> str | None:
+        """Which deadline ``due_at`` is: "first_contact" or "resolution" (labels.py names it)."""
+        if self.due_at is None:
+            return None
+        return "first_contact" if self.status == "open" and self.due_at == self.first_contact_due_at else "resolution"
+
+    @hybrid_method
+    def overdue_at(self, now: datetime) -> bool:
+        """Past the deadline that applies at ``now``."""
+        return self.due_at is not None and self.due_at < now
+
+    @overdue_at.inplace.expression
+    @classmethod
+    def _overdue_at_expression(cls, now: datetime):
+        return cls.due_at < now
 
 
 class TaskEvent(db.Model):

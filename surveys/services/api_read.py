@@ -108,9 +108,6 @@ def task_json(task: Task, order_ref: str, now: datetime) -> dict:
     def when(value):
         return value.isoformat() if value else None
 
-    overdue = (task.status == "open" and task.first_contact_due_at < now) or (
-        task.status in ("open", "contacted") and task.resolution_due_at < now
-    )
     return {
         "id": task.id,
         "response_id": task.response_id,
@@ -123,7 +120,7 @@ def task_json(task: Task, order_ref: str, now: datetime) -> dict:
         "resolution_due_at": when(task.resolution_due_at),
         "resolved_at": when(task.resolved_at),
         "resolution": task.resolution,
-        "overdue": overdue,
+        "overdue": task.overdue_at(now),
         "escalated": task.escalated_at is not None,
     }
 

@@ -11,7 +11,7 @@ from statistics import median
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
@@ -228,10 +228,8 @@ def assign(task: Task, actor: StaffUser, assignee: StaffUser | None) -> None:
 
 
 def overdue_condition(now: datetime):
-    return or_(
-        and_(Task.status == "open", Task.first_contact_due_at < now),
-        and_(Task.status.in_(("open", "contacted")), Task.resolution_due_at < now),
-    )
+    """Tasks past the deadline that applies to them (the one rule: ``Task.overdue_at``)."""
+    return Task.overdue_at(now)
 
 
 def escalate_overdue(now: datetime | None = None, limit: int = 200) -> list[Task]:
@@ -355,7 +353,7 @@ def queue(
     store: Store, status: str, now: datetime, limit: int = 200, sort: str = "due", search: str | None = None
 ) -> list[Task]:
     """The store's tasks for the queue page. ``status`` is a task state or "active" (open and
-    contacted); ``sort`` is "due" (overdue first, then by first-contact due time), "opened"
+    contacted); ``sort`` is "due" (by the deadline that applies: overdue first), "opened"
     (newest first) or "score" (lowest first); ``search`` matches the order, email or name."""
     query = scoped(select(Task), store)
     if status == "active":
@@ -383,7 +381,7 @@ def queue(
     elif sort == "score":
         order = [func.coalesce(Response.nps, Response.csat).asc(), Task.first_contact_due_at]
     else:
-        order = [case((overdue_condition(now), 0), else_=1), Task.first_contact_due_at]
+        order = [Task.due_at.is_(None), Task.due_at, Task.id]  # closed tasks (no deadline) last
     return db.session.scalars(query.order_by(*order).limit(limit)).all()
 
 

@@ -129,3 +129,31 @@ def test_recovery_metrics_count_open_overdue_and_sla_met(client, app):
     m = client.get("/api/v1/metrics", headers={"Authorization": f"Bearer {key}"}).get_json()["recovery"]
     assert m["open"] == 3 and m["sla_met_pct"] == 50.0 and m["overdue"] == 0
     assert m["median_first_contact_minutes"] is not None
+
+
+def test_overdue_is_one_rule_in_python_and_in_sql(client, app):
+    """The deadline that applies (first contact while open, the earlier of the two should the
+    resolution come first, resolution once contacted, none once closed) and "overdue" read the
+    same on a loaded task (pages, API) as in a query (dashboard, queue order, escalation)."""
+    store = make_store()[0]
+    now = utcnow()
+    hours = lambda n: now + timedelta(hours=n)  # noqa: E731
+    cases = [
+        ("open", hours(-1), hours(5), hours(-1), True),
+        ("open", hours(1), hours(5), hours(1), False),
+        ("open", hours(3), hours(-2), hours(-2), True),  # a resolution time shorter than first contact
+        ("contacted", hours(-50), hours(-1), hours(-1), True),
+        ("contacted", hours(-50), hours(2), hours(2), False),
+        ("resolved", hours(-50), hours(-40), None, False),
+        ("dismissed", hours(-50), hours(-40), None, False),
+    ]
+    for _ in cases:
+        answer(client, store, nps=1)
+    for task, (status, first_due, resolution_due, _, _) in zip(tasks(), cases, strict=True):
+        task.status, task.first_contact_due_at, task.resolution_due_at = status, first_due, resolution_due
+    db.session.commit()
+    loaded = tasks()
+    assert [(t.due_at, t.overdue_at(now)) for t in loaded] == [(due, late) for *_, due, late in cases]
+    in_sql = db.session.execute(select(Task.id, Task.due_at, Task.overdue_at(now)).order_by(Task.id)).all()
+    assert [(due, bool(late)) for _, due, late in in_sql] == [(due, late) for *_, due, late in cases]
+    assert recovery.recovery_metrics(store)["overdue"] == 3
