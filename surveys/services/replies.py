@@ -7,6 +7,7 @@ Placeholders: {first_name} {order} {product} {agent} {store} {promise}.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -15,7 +16,7 @@ from markupsafe import escape
 
 from .. import parsing
 from ..errors import ValidationFailed
-from ..models import StaffUser, Task
+from ..models import StaffUser, Task, utcnow
 from . import mail
 
 REGISTERS = ("tu", "usted", "vos")
@@ -78,6 +79,8 @@ FOLLOWUP_DEFAULTS = {
         "{promise}.\n\nThank you,\n{agent}\n{store}",
     ),
 }
+# {promise} once the resolution deadline has passed: no date, it reads in every template's sentence.
+PROMISE_SOON = {"es": "cuanto antes", "en": "as soon as possible"}
 STAGES = ("first", "followup")  # which draft the composer offers: before / after first contact
 
 
@@ -113,7 +116,7 @@ def template_key(lang: str, register: str, stage: str = "first") -> str:
     return f"{lang}-{register}" + ("-followup" if stage == "followup" else "")
 
 
-def draft(task: Task, agent: StaffUser) -> tuple[str, str]:
+def draft(task: Task, agent: StaffUser, now: datetime | None = None) -> tuple[str, str]:
     """The template for this customer's language, the store's register and the task's stage
     (first contact, or the follow-up once first contact is recorded), filled in."""
     store = task.response.invitation.store
@@ -125,8 +128,7 @@ def draft(task: Task, agent: StaffUser) -> tuple[str, str]:
     subject, body = (FOLLOWUP_DEFAULTS if stage == "followup" else DEFAULTS)[(lang, register)]
     subject, body = custom.get("subject") or subject, custom.get("body") or body
     items = [i.product.name for i in invitation.order.items]
-    due = task.resolution_due_at.astimezone(ZoneInfo(store.timezone))  # a concrete promise, on the shop's clock
-    promise = f"antes del {due:%d/%m} a las {due:%H:%M}" if lang == "es" else f"by {due:%d %b} at {due:%H:%M}"
+    promise = _promise(task.resolution_due_at, store.timezone, lang, now or utcnow())
     values = dict(
         first_name=invitation.customer.first_name or "",
         order=invitation.order.order_ref,
@@ -136,6 +138,15 @@ def draft(task: Task, agent: StaffUser) -> tuple[str, str]:
         promise=promise,
     )
     return fill(subject, values), fill(body, values)
+
+
+def _promise(due: datetime, tz_name: str, lang: str, now: datetime) -> str:
+    """``{promise}``: the resolution deadline on the shop's clock while it is ahead, and no date
+    once it has passed (a draft must not promise a day that is already gone)."""
+    if due <= now:
+        return PROMISE_SOON[lang]
+    local = due.astimezone(ZoneInfo(tz_name))
+    return f"antes del {local:%d/%m} a las {local:%H:%M}" if lang == "es" else f"by {local:%d %b} at {local:%H:%M}"
 
 
 def send_reply(task: Task, agent: StaffUser, subject: str, body: str) -> None:

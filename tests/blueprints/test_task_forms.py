@@ -1,18 +1,30 @@
 """The task page's forms: a failed action re-renders the task with what was typed and the error
 beside its field (422), writing nothing; the reply box offers the follow-up draft once first
-contact is recorded."""
+contact is recorded, and never promises a day that has gone by."""
 
 from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from surveys import limits
 from surveys.extensions import db
-from surveys.models import OutboxMessage, StaffUser, Task, TaskEvent
+from surveys.models import OutboxMessage, StaffUser, Task, TaskEvent, utcnow
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import STAFF_PASSWORD, field_state, make_store, staff_login, unhappy_task
+from ..factories import (
+    STAFF_PASSWORD,
+    field_state,
+    make_store,
+    sent_invitation,
+    staff_login,
+    survey_path,
+    unhappy_task,
+)
 
 
 @pytest.fixture
@@ -127,3 +139,45 @@ def test_a_stores_own_follow_up_template_is_offered_after_first_contact(client, 
         "¿Todo bien, Ana?",
         "Hola Ana",
     )
+
+
+PROMISE = {
+    "es": (r"antes del (\d\d)/(\d\d) a las (\d\d):(\d\d)", "cuanto antes"),
+    "en": (r"by (\d\d) (\w{3}) at (\d\d):(\d\d)", "as soon as possible"),
+}
+
+
+def _promised(body: str, lang: str) -> tuple[int, int, int, int] | None:
+    """The (month, day, hour, minute) the draft promises on the shop's clock (None: no date)."""
+    found = re.search(PROMISE[lang][0], body)
+    if found is None:
+        return None
+    day, month, hour, minute = found.groups()
+    month = int(month) if lang == "es" else datetime.strptime(month, "%b").month
+    return month, int(day), int(hour), int(minute)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_follow_up_draft_promises_no_day_that_has_passed(client, store, lang):
+    invitation = sent_invitation(store, customer={"email": "ana@example.com", "name": "Ana Ruiz", "locale": lang})
+    client.post(survey_path(invitation), data={"nps": "2", "comment": "Llegó roto"})
+    task = db.session.scalar(select(Task))
+    now = utcnow()
+    task.status, task.first_contact_at, task.resolution_due_at = (
+        "contacted",
+        now - timedelta(days=81),
+        now - timedelta(days=78),
+    )
+    db.session.commit()
+    _as(client, "es")
+
+    def draft():
+        return field_state(client.get(f"/staff/tasks/{task.id}").get_data(as_text=True), "reply-body")["value"]
+
+    body = draft()
+    assert _promised(body, lang) is None and PROMISE[lang][1] in body
+    ahead = (now + timedelta(hours=5)).replace(second=0, microsecond=0)
+    task.resolution_due_at = ahead
+    db.session.commit()
+    local = ahead.astimezone(ZoneInfo(store.timezone))
+    assert _promised(draft(), lang) == (local.month, local.day, local.hour, local.minute)  # still ahead: as it is
