@@ -10,11 +10,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from .. import parsing
 from ..extensions import READS_ONLY
 from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
 from ..reading.scoring import NPS_CATEGORIES
-from ..reading.topics import TOPICS
 from .scope import in_store
 
 CATEGORIES = tuple(NPS_CATEGORIES)
@@ -23,6 +21,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass
 class Filters:
+    """What the staff filter bars select (read by the blueprint's forms, staff/queries.py)."""
+
     start: date | None = None
     end: date | None = None
     category: str | None = None
@@ -45,26 +45,6 @@ class Filters:
             }.items()
             if v
         }
-
-
-def parse_filters(args) -> Filters:
-    """Read filters from query arguments; anything unknown or malformed is ignored, not an error."""
-
-    def day(name):
-        return parsing.lenient(parsing.day, args.get(name))
-
-    category = args.get("category")
-    topic = args.get("topic")
-    language = args.get("language")
-    return Filters(
-        day("from"),
-        day("to"),
-        category if category in CATEGORIES else None,
-        topic if topic in TOPICS else None,
-        language if language in ("es", "en", "other") else None,
-        args.get("hidden") == "1",
-        (args.get("product") or "").strip()[:64] or None,
-    )
 
 
 def response_conditions(f: Filters) -> list:

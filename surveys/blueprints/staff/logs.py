@@ -4,11 +4,13 @@ template and CSV for both; a CSV follows the filters of the page it was download
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import g, render_template
+from flask_babel import gettext
 
-from ...parsing import integer, lenient
-from ...services import audit, reporting
+from ...http import page_error
+from ...services import audit
 from . import bp, csv_download
+from .queries import LogFiltersForm
 
 PER_PAGE = 50
 LOGS = {  # endpoint of the page -> (object type or None for all, CSV endpoint, file name)
@@ -17,39 +19,35 @@ LOGS = {  # endpoint of the page -> (object type or None for all, CSV endpoint, 
 }
 
 
-def _filters():
-    args = request.args
-    f = reporting.parse_filters(args)  # the same date reading as the other filter bars
-    who = (args.get("who") or "").strip()[:320] or None
-    what = (args.get("what") or "").strip()[:80] or None
-    return f, who, what
+def _form(object_type: str | None) -> LogFiltersForm:
+    return LogFiltersForm.of(audit.choices(g.store.id, object_type))
 
 
 def _log_page(endpoint: str):
     object_type, csv_endpoint, _name = LOGS[endpoint]
-    f, who, what = _filters()
-    page = lenient(integer, request.args.get("page"), 1, 100_000, default=1)
-    entries, total = audit.page_entries(g.store.id, who, what, f.start, f.end, page, PER_PAGE, object_type)
+    form = _form(object_type)
+    page = dict(endpoint=endpoint, csv_endpoint=csv_endpoint, moderation=object_type == "review", form=form)
+    if not form.read():  # no entries under other filters than the ones asked for
+        return render_template("staff/audit.html", entries=None, **page), 422
+    values, number = form.values(), form.page.parsed
+    entries, total = audit.page_entries(g.store.id, **values, page=number, per_page=PER_PAGE, object_type=object_type)
     return render_template(
         "staff/audit.html",
-        endpoint=endpoint,
-        csv_endpoint=csv_endpoint,
-        moderation=object_type == "review",
         entries=entries,
         total=total,
-        page=page,
+        page=number,
         pages=max(1, -(-total // PER_PAGE)),
-        who=who,
-        what=what,
-        f=f,
-        choices=audit.choices(g.store.id, object_type),
+        args=form.as_args(),
+        **page,
     )
 
 
 def _log_csv(endpoint: str):
     object_type, _csv, name = LOGS[endpoint]
-    f, who, what = _filters()
-    rows = audit.csv_rows(g.store.id, object_type, who, what, f.start, f.end)
+    form = _form(object_type)
+    if not form.read():  # never a file under other filters than the ones asked for
+        return page_error(400, gettext("Nothing exported: %(errors)s", errors=form.summary()))
+    rows = audit.csv_rows(g.store.id, object_type, **form.values())
     return csv_download(name, audit.CSV_HEADER, rows)
 
 

@@ -2,40 +2,38 @@
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import g, render_template
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ...errors import NotFound
 from ...extensions import db
+from ...http import page_error
 from ...models import Response, Task
-from ...parsing import integer, lenient
 from ...services import dashboard, reporting, reviews
 from ...services.scope import in_store
 from . import audit_staff_action, bp, csv_download
+from .queries import FiltersForm
 
 PER_PAGE = 50
 
 
 @bp.get("/responses")
 def responses():
-    f = reporting.parse_filters(request.args)
-    page = lenient(integer, request.args.get("page"), 1, 100_000, default=1)
+    form = FiltersForm.of(dashboard.filter_choices(g.store))
+    if not form.read():
+        return render_template("staff/responses.html", form=form, rows=None), 422
+    f, page = form.filters(), form.page.parsed
     rows, total = reporting.page_responses(db.session, g.store, f, page, PER_PAGE)
-    return render_template(
-        "staff/responses.html",
-        rows=rows,
-        f=f,
-        page=page,
-        total=total,
-        per_page=PER_PAGE,
-        choices=dashboard.filter_choices(g.store),
-        categories=reporting.CATEGORIES,
-    )
+    return render_template("staff/responses.html", form=form, rows=rows, f=f, page=page, total=total, per_page=PER_PAGE)
 
 
 @bp.get("/responses.csv")
 def responses_csv():
-    f = reporting.parse_filters(request.args)
+    form = FiltersForm.of(dashboard.filter_choices(g.store))
+    if not form.read():  # never a file under other filters than the ones asked for
+        return page_error(400, gettext("Nothing exported: %(errors)s", errors=form.summary()))
+    f = form.filters()
     audit_staff_action("responses", **{k: str(v) for k, v in f.as_args().items() if v})  # data left the system
     db.session.commit()
     return csv_download("responses", reporting.CSV_HEADER, reporting.response_rows(g.store.id, f))

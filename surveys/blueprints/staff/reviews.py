@@ -7,20 +7,20 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...http import image_response
-from ...models import REJECT_REASONS, REVIEW_STATES
-from ...parsing import integer, lenient, local_path
+from ...models import REJECT_REASONS
+from ...parsing import local_path
 from ...services import audit, photos, reviews
 from . import bp, commit_or_flash
+from .queries import ReviewQueueForm
 
 PER_PAGE = 25
 
 
 @bp.get("/reviews")
 def reviews_queue():
-    status = request.args.get("status", "pending")
-    if status not in REVIEW_STATES:
-        status = "pending"
-    page = lenient(integer, request.args.get("page"), 1, 100_000, default=1)
+    form = ReviewQueueForm()
+    form.read()  # a tab or page the console never links to falls back to the first page of "pending"
+    status, page = form.status.parsed, form.page.parsed
     counts = reviews.status_counts(g.store)
     items = reviews.queue_page(g.store, status, page, PER_PAGE)
     return render_template(

@@ -11,25 +11,27 @@ from ...parsing import integer, lenient
 from ...services import recovery, replies, settings
 from . import bp, commit_or_flash, save_form
 from .forms import TASK_FORMS, AssignForm, ContactForm, DismissForm, NoteForm, ReplyForm, ResolveForm
+from .queries import TaskQueueForm
 
 
 @bp.get("/tasks")
 def tasks():
-    status = request.args.get("status", "active")
-    sort = request.args.get("sort", "due")
-    sort = sort if sort in recovery.QUEUE_SORTS else "due"
-    search = (request.args.get("q") or "").strip()[:100]
+    form = TaskQueueForm()
+    valid = form.read()
+    status, sort, search = form.status.parsed, form.sort.data, getattr(form.q, "parsed", "")
     now = utcnow()
-    return render_template(
+    page = render_template(
         "staff/tasks.html",
-        tasks=recovery.queue(g.store, status, now, sort=sort, search=search or None),
+        form=form,
+        tasks=recovery.queue(g.store, status, now, sort=sort, search=search or None) if valid else None,
         status=status,
-        sort=sort,
+        sort=sort if valid else "due",
         search=search,
         now=now,
         states=TASK_STATES,
         staff=[user for user, _ in settings.members(g.store)],
     )
+    return page, (200 if valid else 422)
 
 
 @bp.post("/tasks/bulk")

@@ -4,39 +4,47 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, g, jsonify, redirect, render_template, session, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from ...extensions import db
+from ...http import json_error
 from ...reading import charts
 from ...services import dashboard as dashboard_service
 from ...services import privacy as privacy_service
-from ...services import reporting
 from . import audit_staff_action, bp
 from .action_forms import EraseForm, ExportForm, StoreSwitchForm
+from .queries import FiltersForm
 
 
 @bp.get("/")
 def dashboard():
-    f = reporting.parse_filters(request.args)
+    choices = dashboard_service.filter_choices(g.store)
+    form = FiltersForm.of(choices)
+    if not form.read():  # no figures under other filters than the ones asked for
+        return render_template("staff/dashboard.html", form=form, data=None), 422
+    f = form.filters()
     data = dashboard_service.dashboard_data(g.store, f)
     return render_template(
         "staff/dashboard.html",
+        form=form,
         f=f,
         m=data["metrics"],
         data=data,
         trend=charts.line_chart(data["weekly_nps"], -100, 100),
         csat_trend=charts.line_chart(data["weekly_csat"], 0, 100),
         distribution=charts.bars(data["distribution"]),
-        choices=dashboard_service.filter_choices(g.store),
     )
 
 
 @bp.get("/dashboard.json")
 def dashboard_json():
-    """The dashboard's numbers under the same filters, for scripts and spreadsheets."""
-    f = reporting.parse_filters(request.args)
+    """The dashboard's numbers under the same filters, for scripts and spreadsheets; bad filters are a 422."""
+    form = FiltersForm.of(dashboard_service.filter_choices(g.store))
+    if not form.read():
+        return json_error(422, "validation_failed", gettext("Some fields are not valid."), form.field_errors())
+    f = form.filters()
     return jsonify({"filters": f.as_args(), **dashboard_service.dashboard_data(g.store, f)})
 
 
