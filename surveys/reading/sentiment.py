@@ -42,7 +42,7 @@ ADJACENT_NEGATORS = frozenset({"nada", "nadie", "nothing", "nobody", "none"})
 IRREALIS = frozenset({"wouldve", "couldve", "wish", "wished", "habria", "hubiera", "hubiese", "hubieran", "ojala"})
 NEGATED_NEGATIVE_FACTOR = -0.4  # "no es malo" is mildly positive, not glowing
 SHRUG_STRENGTH = 2.9  # "nada espectacular" shrugs; "nada recomendable" (weaker praise denied) complains
-EMPHATIC_NEGATORS = frozenset({"cero"})
+EMPHATIC_NEGATORS = frozenset({"cero", "nunca", "jamas"})
 COMPARATIVES = frozenset({"mejor", "mas", "peor", "better", "more", "worse"})
 LACK = frozenset({"falta", "carencia", "ausencia", "lack"})
 EMPHATIC_AFTER = frozenset({"un", "una", "uno", "medio", "media", "a", "single"})
@@ -116,6 +116,7 @@ class Lexicon:
         # Spanish stacks negatives without cancelling them ("no me gusta nada", "no ... para nada")
         self.concord = getattr(module, "NEGATIVE_CONCORD", False)
         self.prefixes = tuple(getattr(module, "INTENSIFYING_PREFIXES", ()))  # "requetebueno", "superrápido"
+        self.clitics = tuple(getattr(module, "CLITICS", ()))  # "arruinarme", "rompiéndose": the verb
         self.boosters = {fold(w): v for w, v in module.BOOSTERS.items()}
         self.dampeners = {fold(w): v for w, v in module.DAMPENERS.items()}
         self.contrast = {fold(w) for w in module.CONTRAST_AFTER}
@@ -156,6 +157,10 @@ class Lexicon:
         if len(word) < 5 or not word.isalpha() or word in NOT_DERIVED:
             return None
         words = self.words
+        for clitic in self.clitics:
+            rest = word[: -len(clitic)]
+            if word.endswith(clitic) and rest.endswith(("ar", "er", "ir", "ando", "iendo")) and rest in words:
+                return words[rest]
         for prefix in self.prefixes:  # "rebueno", "superrapido", "requetelindo": the word, stronger
             rest = word[len(prefix) :]
             if word.startswith(prefix) and len(rest) >= 4 and abs(words.get(rest, 0.0)) >= 1.2:
@@ -271,9 +276,9 @@ def _spanish_forms(adjectives: dict[str, float]) -> dict[str, float]:
 
 VERB_ENDINGS = {
     # preterite, present, imperfect, participle (as adjective), gerund; 1st and 3rd person
-    "ar": "o aron a an aba aban ado ada ados adas ando e".split(),
-    "er": "io ieron e en ia ian ido ida idos idas iendo i".split(),
-    "ir": "io ieron e en ia ian ido ida idos idas iendo i".split(),
+    "ar": "o aron a an aba aban ado ada ados adas ando e ar".split(),
+    "er": "io ieron e en ia ian ido ida idos idas iendo i er".split(),
+    "ir": "io ieron e en ia ian ido ida idos idas iendo i ir".split(),
 }
 
 
@@ -486,6 +491,10 @@ def read_rules(text: str, lang: str) -> Reading:
         if hit is None:
             i += 1
             continue
+        last = tokens[hit.end - 1]
+        if (last.isdigit() or last in NUMBER_VALUES) and hit.end < n and tokens[hit.end] in UNIT_DAYS:
+            i = hit.end  # "después de diez días": a count of days, not "de diez" (top marks)
+            continue
         key = " ".join(tokens[hit.index : hit.end])
         if key in lex.lukewarm and tokens[hit.end - 1] in lex.boosters and _scored_next(tokens, hit.end, lex):
             i = hit.end - 1  # "está bien gacho", "está bien padre": "bien" boosts, it is no shrug
@@ -508,6 +517,7 @@ def read_rules(text: str, lang: str) -> Reading:
             hit.score, hit.bait = -0.8 * hit.score, False
         reading.hits.append(hit)
         i = hit.end
+    _spent_negators(reading, lex)
     _hasty_failures(reading, lex)
     _weigh_clauses(reading, lex)
     _sarcasm(reading, lex)
@@ -732,6 +742,16 @@ def _lacking(tokens: list[str], index: int) -> bool:
         if tokens[m] in LACK and tokens[m + 1] in ("de", "of"):
             return True
     return False
+
+
+def _spent_negators(reading: Reading, lex) -> None:
+    """'Nunca tuve problemas': a negator that negates the word after it is no complaint of its own."""
+    tokens = reading.tokens
+    for before, hit in zip(reading.hits, reading.hits[1:]):  # noqa: B905 - neighbours
+        if before.end - before.index == 1 and tokens[before.index] in lex.negators and before.score < 0:
+            gap = tokens[before.end : hit.index]
+            if len(gap) <= 3 and not any(is_punct(t) for t in gap):
+                before.score = 0.0
 
 
 def _hasty_failures(reading: Reading, lex) -> None:

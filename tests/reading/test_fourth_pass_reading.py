@@ -62,6 +62,25 @@ def test_remarks_that_are_not_complaints_do_not_read_negative(text):
     assert label(text) != "negative"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Precioso el bolso, si no fuera porque se descosió la correa en una semana.",  # the real verdict follows
+        "Gracias por arruinarme la fiesta.",  # a verb with its pronoun attached
+        "Qué amables, me tuvieron tres horas en espera para no resolver nada.",
+        "Me reintegraron menos dinero del que pagué.",
+        "Nunca cumplen los plazos de entrega.",
+        "Lo pedí el lunes y llegó después de diez días.",  # "de diez días" is a count, not top marks
+    ],
+)
+def test_complaints_after_the_first_landing_read_negative(text):
+    assert label(text) == "negative"
+
+
+def test_a_negator_that_denies_a_failure_is_no_complaint_itself():
+    assert label("Jamás tuve un problema con ellos.") == "positive"
+
+
 def test_generated_forms_never_displace_a_listed_word():
     words = lexicon("es").words
     assert words["perdido"] == -2.2  # the adjective's own score, not the verb's

@@ -1629,6 +1629,12 @@ CONTRAST_AFTER = {
     "excepto_que",
     "solo_que",
     "mas_alla",
+    "si_no_fuera_porque",  # "muy lindo todo, si no fuera porque se rompió": the real verdict follows
+    "si_no_fuera_por",
+    "de_no_ser_por",
+    "lastima_que",
+    "lo_malo_es_que",
+    "el_problema_es_que",
 }
 CONCESSIVE = {"aunque", "si_bien", "a_pesar"}
 # Positive interjections that turn sarcastic before a hard failure ("genial, llegó roto").
@@ -2046,6 +2052,14 @@ WORDS.update(
         "honestidad": 2.0,
         "cortesia": 1.8,
         "empatia": 1.8,
+        "duele": -1.6,
+        "dolor": -1.4,
+        "firme": 1.4,
+        "coja": -2.0,
+        "cojo": -2.0,
+        "cojea": -2.0,
+        "reacondicionado": -1.2,
+        "reacondicionada": -1.2,
         "nulo": -2.4,
         "nula": -2.4,
         "nulos": -2.4,
@@ -2108,7 +2122,8 @@ PHRASES.update(
         "plata perdida": (-3.0, False),
         "dinero botado": (-3.0, False),
         "dinero tirado": (-3.0, False),
-        "es otra cosa": (-1.8, False),
+        "esperaba otra cosa": (-2.2, False),
+        "esperabamos otra cosa": (-2.2, False),
         "otra cosa en persona": (-2.4, False),
         "en visto": (-2.6, False),
         "me dejan en visto": (-2.8, False),
@@ -2209,6 +2224,23 @@ PATTERNS.update(
         "sin pasar|venir|tocar|llamar|intentar|subir|avisarme|avisar": (-2.0, False),
         # charged again, charged wrong: "me han cargado el importe dos veces"
         "cargado|cobrado|debitado|descontado|cargan|cobran|pasaron|pasado <num> veces": (-2.8, True),
+        "cobraron|cobro|cobran|cobrado|cobrando|cargaron mas de|que lo|del": (-2.6, True),
+        "devolvieron|reembolsaron|reintegraron|dieron|depositaron menos plata|dinero|de": (-2.4, True),
+        "no|nunca entregan|entregaron|llego|llega|llegan|cumplen|cumplieron|respetan|respetaron "
+        "fecha|plazo|plazos|fechas|horario|horarios": (-2.4, False),
+        "no|ni aguanto|aguanta|aguantaron|duro|dura|duraron|sirvio|funciono <time>": (-2.6, True),
+        "vendieron|vendio|hicieron pasar|mandaron como|por nuevo|nueva|original|originales": (-2.2, False),
+        "me|nos tuvieron|tienen|dejaron|tuvo <num> <time>|horas esperando|espera|linea": (-2.4, False),
+        "no pudieron|podian|pueden|puede|pudo hacer|hacen|resolver|solucionar nada|nada": (-2.4, False),
+        "decian|decia|dijeron|dicen|prometieron|prometian|aseguraban|ofrecian|ofrecieron <num> <time>|horas": (
+            -1.6,
+            False,
+        ),
+        "no encontraron|encontro|ubicaron|ubico|hallaron el|la|mi domicilio|direccion|casa|edificio|calle": (
+            -2.4,
+            True,
+        ),
+        "lo|la|los|las regreso|devolvio|retorno porque|al|a|por": (-2.0, False),
         "decian|dijeron|prometieron|decia|aseguraron|supuestamente que llegaba|llegaria|llegaban|llegarian|"
         "estaria|estaba": (-1.6, False),
         "subio|subieron|aumento|aumentaron|cambio|cambiaron precio|precios|de un dia": (-2.2, False),
@@ -2221,3 +2253,5 @@ PATTERNS.update(
 
 COURTESY |= {"cordial saludo", "cordiales saludos", "reciba un cordial saludo", "atentamente"}
 LUKEWARM |= {"cosas buenas y cosas malas", "pros y contras", "tiene sus pros y sus contras", "ni bien ni mal"}
+# pronouns written onto an infinitive or gerund: "arruinarme", "rompiéndose", "dañarlo"
+CLITICS = ("selo", "sela", "melo", "mela", "me", "te", "se", "lo", "la", "le", "nos", "los", "las", "les")
