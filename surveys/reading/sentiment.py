@@ -276,9 +276,9 @@ def _spanish_forms(adjectives: dict[str, float]) -> dict[str, float]:
 
 VERB_ENDINGS = {
     # preterite, present, imperfect, participle (as adjective), gerund; 1st and 3rd person
-    "ar": "o aron a an aba aban ado ada ados adas ando e ar".split(),
-    "er": "io ieron e en ia ian ido ida idos idas iendo i er".split(),
-    "ir": "io ieron e en ia ian ido ida idos idas iendo i ir".split(),
+    "ar": "o aron a an aba aban ado ada ados adas ando e en ar".split(),  # "que se dañe(n)" too
+    "er": "io ieron e en ia ian ido ida idos idas iendo i a an er".split(),  # "que se rompa(n)"
+    "ir": "io ieron e en ia ian ido ida idos idas iendo i a an ir".split(),
 }
 
 
@@ -713,7 +713,7 @@ def _modify(tokens, hit: Hit, lex, spent: set[int] = frozenset()) -> float:
                 continue  # "no hicieron nada cuando reclamamos": "nada" closes its own phrase
             if lex.concord and inner_negator:
                 continue  # "no es para nada": the phrase already holds the negation
-            if tok in EMPHATIC_NEGATORS or tokens[j + 1] in EMPHATIC_AFTER:
+            if tok in EMPHATIC_NEGATORS or tokens[j + 1] in EMPHATIC_AFTER or _emphatic_after(tokens, hit.end):
                 emphatic = True
             negated = True if lex.concord else not negated
     if score > 0 and _lacking(tokens, hit.index):
@@ -732,6 +732,14 @@ def _modify(tokens, hit: Hit, lex, spent: set[int] = frozenset()) -> float:
         score = NEGATION_FACTOR * min(score, 2.2) if score > 0 else NEGATED_NEGATIVE_FACTOR * score
         hit.hard = False
     return score
+
+
+def _emphatic_after(tokens: list[str], end: int) -> bool:
+    """'no hay queja alguna', 'no falla nunca': a second negative after the word makes it absolute."""
+    return end < len(tokens) and tokens[end] in EMPHATIC_POST
+
+
+EMPHATIC_POST = frozenset({"alguna", "alguno", "nunca", "jamas", "ever"})
 
 
 def _lacking(tokens: list[str], index: int) -> bool:
@@ -821,6 +829,10 @@ def _sarcasm(reading: Reading, lex) -> None:
         )
         if not (h.bait or opening_exclaim or exclaims and h.end < len(tokens) and tokens[h.end] == "de"):
             continue
+        if h.bait and _scorned_in_clause(reading, h, lex):
+            # "excelente manera de perder clientes", "felicitaciones por el peor servicio"
+            h.score = -0.4 * abs(h.score)
+            continue
         if h.bait and any(h.index < k for k in hard):
             between = tokens[h.index : min(k for k in hard if k > h.index)]
             if not any(t in lex.contrast for t in between):
@@ -834,6 +846,20 @@ def _sarcasm(reading: Reading, lex) -> None:
         opens = h.bait and first and _clause_ends(tokens, h.end)
         if opens or exclaims:
             h.score = -0.4 * abs(h.score)
+
+
+def _scorned_in_clause(reading: Reading, h: Hit, lex) -> bool:
+    """Praise bait followed, in its own clause and with no contrast, by a strong complaint."""
+    tokens = reading.tokens
+    for o in reading.hits:
+        if o.index <= h.index:
+            continue
+        between = tokens[h.end : o.index]
+        if any(is_punct(t) or t in lex.contrast or t in lex.concessive for t in between):
+            return False
+        if o.score <= -2.0:
+            return True
+    return False
 
 
 def _clause_ends(tokens: list[str], end: int) -> bool:

@@ -77,6 +77,27 @@ def test_complaints_after_the_first_landing_read_negative(text):
     assert label(text) == "negative"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Felicitaciones por el peor servicio del año.",  # praise bait scorned in its own clause
+        "Excelente forma de perder clientes.",
+        "Perfecto para tirar la plata.",
+        "Lo único rescatable fue el empaque.",  # everything else was not
+        "Rapidísimos para cobrar, lentísimos para devolver.",
+        "No la recomendaría ni a mi peor enemigo.",
+        "Muy lindo en las fotos, nada que ver en persona.",  # praise of the photo
+        "Ojalá que se rompa rápido, así me devuelven la plata.",  # subjunctive forms of failure verbs
+    ],
+)
+def test_ironic_and_idiomatic_complaints_read_negative(text):
+    assert label(text) == "negative"
+
+
+def test_a_second_negative_after_the_word_makes_the_denial_absolute():
+    assert label("No falla nunca.") == "positive"
+
+
 def test_a_negator_that_denies_a_failure_is_no_complaint_itself():
     assert label("Jamás tuve un problema con ellos.") == "positive"
 

@@ -1639,6 +1639,7 @@ CONTRAST_AFTER = {
 CONCESSIVE = {"aunque", "si_bien", "a_pesar"}
 # Positive interjections that turn sarcastic before a hard failure ("genial, llegó roto").
 SARCASM_BAIT = {
+    "felicitaciones",
     "genial",
     "excelente",
     "perfecto",
@@ -2060,6 +2061,11 @@ WORDS.update(
         "cojea": -2.0,
         "reacondicionado": -1.2,
         "reacondicionada": -1.2,
+        "cheto": 2.0,
+        "cheta": 2.0,
+        "felicitaciones": 2.6,
+        "cutrez": -2.6,
+        "huevada": -2.2,
         "nulo": -2.4,
         "nula": -2.4,
         "nulos": -2.4,
@@ -2123,6 +2129,17 @@ PHRASES.update(
         "dinero botado": (-3.0, False),
         "dinero tirado": (-3.0, False),
         "esperaba otra cosa": (-2.2, False),
+        "lo unico bueno": (-2.4, False),
+        "lo unico rescatable": (-2.4, False),
+        "lo unico positivo": (-2.2, False),
+        "lo unico que sirve": (-2.2, False),
+        "ni a mi peor enemigo": (-2.4, False),
+        "no lo recomendaria": (-3.0, False),
+        "no la recomendaria": (-3.0, False),
+        "no los recomendaria": (-3.0, False),
+        "no las recomendaria": (-3.0, False),
+        "poca calidad": (-2.4, False),
+        "salio rana": (-2.4, False),
         "esperabamos otra cosa": (-2.2, False),
         "otra cosa en persona": (-2.4, False),
         "en visto": (-2.6, False),
@@ -2226,6 +2243,15 @@ PATTERNS.update(
         "cargado|cobrado|debitado|descontado|cargan|cobran|pasaron|pasado <num> veces": (-2.8, True),
         "cobraron|cobro|cobran|cobrado|cobrando|cargaron mas de|que lo|del": (-2.6, True),
         "devolvieron|reembolsaron|reintegraron|dieron|depositaron menos plata|dinero|de": (-2.4, True),
+        # quick to charge: "rapidísimos para cobrar", "para cobrar sí son rápidos"
+        "rapidos|rapidisimos|rapido|rapida|buenos|eficientes|expertos|puntuales para cobrar|vender|cobrarte": (
+            -2.4,
+            False,
+        ),
+        "para cobrar|cobrarte si|son|es rapidos|rapidisimos|rapido|buenos|eficientes|puntuales": (-2.4, False),
+        "tirar|botar|perder|regalar la|el|tu|su|mi plata|dinero|lana|guita|pasta|tiempo": (-3.0, False),
+        "bonito|bonita|bonitos|bonitas|lindo|linda|lindos|lindas|hermoso|hermosa|precioso|preciosa "
+        "en la|las foto|fotos|imagen|imagenes|publicacion|pagina": (-0.6, False),
         "no|nunca entregan|entregaron|llego|llega|llegan|cumplen|cumplieron|respetan|respetaron "
         "fecha|plazo|plazos|fechas|horario|horarios": (-2.4, False),
         "no|ni aguanto|aguanta|aguantaron|duro|dura|duraron|sirvio|funciono <time>": (-2.6, True),
