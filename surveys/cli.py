@@ -9,6 +9,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from .errors import DomainError
 from .extensions import db
@@ -24,8 +25,10 @@ def _store(slug: str):
 
 def _fail(exc: DomainError):
     db.session.rollback()
-    detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-    raise click.ClickException(exc.message + (f" ({detail})" if detail else ""))
+    with force_locale("en"):  # the command line speaks English throughout
+        detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        message = str(exc.message) + (f" ({detail})" if detail else "")
+    raise click.ClickException(message)
 
 
 store_cli = AppGroup("store", help="Manage stores.")

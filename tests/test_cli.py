@@ -139,7 +139,7 @@ def test_csv_without_required_columns_is_refused(runner, tmp_path):
     path = tmp_path / "malo.csv"
     path.write_text("pedido,correo\n1,a@b.c\n", encoding="utf-8")
     result = runner.invoke(args=["deliveries", "import", str(path), "--store", "x"])
-    assert result.exit_code != 0 and "missing CSV columns" in result.output
+    assert result.exit_code != 0 and "Missing CSV columns: order_id, email, delivered_at" in result.output
 
 
 def test_demo_seeds_once_and_prints_a_working_link(runner, client):

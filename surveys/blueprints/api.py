@@ -14,6 +14,7 @@ from pathlib import Path
 import flask_swagger_ui
 from flask import Blueprint, current_app, g, jsonify, render_template, request, send_from_directory
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..errors import DomainError, IdempotencyKeyReused, ValidationFailed
@@ -45,7 +46,7 @@ def _authenticate():
     if store is None:
         if not throttle.count([failures]):
             return _too_many(throttle.wait_seconds([failures]))
-        resp = json_error(401, "unauthorized", "a valid API key is required: Authorization: Bearer <api_key>")
+        resp = json_error(401, "unauthorized", _l("A valid API key is required: Authorization: Bearer <api_key>"))
         resp.headers["WWW-Authenticate"] = 'Bearer realm="postventa"'
         return resp
     g.store, g.api_key_prefix = store, header[7:].strip().split("_")[1]
@@ -53,7 +54,7 @@ def _authenticate():
     if not throttle.count([g.api_quota]):
         return _too_many(throttle.wait_seconds([g.api_quota]))
     if request.method == "POST" and (request.content_length or 0) > 0 and not request.is_json:
-        return json_error(415, "unsupported_media_type", "send JSON with Content-Type: application/json")
+        return json_error(415, "unsupported_media_type", _l("Send JSON with Content-Type: application/json."))
     return None
 
 
@@ -87,7 +88,7 @@ def _idempotent(handler):
     if key is None:
         return handler()
     if not 1 <= len(key) <= 128:
-        raise ValidationFailed("Idempotency-Key must be 1-128 characters", {"Idempotency-Key": "length"})
+        raise ValidationFailed(_l("Idempotency-Key must be 1 to 128 characters."), {"Idempotency-Key": "length"})
     digest = hashlib.sha256(request.get_data()).hexdigest()
     found = db.session.scalar(scoped(select(IdempotencyRecord), g.store).where(IdempotencyRecord.key == key))
     if found is not None:
@@ -121,10 +122,12 @@ def create_deliveries_batch():
         payload = _json_body()
         errors = field_errors(BATCH_VALIDATOR, payload)
         if errors:
-            raise ValidationFailed("the batch is not valid", errors)
+            raise ValidationFailed(_l("The batch is not valid."), errors)
         items, limit = payload["deliveries"], current_app.config["MAX_BATCH_SIZE"]
         if len(items) > limit:
-            raise ValidationFailed(f"at most {limit} deliveries per batch", {"deliveries": f"max {limit}"})
+            raise ValidationFailed(
+                _l("At most %(limit)d deliveries per batch.", limit=limit), {"deliveries": f"max {limit}"}
+            )
         return intake.record_batch(g.store, items), 200
 
     body, status = _idempotent(handle)
@@ -176,7 +179,7 @@ def moderate_review(review_id: int):
     payload = _json_body()
     errors = field_errors(MODERATION_VALIDATOR, payload)
     if errors:
-        raise ValidationFailed("the moderation request is not valid", errors)
+        raise ValidationFailed(_l("The moderation request is not valid."), errors)
     review = reviews.get_review(g.store, review_id)
     actor = f"api:{g.api_key_prefix}"
     reviews.moderate(review, actor, payload["action"], payload.get("reason"), payload.get("note", ""))
@@ -190,7 +193,7 @@ def moderate_review(review_id: int):
 def get_metrics():
     start, end = arg(request.args, "from", day), arg(request.args, "to", day)
     if start and end and start > end:
-        raise ValidationFailed("from must not be after to", {"from": "after to"})
+        raise ValidationFailed(_l("from must not be after to."), {"from": "after to"})
     return jsonify(metrics.store_metrics(g.store, start, end))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -237,7 +238,7 @@ def followup_answer(token: str):
     except ValidationFailed:
         db.session.rollback()
         if wants_json():
-            return json_error(422, "validation_failed", "choose 1 to 5", {"score": "required"})
+            return json_error(422, "validation_failed", _l("Choose 1 to 5."), {"score": "required"})
         return render_template(
             "public/followup.html",
             store=task.response.invitation.store,

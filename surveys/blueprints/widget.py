@@ -13,6 +13,7 @@ import json
 import os
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import limiter
 from ..http import image_response, json_error, script_safe_json
@@ -72,7 +73,7 @@ class _Invalid(Exception):
 @bp.errorhandler(_Invalid)
 def _invalid(exc: _Invalid):
     code = "validation_failed" if exc.status == 422 else "bad_request"
-    resp = json_error(exc.status, code, "The query has invalid values.", exc.fields)
+    resp = json_error(exc.status, code, _l("The query has invalid values."), exc.fields)
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -96,6 +97,7 @@ def _filters() -> tuple[int | None, str]:
 
 @bp.get("/v1/<widget_key>/products/<sku>/reviews.json")
 def reviews_json(widget_key: str, sku: str):
+    use_locale(_lang())  # an error speaks the widget's language, not the browser's
     rating, sort = _filters()
     page, per_page = _paging()
     product = _product(widget_key, sku)
@@ -123,17 +125,18 @@ def _skus() -> list[str]:
     raw = request.args.get("skus", "")
     skus = list(dict.fromkeys(s.strip() for s in raw.split(",") if s.strip()))
     if not skus:
-        raise _Invalid({"skus": "one or more SKUs separated by commas"}, 400)
+        raise _Invalid({"skus": _l("one or more SKUs separated by commas")}, 400)
     if len(skus) > widget_read.MAX_RATING_SKUS:
-        raise _Invalid({"skus": f"at most {widget_read.MAX_RATING_SKUS} SKUs per request"}, 400)
+        raise _Invalid({"skus": _l("at most %(num)d SKUs per request", num=widget_read.MAX_RATING_SKUS)}, 400)
     if any(len(s) > 64 for s in skus):
-        raise _Invalid({"skus": "a SKU has at most 64 characters"}, 400)
+        raise _Invalid({"skus": _l("a SKU has at most 64 characters")}, 400)
     return skus
 
 
 @bp.get("/v1/<widget_key>/ratings.json")
 def ratings_json(widget_key: str):
     """Stars for every product card on a page, in one request."""
+    use_locale(_lang())
     skus = _skus()
     ratings = widget_read.widget_ratings(widget_key, skus) if len(widget_key) <= 40 else None
     if ratings is None:

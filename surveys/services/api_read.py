@@ -8,6 +8,7 @@ import base64
 import binascii
 from datetime import datetime, timezone
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from .. import parsing
@@ -31,7 +32,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         stamp, row_id = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
         return parsing.timestamp(stamp), _row_id(row_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed("invalid cursor", {"cursor": "invalid"}) from exc
+        raise ValidationFailed(_l("The cursor is not valid."), {"cursor": "invalid"}) from exc
 
 
 def _row_id(raw: str) -> int:
@@ -49,7 +50,7 @@ def decode_cursor_id(cursor: str) -> int:
             raise ValueError(kind)
         return _row_id(row_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed("invalid cursor", {"cursor": "invalid"}) from exc
+        raise ValidationFailed(_l("The cursor is not valid."), {"cursor": "invalid"}) from exc
 
 
 # --- responses ---------------------------------------------------------------------------------

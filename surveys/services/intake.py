@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import parsing
@@ -121,7 +122,7 @@ def validate_delivery(payload, country: str | None | Callable[[], str | None] = 
     asked only for a number without its +country code). Every field error at once."""
     errors = field_errors(DELIVERY_VALIDATOR, payload)
     if not isinstance(payload, dict):
-        raise ValidationFailed("body must be a JSON object", errors or {"": "must be an object"})
+        raise ValidationFailed(_l("The body must be a JSON object."), errors or {"": "must be an object"})
     customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
     order_id = str(payload.get("order_id", "")).strip()
     if not order_id and "order_id" not in errors:
@@ -149,7 +150,7 @@ def validate_delivery(payload, country: str | None | Callable[[], str | None] = 
             seen.add(item.sku)
             items.append(item)
     if errors:
-        raise ValidationFailed("the delivery has invalid fields", errors)
+        raise ValidationFailed(_l("The delivery has invalid fields."), errors)
     name = (customer.get("name") or "").strip() or None
     locale = normalize_locale(customer.get("locale"))
     return Delivery(order_id, delivered_at, email, name, locale, items, phone, opt_in)
@@ -173,7 +174,7 @@ def cancel_delivery(store: Store, order_ref: str) -> dict:
     """Order cancelled or refunded: withdraw its invitation if not yet sent."""
     order = db.session.scalar(scoped(select(Order), store).where(Order.order_ref == order_ref))
     if order is None:
-        raise NotFound("no delivery with this order_id")
+        raise NotFound(_l("No delivery with this order_id."))
     order.status = "cancelled"
     invitation = db.session.scalar(select(Invitation).where(Invitation.order_id == order.id))
     withdraw_invitation(invitation)
@@ -266,7 +267,9 @@ def import_csv(store: Store, reader, dry_run: bool = False, chunk: int = 500):
     """
     missing = [c for c in ("order_id", "email", "delivered_at") if c not in (reader.fieldnames or [])]
     if missing:
-        raise ValidationFailed("missing CSV columns: " + ", ".join(missing), {c: "missing column" for c in missing})
+        raise ValidationFailed(
+            _l("Missing CSV columns: %(columns)s", columns=", ".join(missing)), {c: "missing column" for c in missing}
+        )
     pending: list[tuple[int, Delivery]] = []
     country = country_reader(store)
     for line, payload in _csv_orders(reader):

@@ -148,7 +148,7 @@ def _next_agent(store: Store, now: datetime) -> int | None:
 def set_on_shift(store: Store, user: StaffUser, on: bool) -> None:
     member = db.session.scalar(scoped(select(Membership), store).where(Membership.user_id == user.id))
     if member is None:
-        raise NotFound("not a member of this store")
+        raise NotFound(_l("Not a member of this store."))
     member.on_shift = on
 
 
@@ -173,7 +173,7 @@ def get_task(store: Store, task_id: int) -> Task:
     """A task of this store, or NotFound (another store's task does not exist for you)."""
     task = db.session.scalar(select(Task).where(Task.id == task_id, in_store(Task, store)))
     if task is None:
-        raise NotFound("no such task")
+        raise NotFound(_l("No such task."))
     return task
 
 
@@ -313,7 +313,7 @@ def record_followup(task: Task, score: int) -> None:
     if score not in CSAT_SCALE:
         raise ValidationFailed(_l("Choose a score from 1 to 5."), {"score": "out_of_range"})
     if task.status != "resolved":
-        raise NotFound("no follow-up for this task")
+        raise NotFound(_l("No follow-up for this task."))
     task.followup_score, task.followup_at = score, utcnow()
     _event(task, "followup", None, str(score))
 

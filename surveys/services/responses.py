@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -112,7 +113,7 @@ def parse_answer(invitation: Invitation, form, uploads: dict | None = None, refu
         [item.product for item in invitation.order.items], form, errors, uploads, answer.photo_refusals
     )
     if errors:
-        raise ValidationFailed("invalid answer", errors)
+        raise ValidationFailed(_l("The answer has invalid fields."), errors)
     return answer
 
 
@@ -163,7 +164,7 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
     check_open(invitation, response, now)
     has_score = answer.nps is not None or answer.csat is not None
     if not has_score and (response is None or (response.nps is None and response.csat is None)):
-        raise ValidationFailed("a score is required", {"nps" if invitation.store.asks_nps() else "csat": "required"})
+        raise ValidationFailed(_l("Choose a score."), {"nps" if invitation.store.asks_nps() else "csat": "required"})
     created = False  # only the request that inserted the row announces it
     if response is None:
         fresh = Response(

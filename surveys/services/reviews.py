@@ -223,7 +223,7 @@ def has_negative_review(response_id: int) -> bool:
 def get_review(store: Store, review_id: int) -> Review:
     review = db.session.get(Review, review_id)
     if review is None or review.store_id != store.id:
-        raise NotFound("no such review")
+        raise NotFound(_l("No such review."))
     return review
 
 

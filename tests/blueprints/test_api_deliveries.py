@@ -216,3 +216,25 @@ def test_a_delivery_in_another_language_does_not_rename_the_catalogue_product(cl
     assert "Jarro de talavera" in page and "Talavera jug" not in page
     widget = client.get(f"/widget/v1/{store.widget_key}/products/JARRO-02/reviews.json").get_json()
     assert widget["product"]["name"] == "Jarro de talavera"
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "field"),
+    [
+        ("es", "La entrega tiene campos no válidos.", "está en el futuro"),
+        ("en", "The delivery has invalid fields.", "is in the future"),
+    ],
+)
+def test_an_error_speaks_one_language_the_clients(client, store_key, lang, message, field):
+    _, key = store_key
+    future = (utcnow() + timedelta(days=400)).isoformat()
+    headers = {**auth(key), "Accept-Language": lang}
+    resp = client.post("/api/v1/deliveries", json=delivery_payload(delivered_at=future), headers=headers)
+    body = resp.get_json()
+    assert resp.status_code == 422
+    assert (body["message"], body["fields"]["delivered_at"]) == (message, field)
+    unknown = client.post(
+        "/api/v1/deliveries", json=delivery_payload(), headers={**auth("pv_dead_beef"), "Accept-Language": lang}
+    )
+    assert unknown.status_code == 401
+    assert unknown.get_json()["message"].startswith({"es": "Hace falta una clave", "en": "A valid API key"}[lang])

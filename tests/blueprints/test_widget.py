@@ -277,3 +277,14 @@ def test_micro_cache_keeps_one_answer_per_filter_and_sort(make_app, store):
         assert widget_cache.get((url(store), "rating=5")) is not None
     finally:
         widget_cache.clear()
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"), [("es", "La consulta tiene valores no válidos."), ("en", "The query has invalid values.")]
+)
+def test_a_query_error_speaks_the_widgets_language_only(client, store, lang, message):
+    english = client.get(url(store) + "?page=0&lang=en").get_json()["fields"]["page"]
+    resp = client.get(url(store) + f"?page=0&lang={lang}", headers={"Accept-Language": "en" if lang == "es" else "es"})
+    body = resp.get_json()
+    assert resp.status_code == 422 and body["message"] == message
+    assert (body["fields"]["page"] == english) == (lang == "en")

@@ -41,7 +41,7 @@ def invitation_json(store: Store, order_ref: str) -> dict:
         .where(in_store(Order, store), Order.order_ref == order_ref)
     ).first()
     if row is None:
-        raise NotFound("no delivery with this order_id")
+        raise NotFound(_l("No delivery with this order_id."))
     invitation = row[0]
     replies = db.session.scalars(
         select(WhatsAppInbound)
