@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app surveys
 DEV_ENV := SURVEYS_ENV=development
+# `make run` serves on PORT (default 5000); links in mail follow it unless SURVEYS_BASE_URL is set.
+PORT ?= 5000
 # Both cores by default (each xdist worker migrates its own throw-away database).
 PYTEST_ARGS ?= -n 2
 
@@ -23,8 +25,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 run: $(VENV)/.runtime
 	$(DEV_ENV) $(FLASK) db upgrade
-	$(DEV_ENV) $(FLASK) demo
-	$(DEV_ENV) bash scripts/run_dev.sh
+	$(DEV_ENV) SURVEYS_BASE_URL="$${SURVEYS_BASE_URL:-http://127.0.0.1:$(PORT)}" $(FLASK) demo
+	$(DEV_ENV) PORT=$(PORT) SURVEYS_BASE_URL="$${SURVEYS_BASE_URL:-http://127.0.0.1:$(PORT)}" bash scripts/run_dev.sh
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
