@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
@@ -99,8 +100,11 @@ def page_responses(session, store: Store, f: Filters, page: int, per_page: int):
     return rows, total
 
 
-def safe_cell(value) -> str:
-    """Spreadsheet-safe text: a cell that would start a formula is prefixed with a quote."""
+def safe_cell(value) -> str | int | float | Decimal:
+    """Spreadsheet-safe cell: text that would start a formula is prefixed with a quote; a number
+    stays a number (-0.7 is a value a spreadsheet must be able to sum, not the text "'-0.7")."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return value
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
@@ -123,9 +127,15 @@ CSV_HEADER = [
 ]
 
 
+# Excel on Windows reads a CSV without a byte order mark in the system's ANSI code page
+# ("PuntuaciÃ³n"); with it, as UTF-8. Other spreadsheets and csv readers accept it (utf-8-sig).
+BOM = "\ufeff"
+
+
 def csv_chunks(header: list[str], rows, every: int = 200):
-    """Rows as spreadsheet-safe CSV text chunks (streamed, constant memory)."""
+    """Rows as spreadsheet-safe CSV text chunks (streamed, constant memory), after a UTF-8 BOM."""
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.writer(buffer)
     writer.writerow(header)
     for count, row in enumerate(rows, 1):

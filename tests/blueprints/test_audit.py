@@ -114,13 +114,13 @@ def test_log_csv_headers_are_words_in_the_members_language_in_a_stable_order(cli
     staff_login(client, "admin@barro.test")
     client.post("/staff/settings", data=SETTINGS_FORM)
     spanish = client.get("/staff/audit.csv").get_data(as_text=True).splitlines()[0]
-    assert spanish == "Cuándo (UTC),Quién,Qué,Objeto,Número del objeto,Por qué,Detalles"
+    assert spanish == "\ufeffCuándo (UTC),Quién,Qué,Objeto,Número del objeto,Por qué,Detalles"  # BOM: Excel reads UTF-8
     client.post("/staff/me", data={"locale": "en"})
     english = client.get("/staff/audit.csv").get_data(as_text=True).splitlines()
-    assert english[0] == "When (UTC),Who,What,Object,Object number,Why,Details"
+    assert english[0] == "\ufeffWhen (UTC),Who,What,Object,Object number,Why,Details"
     assert english[1].split(",")[1:4] == ["admin@barro.test", "Changed the store settings", "Store"]
     header = client.get("/staff/responses.csv").get_data(as_text=True).splitlines()[0]
     assert header == (
-        "Answered at,Order,Email,NPS score (0-10),NPS category,CSAT score (1-5),Comment,Language,Sentiment,"
+        "\ufeffAnswered at,Order,Email,NPS score (0-10),NPS category,CSAT score (1-5),Comment,Language,Sentiment,"
         "Polarity (-1 to 1),Topics,Hidden detractor,Task status"
     )
