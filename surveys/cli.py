@@ -56,7 +56,10 @@ def customer_erase(email, slug):
 
     counts = privacy.erase_customer(_store(slug), email)
     db.session.commit()
-    click.echo(f"erased: customer {counts['customer']}, comments {counts['comments']}, emails {counts['emails']}")
+    click.echo(
+        f"erased: customer {counts['customer']}, comments {counts['comments']}, emails {counts['emails']}, "
+        f"tasks closed {counts['tasks']}"
+    )
 
 
 @store_cli.command("create")

@@ -60,6 +60,7 @@ LABELS: dict[str, dict[str, object]] = {
         "invitation": _l("Survey invitation"),
         "reminder": _l("Survey reminder"),
         "expiry": _l("Closing an unanswered survey"),
+        "alert": _l("New task alert"),
         "escalation": _l("Overdue task alert"),
         "retention": _l("Erasing an old customer's data"),
         "retention_store": _l("Applying the data retention period"),
@@ -106,6 +107,7 @@ LABELS: dict[str, dict[str, object]] = {
         "whatsapp_only": _l("WhatsApp only"),
     },
     "actor": {"system": _l("Postventa (automatic)")},
+    "customer": {"erased": _l("Erased customer")},  # shown instead of an erased customer's pseudonym
     "object": {
         "review": _l("Review"),
         "store": _l("Store"),
@@ -114,6 +116,8 @@ LABELS: dict[str, dict[str, object]] = {
         "responses": _l("Responses"),
         "customer": _l("Customer"),
         "task": _l("Task"),
+        "tasks_bulk": _l("Tasks"),
+        "membership": _l("Membership"),
     },
     "action": {
         "submitted": _l("Review written"),
@@ -140,6 +144,13 @@ LABELS: dict[str, dict[str, object]] = {
         "task_action:dismiss": _l("Dismissed a task"),
         "task_action:reply": _l("Replied to a customer"),
         "tasks_bulk": _l("Changed several tasks at once"),
+        "task_closed_erased": _l("Closed a task: the customer's data was erased"),
+        "join": _l("Joined the store"),
+        "password_reset": _l("Set a new password"),
+        "password_reset_request": _l("Asked for a password reset"),
+        "feed_key_regenerated": _l("Made a new reviews feed address"),
+        "whatsapp_settings": _l("Changed the WhatsApp settings"),
+        "whatsapp_test": _l("Sent a WhatsApp test"),
     },
     # CSV columns, in the header row of every export (the order is each export's own; see docs/exports.md).
     "column": {
@@ -181,14 +192,98 @@ LABELS: dict[str, dict[str, object]] = {
         "customer": _l("customer"),
         "comments": _l("comments"),
         "emails": _l("emails"),
+        "tasks": _l("tasks closed"),
+        "photos": _l("photos"),
+        "photo": _l("photo no."),
+        "role": _l("role"),
+        "sent": _l("sent"),
     },
+    # The names of the fields a staff form sent (the audit log's "fields" detail: names, never values).
+    "field": {
+        "action": _l("action"),
+        "assignee_id": _l("assignee"),
+        "reason": _l("reason"),
+        "how": _l("how the customer was contacted"),
+        "resolution": _l("what was done"),
+        "coupon_code": _l("coupon code"),
+        "note": _l("note"),
+        "subject": _l("subject"),
+        "body": _l("text"),
+        "reply": _l("public reply"),
+        "email": _l("email address"),
+        "name": _l("name"),
+        "confirm": _l("confirmation"),
+        "role": _l("role"),
+        "active": _l("active in this store"),
+        "on_shift": _l("on shift"),
+        "locale": _l("language"),
+        "test_phone": _l("test phone number"),
+        "survey_kind": _l("question"),
+        "send_delay_days": _l("days before asking"),
+        "reminder_delay_days": _l("days before the reminder"),
+        "send_window": _l("sending hours"),
+        "brand_color": _l("brand colour"),
+        "timezone": _l("time zone"),
+        "opens": _l("opening time"),
+        "closes": _l("closing time"),
+        "open_saturday": _l("open on Saturdays"),
+        "holidays": _l("holidays"),
+        "sla_first_contact_hours": _l("first contact deadline"),
+        "sla_resolution_hours": _l("resolution deadline"),
+        "followup_delay_hours": _l("follow-up delay"),
+        "reply_register": _l("form of address"),
+        "alert_emails": _l("alert addresses"),
+        "outbound_url": _l("signed events address"),
+        "tpl_es_subject": _l("Spanish reply subject"),
+        "tpl_es_body": _l("Spanish reply message"),
+        "tpl_en_subject": _l("English reply subject"),
+        "tpl_en_body": _l("English reply message"),
+        "tpl_es_followup_subject": _l("Spanish follow-up subject"),
+        "tpl_es_followup_body": _l("Spanish follow-up message"),
+        "tpl_en_followup_subject": _l("English follow-up subject"),
+        "tpl_en_followup_body": _l("English follow-up message"),
+        "reviews_auto_publish": _l("automatic publication of reviews"),
+        "widget_origins": _l("sites allowed to embed the reviews"),
+        "policy": _l("invitation channel"),
+        "country": _l("default phone country"),
+        "phone_number_id": _l("WhatsApp phone number ID"),
+        "access_token": _l("access token"),
+        "app_secret": _l("app secret"),
+        "verify_token": _l("webhook verify token"),
+        "template_es": _l("Spanish template name"),
+        "template_es_code": _l("Spanish template language code"),
+        "template_en": _l("English template name"),
+        "template_en_code": _l("English template language code"),
+    },
+}
+
+# Form fields that say nothing to a reader (where to go back to, row ids, the CSRF token,
+# secrets): never listed in the audit log's "fields" detail.
+HIDDEN_FIELDS = {
+    "back",
+    "next",
+    "csrf_token",
+    "password",
+    "task_id",
+    "user_id",
+    "store_id",
+    "review_id",
+    "cancel_invitation",
 }
 
 # Kinds whose unknown codes read as one of their own entries rather than a humanised code.
 FALLBACK = {"work_kind": "other", "work_failure": "other"}
 
 # Details whose values are codes of another table.
-DETAIL_VALUES = {"status": "review_status", "from": "review_status", "flags": "flag", "category": "nps_category"}
+DETAIL_VALUES = {
+    "status": "review_status",
+    "from": "review_status",
+    "flags": "flag",
+    "category": "nps_category",
+    "topic": "topic",
+    "language": "language",
+    "role": "role",
+}
 
 
 # Notes the services write on a timeline by themselves (stored in English).
@@ -196,6 +291,7 @@ SYSTEM_NOTES = {
     "past its SLA": _l("past its deadline"),
     "the customer changed the answer": _l("the customer changed the answer"),
     "answer changed": _l("the customer changed the answer"),
+    "customer erased": _l("the customer's data was erased"),
 }
 
 
@@ -224,6 +320,18 @@ def actor(value: str) -> str:
     return value
 
 
+def customer_email(customer) -> str:
+    """A customer's address as staff see it; an erased customer's pseudonym ("erased:<hash>")
+    reads as words. ``customer`` is a Customer or its stored email."""
+    email = getattr(customer, "email", customer) or ""
+    return label("customer", "erased") if email.startswith("erased:") else email  # models.ERASED_PREFIX
+
+
+def customer_name(customer) -> str:
+    """What a page calls the customer: the name, else the address (erased: the words)."""
+    return customer.name or customer_email(customer)
+
+
 def csv_header(columns: list[str]) -> list[str]:
     """An export's header row in the reader's language, one word per column code, same order."""
     return [label("column", c) for c in columns]
@@ -242,14 +350,21 @@ def detail_text(details: dict | None) -> str:
         kind = DETAIL_VALUES.get(key)
         if kind:
             shown = labels(kind, str(value).split(","))
-        elif isinstance(value, bool):
-            shown = str(_l("yes") if value else _l("no"))
+        elif isinstance(value, bool) or (key == "hidden" and value == "1"):  # a flag, or the "hidden" filter
+            shown = str(_l("yes") if value in (True, "1") else _l("no"))
         else:
             shown = str(value)
         if key == "fields":
-            shown = ", ".join(humanize(f) for f in str(value).split(",") if f)
+            shown = field_names(str(value).split(","))
+            if not shown:
+                continue
         parts.append(f"{label('detail', key)}: {shown}")
     return " · ".join(parts)
+
+
+def field_names(names) -> str:
+    """The fields a form sent, as words in the reader's language (internal ones left out)."""
+    return ", ".join(label("field", n) for n in names if n and n not in HIDDEN_FIELDS)
 
 
 def reason_text(entry) -> str:
@@ -307,6 +422,8 @@ def register(app) -> None:
         event_note=lambda text: str(SYSTEM_NOTES.get(text or "", text or "")),
         label=label,
         labels=labels,
+        customer_name=customer_name,
+        customer_email=customer_email,
         detail_text=detail_text,
         event_body=event_body,
         reason_text=reason_text,

@@ -37,9 +37,11 @@ def deliver_outbox(limit: int) -> dict[str, int]:
     expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         while True:
-            batch = mail.claim_outbox(limit)
+            claimed = mail.claim_outbox(limit)
+            batch = privacy.drop_mail_to_erased(claimed)  # an erased customer's mail is deleted, not sent
+            counts["dropped"] = counts.get("dropped", 0) + len(claimed) - len(batch)
             db.session.commit()
-            if not batch:
+            if not claimed:
                 break
             held = True  # the first message's lease is fresh from the claim
             for index, msg in enumerate(batch):

@@ -7,7 +7,7 @@ this package is the interface.
 from .accounts import SURVEY_KINDS, ApiKey, Membership, StaffInvitation, StaffUser, Store, new_feed_key
 from .audit import AuditEntry, PrivacyRequest
 from .base import MAX_ROW_ID, UTCDateTime, new_public_id, utcnow
-from .orders import Customer, IdempotencyRecord, Order, OrderItem, Product, WebhookEvent
+from .orders import ERASED_PREFIX, Customer, IdempotencyRecord, Order, OrderItem, Product, WebhookEvent
 from .outbox import OutboundEvent, OutboxMessage, WorkFailure
 from .recovery import RESOLUTIONS, TASK_REASONS, TASK_STATES, Task, TaskEvent
 from .reviews import REJECT_REASONS, REVIEW_STATES, ProductRating, Review, ReviewPhoto, ReviewTombstone
@@ -16,6 +16,7 @@ from .whatsapp import CHANNEL_POLICIES, StoreWhatsApp, WhatsAppInbound
 
 __all__ = [
     "CHANNEL_POLICIES",
+    "ERASED_PREFIX",
     "INVITATION_STATES",
     "MAX_ROW_ID",
     "REJECT_REASONS",

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     pass
 
 
+# An erased customer's email is replaced by this prefix and a salted hash (see services/privacy.py).
+ERASED_PREFIX = "erased:"
+
+
 class Customer(db.Model):
     __tablename__ = "customers"
     __table_args__ = (UniqueConstraint("store_id", "email"),)
@@ -35,6 +39,11 @@ class Customer(db.Model):
     @property
     def first_name(self) -> str:
         return (self.name or "").split(" ")[0].strip()
+
+    @property
+    def erased(self) -> bool:
+        """Erased at the customer's request: the email is a pseudonym, nothing is ever sent to it."""
+        return self.email.startswith(ERASED_PREFIX)
 
 
 class Product(db.Model):

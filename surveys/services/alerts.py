@@ -5,6 +5,7 @@ Everything goes through the outbox in the same transaction as the change it anno
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask import current_app
@@ -17,6 +18,8 @@ from ..reading.clock import ShopClock
 from . import mail
 from .scope import in_store
 from .tokens import issue_token, unsubscribe_url
+
+log = logging.getLogger(__name__)
 
 
 def alert_recipients(store: Store) -> list[str]:
@@ -38,10 +41,13 @@ def alert_recipients(store: Store) -> list[str]:
 
 
 def queue_task_alert(task: Task, kind: str) -> int:
-    """Tell the team a task was opened (kind 'new') or went past its SLA ('overdue')."""
+    """Tell the team a task was opened (kind 'new') or went past its SLA ('overdue'); nothing
+    about an erased customer (their task is closed, and the mail would carry the pseudonym)."""
     store = db.session.get(Store, task.store_id)
     response = task.response
     customer = response.invitation.customer
+    if customer.erased:
+        return 0
     recipients = alert_recipients(store)
     url = f"{current_app.config['BASE_URL']}/staff/tasks/{task.id}"
     with force_locale(store.locale):
@@ -80,11 +86,12 @@ def followup_due(store: Store, resolved_at: datetime) -> datetime:
 
 def queue_followup(task: Task) -> None:
     """After resolution: "Did we solve your problem?" 1-5, one click, in the customer's language,
-    held in the outbox until ``followup_due`` (withdrawn if the customer unsubscribes meanwhile)."""
+    held in the outbox until ``followup_due`` (withdrawn if the customer unsubscribes meanwhile);
+    never to an unsubscribed, bounced or erased customer, nor to an address mail servers refuse."""
     store = db.session.get(Store, task.store_id)
     invitation = task.response.invitation
     customer = invitation.customer
-    if customer.unsubscribed_at or customer.bounced_at:
+    if customer.unsubscribed_at or customer.bounced_at or customer.erased:
         return
     with force_locale(invitation.locale):
         subject = (
@@ -92,17 +99,20 @@ def queue_followup(task: Task) -> None:
             if customer.first_name
             else gettext("Did we solve your problem?")
         )
-        mail.queue_rendered(
-            store=store,
-            invitation_id=invitation.id,
-            outbox_kind="followup",
-            to=(customer.name or "", customer.email),
-            subject=subject,
-            template="followup",
-            unsubscribe_url=unsubscribe_url(invitation.public_id),
-            first_name=customer.first_name,
-            form_url=followup_url(task),
-            scores=[(n, followup_url(task, n)) for n in range(1, 6)],
-            order_ref=invitation.order.order_ref,
-            not_before=followup_due(store, task.resolved_at),
-        )
+        try:
+            mail.queue_rendered(
+                store=store,
+                invitation_id=invitation.id,
+                outbox_kind="followup",
+                to=(customer.name or "", customer.email),
+                subject=subject,
+                template="followup",
+                unsubscribe_url=unsubscribe_url(invitation.public_id),
+                first_name=customer.first_name,
+                form_url=followup_url(task),
+                scores=[(n, followup_url(task, n)) for n in range(1, 6)],
+                order_ref=invitation.order.order_ref,
+                not_before=followup_due(store, task.resolved_at),
+            )
+        except ValueError:  # an address mail servers refuse: the task is resolved all the same, unasked
+            log.warning("task #%s: no follow-up, the customer's address cannot be written", task.id)

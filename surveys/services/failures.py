@@ -29,6 +29,7 @@ KINDS = (
     "invitation",
     "reminder",
     "expiry",
+    "alert",
     "escalation",
     "retention",
     "retention_store",

@@ -17,9 +17,12 @@ def scale_for(store: Store) -> list[int]:
     return list(CSAT_SCALE if store.survey_kind == "csat" else NPS_SCALE)
 
 
-def queue_invitation_mail(invitation: Invitation, kind: str) -> mail.OutboxMessage:
-    """Render the invitation (or reminder) in the customer's language and queue it."""
+def queue_invitation_mail(invitation: Invitation, kind: str) -> mail.OutboxMessage | None:
+    """Render the invitation (or reminder) in the customer's language and queue it; nothing
+    for an erased customer (whose address is a pseudonym)."""
     store, customer = invitation.store, invitation.customer
+    if customer.erased:
+        return None
     products = [item.product for item in invitation.order.items]
     ctx = {
         "first_name": customer.first_name,

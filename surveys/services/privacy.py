@@ -4,8 +4,10 @@ Erasure rule: the customer's email and name are replaced by a salted hash that
 only serves as a suppression (a later delivery for the same address is matched
 by hash, stores nothing new and is never mailed); comments and their analysis
 and the staff's notes on the customer's tasks are deleted; scores and task outcomes
-stay, anonymous, so the store's NPS and recovery history do not change;
-queued and sent mail copies are deleted; signed links stop working.
+stay, anonymous, so the store's NPS and recovery history do not change; the customer's
+open tasks are closed ("customer erased": nobody is left to contact, no alert goes out);
+queued and sent mail copies are deleted, and the dispatcher drops any that slipped through;
+signed links stop working.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..models import (
+    ERASED_PREFIX,
     Customer,
     Invitation,
     Order,
@@ -32,15 +35,17 @@ from ..models import (
     WhatsAppInbound,
     utcnow,
 )
-from . import failures, reviews
+from . import audit, failures, mail, recovery, reviews
 from .phones import sender_candidates
 from .scope import in_store, scoped
 
-ERASED_PREFIX = "erased:"
-
 
 def email_hash(store: Store, email: str) -> str:
-    return hashlib.sha256(f"{store.id}:{email.strip().lower()}".encode()).hexdigest()
+    return email_hash_for(store.id, email)
+
+
+def email_hash_for(store_id: int, email: str) -> str:
+    return hashlib.sha256(f"{store_id}:{email.strip().lower()}".encode()).hexdigest()
 
 
 def erased_marker(store: Store, email: str) -> str:
@@ -140,11 +145,12 @@ def erase_customer(store: Store, email: str, source: str = "cli") -> dict:
     """Anonymise one customer (see the module docstring); idempotent."""
     customer = find_customer(store, email)
     marker = erased_marker(store, email)
-    counts = {"customer": 0, "comments": 0, "emails": 0}
+    counts = {"customer": 0, "comments": 0, "emails": 0, "tasks": 0}
     if customer is not None:
         counts["customer"] = 1
         counts["emails"] = _erase_customer_row(store, customer, marker)
         counts["comments"] = _erase_responses(customer)
+        counts["tasks"] = _close_tasks(store, customer)
     db.session.add(
         PrivacyRequest(
             store_id=store.id,
@@ -161,8 +167,10 @@ def erase_customer(store: Store, email: str, source: str = "cli") -> dict:
 
 def _erase_customer_row(store: Store, customer: Customer, marker: str) -> int:
     inv_ids = select(Invitation.id).where(Invitation.customer_id == customer.id)
-    # Mail and WhatsApp copies (a reply to a Mexican sender goes to the 521... form of the number).
-    recipients = [customer.email, *(sender_candidates(customer.phone) if customer.phone else [])]
+    # Mail and WhatsApp copies (a reply to a Mexican sender goes to the 521... form of the number;
+    # mail to an internationalised domain is addressed to its ASCII form).
+    recipients = [customer.email, *_ascii_forms(customer.email)]
+    recipients += sender_candidates(customer.phone) if customer.phone else []
     emails = db.session.execute(
         delete(OutboxMessage).where(
             in_store(OutboxMessage, store),
@@ -214,6 +222,51 @@ def _erase_responses(customer: Customer) -> int:
             updated_at=utcnow(),
         )
     ).rowcount
+
+
+def _ascii_forms(email: str) -> list[str]:
+    try:
+        return [mail.ascii_address(email)]
+    except ValueError:
+        return []
+
+
+def _close_tasks(store: Store, customer: Customer) -> int:
+    """Open work on an erased customer cannot be done (nobody is left to write to): each open or
+    contacted task is dismissed as "customer erased", on its timeline and in the audit log."""
+    tasks = db.session.scalars(
+        select(Task)
+        .join(Response, Response.id == Task.response_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .where(in_store(Task, store), Invitation.customer_id == customer.id)
+        .order_by(Task.id)
+    ).all()
+    closed = [task for task in tasks if recovery.close_for_erasure(task)]
+    for task in closed:
+        audit.record(store.id, None, "task_closed_erased", "task", task.id)
+    return len(closed)
+
+
+def drop_mail_to_erased(batch: list[OutboxMessage]) -> list[OutboxMessage]:
+    """The claimed messages that may go out; an email queued for an erased customer (a race with
+    the erasure, an address written another way) is deleted under our claim, never sent."""
+    emails = [m for m in batch if m.channel == "email"]
+    if not emails:
+        return batch
+    markers = {m.id: ERASED_PREFIX + email_hash_for(m.store_id, m.recipient) for m in emails}
+    erased = set(
+        db.session.execute(
+            select(Customer.store_id, Customer.email).where(
+                Customer.store_id.in_({m.store_id for m in emails}), Customer.email.in_(set(markers.values()))
+            )
+        ).all()
+    )
+    dropped = [m for m in emails if (m.store_id, markers[m.id]) in erased]
+    for msg in dropped:
+        db.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.id == msg.id, OutboxMessage.claim_token == msg.claim_token)
+        )
+    return [m for m in batch if m not in dropped]
 
 
 def erase_store_customers(store: Store, source: str) -> int:

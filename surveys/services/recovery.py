@@ -106,21 +106,30 @@ def send_settled_alerts(now: datetime | None = None, limit: int = 200) -> list[T
     with the comment the customer ended up writing. A task closed meanwhile is not announced."""
     now = now or utcnow()
     tasks = db.session.scalars(
-        select(Task).where(Task.alert_due_at <= now).limit(limit).with_for_update(skip_locked=True)
+        select(Task)
+        .where(Task.alert_due_at <= now, ~failures.blocked("alert", Task.id, now))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
     sent = []
+    guard = failures.RowGuard("alert")  # an alert that cannot be written holds back only itself
     for task in tasks:
-        claimed = db.session.execute(
-            update(Task)
-            .where(Task.id == task.id, Task.alert_due_at.is_not(None), Task.alert_due_at <= now)
-            .values(alert_due_at=None)
-            .execution_options(synchronize_session="fetch")
-        )
-        if claimed.rowcount and task.status in ("open", "contacted"):
-            alerts.queue_task_alert(task, "new")
-            sent.append(task)
+        guard.run(task.id, task.store_id, lambda task=task: _alert(task, now, sent), lambda task=task: f"#{task.id}")
     db.session.flush()
     return sent
+
+
+def _alert(task: Task, now: datetime, sent: list[Task]) -> None:
+    claimed = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.alert_due_at.is_not(None), Task.alert_due_at <= now)
+        .values(alert_due_at=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    if claimed.rowcount and task.status in ("open", "contacted") and not task.response.invitation.customer.erased:
+        alerts.queue_task_alert(task, "new")
+        sent.append(task)
+    db.session.flush()
 
 
 def _next_agent(store: Store, now: datetime) -> int | None:
@@ -209,6 +218,21 @@ def resolve(task: Task, actor: StaffUser, resolution: str, coupon_code: str | No
     _event(task, "resolved", actor, f"{resolution}{': ' + note.strip() if note.strip() else ''}")
     alerts.queue_followup(task)
     outbound.emit(db.session.get(Store, task.store_id), "task.resolved", _event_data(task))
+
+
+ERASED_NOTE = "customer erased"  # stored in English like the other system notes; labels.py words it
+
+
+def close_for_erasure(task: Task) -> bool:
+    """The customer was erased: nobody is left to contact, so an open or contacted task is
+    dismissed ("customer erased", on its timeline) and its pending alert withdrawn. Returns
+    whether it was still open."""
+    task.alert_due_at = None
+    if task.status not in ("open", "contacted"):
+        return False
+    task.status, task.dismiss_reason, task.updated_at = "dismissed", ERASED_NOTE, utcnow()
+    _event(task, "dismissed", None, ERASED_NOTE)
+    return True
 
 
 def dismiss(task: Task, actor: StaffUser, reason: str) -> None:

@@ -164,16 +164,31 @@ def send_reply(task: Task, agent: StaffUser, subject: str, body: str) -> None:
         )
     store = task.response.invitation.store
     customer = task.response.invitation.customer
+    if customer.erased:
+        raise ValidationFailed(_l("This customer's data was erased: nothing can be sent to them."), {"to": "erased"})
+    try:
+        mail.ascii_address(customer.email)
+    except ValueError as exc:
+        raise ValidationFailed(
+            _l("Not sent: mail servers refuse this customer's address (for example, accented letters before the @)."),
+            {"to": "address"},
+        ) from exc
     html = "<p>" + "</p><p>".join(str(escape(p)).replace("\n", "<br>") for p in body.split("\n\n")) + "</p>"
-    mail.queue_message(
-        store_id=store.id,
-        invitation_id=None,
-        kind="reply",
-        sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
-        to=(customer.name or "", customer.email),
-        subject=subject,
-        text=body,
-        html=html,
-        reply_to=agent.email,
-    )
+    try:
+        mail.queue_message(
+            store_id=store.id,
+            invitation_id=None,
+            kind="reply",
+            sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
+            to=(customer.name or "", customer.email),
+            subject=subject,
+            text=body,
+            html=html,
+            reply_to=agent.email,
+        )
+    except ValueError as exc:  # the message cannot be written (the store's sender, your address): said, not a 500
+        raise ValidationFailed(
+            _l("Not sent: this message cannot be written as an email (check the store's sender address)."),
+            {"to": "message"},
+        ) from exc
     log_reply(task, agent, body)

@@ -166,9 +166,9 @@ def _bool_words() -> tuple[str, str]:
 
 def response_rows(store_id: int, f: Filters, batch: int = 1000):
     """The filtered responses as CSV rows, for ``stream_csv``: numbers as numbers, codes
-    (category, language, sentiment, topics, task status) in words through labels.py, read in the
-    staff member's language while the stream runs."""
-    from ..labels import label, labels
+    (category, language, sentiment, topics, task status) and an erased customer's pseudonym in
+    words through labels.py, read in the staff member's language while the stream runs."""
+    from ..labels import customer_email, label, labels
 
     query = responses_query(store_id, f).execution_options(yield_per=batch)
     yes, no = _bool_words()
@@ -178,7 +178,7 @@ def response_rows(store_id: int, f: Filters, batch: int = 1000):
             yield (
                 r.created_at.isoformat(),
                 order_ref,
-                email,
+                customer_email(email),
                 r.nps,
                 label("nps_category", r.nps_category),
                 r.csat,

@@ -62,7 +62,8 @@ def _task_page(item, failed: tuple[str, FlaskForm] | None = None):
     its errors (422). The reply box offers the first-contact draft, or after first contact the
     follow-up draft."""
     staff = [user for user, _ in settings.members(g.store, active_only=True)]
-    subject, body = replies.draft(item, current_user)
+    erased = item.response.invitation.customer.erased  # nobody to write to: no draft, no reply box
+    subject, body = ("", "") if erased else replies.draft(item, current_user)
     forms = {
         "assign": AssignForm(formdata=None, assignee_id=str(item.assignee_id or "")),
         "contacted": ContactForm(formdata=None),
@@ -83,6 +84,7 @@ def _task_page(item, failed: tuple[str, FlaskForm] | None = None):
         forms=forms,
         draft_stage=replies.draft_stage(item),
         failed=failed[0] if failed else None,
+        erased=erased,
         **recovery.customer_context(item),
     )
     return page, (422 if failed else 200)

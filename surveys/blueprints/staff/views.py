@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Response, abort, flash, g, jsonify, redirect, render_template, session, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
 
 from ...extensions import db
@@ -96,13 +96,16 @@ def privacy_erase():
     counts = privacy_service.erase_customer(g.store, form.email.parsed, source="staff")
     audit_staff_action("customer", **counts)
     db.session.commit()
-    flash(
-        gettext(
-            "Erased: %(customers)d customer, %(comments)d comments, %(emails)d emails.",
-            customers=counts["customer"],
-            comments=counts["comments"],
-            emails=counts["emails"],
-        ),
-        "ok",
-    )
+    flash(erasure_summary(counts), "ok")
     return redirect(url_for("staff.privacy"))
+
+
+def erasure_summary(counts: dict) -> str:
+    """What an erasure did, each count with its own plural ("1 comment", "2 comments")."""
+    parts = [
+        ngettext("%(num)d customer", "%(num)d customers", counts["customer"]),
+        ngettext("%(num)d comment", "%(num)d comments", counts["comments"]),
+        ngettext("%(num)d email", "%(num)d emails", counts["emails"]),
+        ngettext("%(num)d task closed", "%(num)d tasks closed", counts["tasks"]),
+    ]
+    return gettext("Erased: %(what)s.", what=", ".join(parts))
