@@ -201,9 +201,15 @@ def register(app) -> None:
     @app.before_request
     def _no_nul():
         """A NUL character is never meaningful input, and PostgreSQL cannot store one: refuse it
-        in any query or form field (JSON bodies are checked by parsing.json_body)."""
+        in any query or form field (JSON bodies are checked by parsing.json_body). A page whose
+        forms read every field (a blueprint lists it in ``app.extensions["nul_to_form"]``) gets
+        the value instead and says the error beside its field, keeping what else was typed; a NUL
+        in a field's name is refused everywhere."""
         fields = [request.args] if request.path.startswith(MACHINE_PREFIXES) else [request.args, request.form]
-        bad = next((k for multi in fields for k, v in multi.items(multi=True) if "\x00" in k or "\x00" in v), None)
+        pairs = [(k, v) for multi in fields for k, v in multi.items(multi=True)]
+        if request.endpoint in current_app.extensions.get("nul_to_form", ()) and not wants_json():
+            pairs = [(k, "") for k, _ in pairs]  # the form says it beside the field
+        bad = next((k for k, v in pairs if "\x00" in k or "\x00" in v), None)
         if bad is not None:
             message = gettext("The request contains a NUL character, which is not allowed.")
             if wants_json():

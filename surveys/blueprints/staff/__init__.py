@@ -32,7 +32,7 @@ from ...extensions import db, login_manager
 from ...i18n import use_locale
 from ...models import utcnow
 from ...services import audit, reporting, staff_auth
-from .forms import add_errors, field_attrs
+from .forms import add_errors, field_attrs, refuse_nul
 
 bp = Blueprint("staff", __name__)
 PUBLIC = {
@@ -54,6 +54,27 @@ ADMIN_ONLY = {
     "staff.whatsapp_settings",
     "staff.whatsapp_test",
 }
+
+
+# Endpoints whose every query or form field is read by a Flask-WTF form (run_form, or a GET form
+# of queries.py) that says a NUL character beside its field and keeps the rest as typed; for
+# them surveys.http lets a NUL in a value through to the form instead of answering a bare 400.
+NUL_TO_FORM = {
+    "staff.dashboard",
+    "staff.dashboard_json",
+    "staff.responses",
+    "staff.responses_csv",
+    "staff.audit_log",
+    "staff.audit_csv",
+    "staff.moderation_log",
+    "staff.moderation_log_csv",
+    "staff.tasks",
+    "staff.store_settings",
+    "staff.whatsapp_settings",
+    "staff.users",
+    "staff.task_action",
+}
+bp.record_once(lambda state: state.app.extensions.setdefault("nul_to_form", set()).update(NUL_TO_FORM))
 
 
 @login_manager.user_loader
@@ -119,7 +140,8 @@ def run_form(form, change) -> bool:
     """Validate ``form`` and run ``change()`` with its typed values; on a service's
     ValidationFailed roll back and show its errors beside the fields. True when the change ran
     (the caller commits); False when nothing was written (the caller re-renders the form as typed)."""
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if refuse_nul(form) or not valid:
         return False
     try:
         change()

@@ -441,3 +441,25 @@ class WhatsAppForm(FlaskForm):
             "app_secret": self.app_secret.parsed,
             "verify_token": self.verify_token.parsed,
         }
+
+
+# -- a NUL character in any field -----------------------------------------------------------------
+
+NUL_MESSAGE = _l("contains a NUL character, which is not allowed")
+
+
+def refuse_nul(form: FlaskForm) -> bool:
+    """Mark every field that was sent a NUL character: its error says so (whatever else it had)
+    and its value comes back with the character shown as "\ufffd", as a browser shows it.
+    True when there was one. run_form and the GET forms (queries.py) call it; surveys.http lets a
+    NUL through only to the endpoints listed in the package's NUL_TO_FORM, elsewhere it is a 400."""
+    found = False
+    for field in form:
+        if any(isinstance(raw, str) and "\x00" in raw for raw in field.raw_data or ()):
+            found = True
+            if isinstance(field.data, str):
+                field.data = field.data.replace("\x00", "\ufffd")
+            field.errors = [str(NUL_MESSAGE)]
+    if found:
+        form._errors = None  # WTForms caches form.errors; it is read again from the fields
+    return found

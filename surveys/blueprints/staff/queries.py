@@ -20,30 +20,12 @@ from ...labels import LABELS, label
 from ...models import REVIEW_STATES, TASK_STATES
 from ...reading.topics import TOPICS
 from ...services import recovery, reporting
-from .forms import Flag, Parsed, line
+from .forms import Flag, Parsed, line, refuse_nul
 
-NUL_MESSAGE = _l("contains a NUL character, which is not allowed")
 PRODUCT_LENGTH, WHO_LENGTH, WHAT_LENGTH, SEARCH_LENGTH = 64, 320, 80, 100
 LAST_PAGE = 100_000
 NONE = SelectChoice("", "—")
 PLURALS = (_l("Promoters"), _l("Passives"), _l("Detractors"))  # reporting.CATEGORIES in words
-
-
-def refuse_nul(form: FlaskForm) -> bool:
-    """Mark every field that was sent a NUL character: its error says so (whatever else it had)
-    and its value comes back with the character shown as "\ufffd", as a browser shows it.
-    True when there was one. (surveys.http lets such a request through to the forms of the
-    endpoints that call this; everywhere else it is a 400.)"""
-    found = False
-    for field in form:
-        if any(isinstance(raw, str) and "\x00" in raw for raw in field.raw_data or ()):
-            found = True
-            if isinstance(field.data, str):
-                field.data = field.data.replace("\x00", "\ufffd")
-            field.errors = [str(NUL_MESSAGE)]
-    if found:
-        form._errors = None  # WTForms caches form.errors; it is read again from the fields
-    return found
 
 
 def _optional_day(raw: str):
@@ -82,7 +64,7 @@ class QueryForm(FlaskForm):
     def summary(self) -> str:
         """Every error as one sentence ("From: a date like 2026-11-01"), for an answer without a form."""
         return "; ".join(
-            f"{self._fields[name].label.text} “{(self._fields[name].raw_data or [''])[0][:40]}”: {' '.join(errors)}"
+            f"{self._fields[name].label.text} “{str(self._fields[name].data or '')[:40]}”: {' '.join(map(str, errors))}"
             for name, errors in self.errors.items()
             if name is not None
         )
