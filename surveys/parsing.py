@@ -320,20 +320,25 @@ def json_body(raw: bytes):
         value = json.loads(raw, parse_constant=constant)
     except (ValueError, RecursionError):
         raise Invalid(_l("the body is not valid JSON")) from None
+    # JSON text cannot carry a raw NUL in a string, only the escape \u0000: without that escape
+    # in the body only the nesting needs walking, container by container (a 1,000-delivery
+    # batch has some 40,000 strings; looking at each cost more than parsing them). UTF-16 and
+    # UTF-32 bodies (NUL bytes) are walked whole.
+    nul = "\\u0000" in raw if isinstance(raw, str) else (b"\\u0000" in raw or b"\x00" in raw)
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, dict):
-            items = [*node.keys(), *node.values()]
+            children = [*node.keys(), *node.values()] if nul else node.values()
         elif isinstance(node, list):
-            items = node
+            children = node
         else:
             if isinstance(node, str) and "\x00" in node:
                 raise Invalid(_l("the body contains a NUL character"))
             continue
         if depth > MAX_JSON_DEPTH:
             raise Invalid(_l("the body is nested more than %(n)d levels deep", n=MAX_JSON_DEPTH))
-        stack.extend((child, depth + 1) for child in items)
+        stack.extend((child, depth + 1) for child in children if nul or isinstance(child, (dict, list)))
     return value
 
 

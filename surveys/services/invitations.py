@@ -30,10 +30,11 @@ def within_send_window(store: Store, when: datetime) -> datetime:
     return ShopClock.of(store).next_send_time(when)
 
 
-def compute_send_at(store: Store, delivered_at: datetime) -> datetime:
-    """delivery + the store's delay, never in the past, inside the send window."""
+def compute_send_at(store: Store, delivered_at: datetime, clock: ShopClock | None = None) -> datetime:
+    """delivery + the store's delay, never in the past, inside the send window (a batch
+    passes the store's ``ShopClock`` once instead of building it per delivery)."""
     when = max(delivered_at + timedelta(minutes=store.send_delay_minutes), utcnow())
-    return within_send_window(store, when.astimezone(timezone.utc))
+    return (clock or ShopClock.of(store)).next_send_time(when.astimezone(timezone.utc))
 
 
 def suppression_reason(

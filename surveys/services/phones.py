@@ -3,11 +3,11 @@
 Lives beside intake until the project has one module of input parsers. Mexico's
 old mobile prefix (+52 1 …, still how WhatsApp reports many Mexican senders) is
 folded into the current +52 form, so the same customer is one number everywhere.
+``phonenumbers`` (58 modules, about 1 MB) is imported when a number is first read:
+most deliveries and requests carry none.
 """
 
 from __future__ import annotations
-
-import phonenumbers
 
 # A store's country when none is set: from its time zone, for the markets we serve most.
 _ZONE_COUNTRY = {
@@ -49,11 +49,15 @@ def country_for(default_country: str | None, timezone: str | None) -> str | None
 
 
 def valid_country(code: str) -> bool:
+    import phonenumbers
+
     return code.upper() in phonenumbers.SUPPORTED_REGIONS
 
 
 def normalize_phone(value: str, country: str | None) -> str:
     """'55 1234 5678' (MX) -> '+525512345678'; raises InvalidPhone with a reason."""
+    import phonenumbers
+
     text = (value or "").strip()
     if not text or len(text) > 40:
         raise InvalidPhone("not a valid phone number")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from surveys.extensions import db
 from surveys.models import Customer, Invitation, Order, utcnow
+from surveys.services import intake
 
 from ..factories import delivery_payload, make_store
 
@@ -170,6 +171,22 @@ def test_batch_reports_each_item_and_keeps_the_good_ones(client, store_key):
     assert [r["status_code"] for r in body["results"]] == [201, 422, 200]
     assert (body["created"], body["rejected"], body["duplicate"]) == (1, 1, 1)
     assert "delivered_at" in body["results"][1]["fields"]
+
+
+def test_a_batch_longer_than_a_slice_answers_each_item_in_order_across_the_slices(client, store_key):
+    _, key = store_key
+    n = 2 * intake.SLICE + 10  # recorded a slice at a time: repeats and errors fall in different slices
+    items = [delivery_payload(f"7{k:03d}") for k in range(n)]
+    items[n - 1] = delivery_payload("7003")  # the same order again, two slices later
+    items[intake.SLICE + 1] = {"order_id": "bad"}
+    items[intake.SLICE + 2] = delivery_payload("7999", email=items[2]["customer"]["email"])  # asked already
+    resp = client.post("/api/v1/deliveries/batch", json={"deliveries": items}, headers=auth(key))
+    results = resp.get_json()["results"]
+    assert [r["index"] for r in results] == list(range(n))
+    assert results[n - 1]["status_code"] == 200 and results[n - 1]["id"] == results[3]["id"]
+    assert results[intake.SLICE + 1]["status_code"] == 422 and results[intake.SLICE + 1]["order_id"] == "bad"
+    assert results[intake.SLICE + 2]["suppressed_reason"] == "throttled"
+    assert resp.get_json()["created"] == n - 2 and count(Order) == n - 2 and count(Invitation) == n - 2
 
 
 def test_batch_over_1000_is_refused_whole(client, store_key):

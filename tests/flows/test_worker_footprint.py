@@ -1,7 +1,8 @@
 """What a web worker imports: not Alembic (only migrations need it), NLTK (TextBlob's dependency;
 comments are read without it), cryptography (only WhatsApp secrets need it), jsonschema (only an
-invalid payload's error list needs it), the PostgreSQL dialect on SQLite, or Pillow (only an
-uploaded photo needs it): about 43 MB together that would sit in every worker."""
+invalid payload's error list needs it), the PostgreSQL dialect on SQLite, Pillow (only an
+uploaded photo needs it) or phonenumbers (only a delivery with a phone needs it): about 44 MB
+together that would sit in every worker."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ HEAVY = (
     "jsonschema",
     "sqlalchemy.dialects.postgresql",
     "PIL",
+    "phonenumbers",
 )
 
 SCRIPT = """
