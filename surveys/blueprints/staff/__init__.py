@@ -120,22 +120,6 @@ def _guard():
     return None
 
 
-def commit_or_flash(change) -> bool:
-    """Run a form's change: commit and say "Saved.", or roll back and say why not.
-
-    A saved change is written to the audit log in the same transaction."""
-    try:
-        change()
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash(gettext("Not saved: %(reason)s", reason=exc.message), "error")
-        return False
-    audit_staff_action()
-    db.session.commit()
-    flash(gettext("Saved."), "ok")
-    return True
-
-
 def run_form(form, change) -> bool:
     """Validate ``form`` and run ``change()`` with its typed values; on a service's
     ValidationFailed roll back and show its errors beside the fields. True when the change ran
@@ -170,6 +154,15 @@ def save_form(form, change, saved: str | None = None, audit_as: tuple = ()) -> b
     db.session.commit()
     flash(saved or gettext("Saved."), "ok")
     return True
+
+
+def save_list_action(form, change) -> bool:
+    """A button in a list's row (moderation, the queue's bulk action): ``save_form``, or say in a
+    flash what was refused; the caller goes back to the list either way."""
+    if save_form(form, change):
+        return True
+    flash(gettext("Not saved: %(reason)s", reason=field_errors(form)), "error")
+    return False
 
 
 # Endpoints whose service writes its own, more detailed entries (review moderation).

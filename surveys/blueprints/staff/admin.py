@@ -67,7 +67,7 @@ def _change_staff(form) -> None:
             form.user_id.parsed,
             form.role.data,
             form.active.data,
-            form.on_shift.data == "1" if "on_shift" in request.form else None,
+            form.on_shift.parsed if form.on_shift.raw_data else None,  # left out: unchanged
         )
     elif isinstance(form, CancelInvitationForm):
         staff_invitations.cancel_invitation(g.store, form.cancel_invitation.parsed)

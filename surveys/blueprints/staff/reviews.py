@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from ...http import image_response
 from ...models import REJECT_REASONS
-from ...parsing import local_path
 from ...services import audit, photos, reviews
-from . import bp, commit_or_flash
+from . import bp, save_list_action
+from .action_forms import BackForm, ModerationForm, ReviewReplyForm
 from .queries import ReviewQueueForm
 
 PER_PAGE = 25
@@ -33,6 +33,8 @@ def reviews_queue():
         pages=max(1, -(-counts[status] // PER_PAGE)),
         reasons=REJECT_REASONS,
         log=audit.entries(g.store.id, "review", limit=15),
+        moderation=ModerationForm(formdata=None),
+        reply_form=ReviewReplyForm(formdata=None),
     )
 
 
@@ -41,21 +43,21 @@ def review_action(review_id: int, action: str):
     if action not in ("publish", "publish_without_photos", "reject", "reply"):
         abort(404)
     item = reviews.get_review(g.store, review_id)
-    form = request.form
+    form = ReviewReplyForm() if action == "reply" else ModerationForm()
 
     def change():
         if action == "reply":
-            reviews.set_reply(item, current_user, form.get("reply", ""))
+            reviews.set_reply(item, current_user, form.reply.parsed)
         else:
-            reviews.moderate(item, current_user, action, form.get("reason") or None, form.get("note", ""))
+            reviews.moderate(item, current_user, action, form.reason.parsed, form.note.parsed)
 
-    commit_or_flash(change)
+    save_list_action(form, change)
     return _back(form)
 
 
 def _back(form):
-    back = local_path(form.get("back")) or ""
-    return redirect(back if back.startswith("/staff/reviews") else url_for("staff.reviews_queue"))
+    """Back to the list page the button was on, else the queue."""
+    return redirect(getattr(form.back, "parsed", None) or url_for("staff.reviews_queue"))
 
 
 @bp.post("/reviews/<id:review_id>/photos/<public_id>/<action>")
@@ -67,13 +69,14 @@ def review_photo_action(review_id: int, public_id: str, action: str):
     photo = photos.get_photo(g.store, public_id)
     if photo is None or photo.review_id != item.id:
         abort(404)
+    form = BackForm()
 
     def change():
         if photos.set_hidden(item, photo, action == "hide", current_user) and item.status == "published":
             reviews.refresh_rating(item.product_id)  # the widget's answer and its ETag change
 
-    commit_or_flash(change)
-    return _back(request.form)
+    save_list_action(form, change)
+    return _back(form)
 
 
 def _staff_photo(public_id: str, thumb: bool):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ...models import MAX_ROW_ID, TASK_STATES, StaffUser, utcnow
-from ...parsing import integer, lenient
+from ...models import TASK_STATES, StaffUser, utcnow
 from ...services import recovery, replies, settings
-from . import bp, commit_or_flash, save_form
+from . import bp, save_form, save_list_action
+from .action_forms import TasksBulkForm
 from .forms import TASK_FORMS, AssignForm, ContactForm, DismissForm, NoteForm, ReplyForm, ResolveForm
 from .queries import TaskQueueForm
 
@@ -30,26 +30,24 @@ def tasks():
         now=now,
         states=TASK_STATES,
         staff=[user for user, _ in settings.members(g.store)],
+        bulk=TasksBulkForm(formdata=None),
     )
     return page, (200 if valid else 422)
 
 
 @bp.post("/tasks/bulk")
 def tasks_bulk():
-    """Assign (to someone, or to me) or dismiss the selected tasks."""
-    form = request.form
-    ids = [n for v in form.getlist("task_id") if (n := lenient(integer, v, 1, MAX_ROW_ID)) is not None]
-    assignee = current_user._get_current_object() if form.get("assignee_id") == "me" else None
-    assignee_id = lenient(integer, form.get("assignee_id"), 1, MAX_ROW_ID)
-    if assignee is None and assignee_id is not None:
-        assignee = _member(assignee_id)
+    """Assign (to someone, to me, to nobody) or dismiss the selected tasks."""
+    form = TasksBulkForm()
 
     def change():
-        recovery.bulk_update(g.store, current_user, ids, form.get("action", ""), assignee, form.get("reason", ""))
+        wanted = form.assignee_id.parsed
+        me = current_user._get_current_object()
+        assignee = me if wanted == "me" else _member(wanted)
+        recovery.bulk_update(g.store, me, form.task_id.parsed, form.action.data, assignee, form.reason.parsed)
 
-    commit_or_flash(change)
-    back = form.get("back", "")
-    return redirect(back if back.startswith("/staff/tasks") else url_for("staff.tasks"))
+    save_list_action(form, change)
+    return redirect(getattr(form.back, "parsed", None) or url_for("staff.tasks"))
 
 
 @bp.get("/tasks/<id:task_id>")
