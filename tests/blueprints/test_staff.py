@@ -486,3 +486,21 @@ def test_every_staff_endpoint_fails_closed(app, client, staff_shop):
     for endpoint, method, url in routes:
         if endpoint in ADMIN_ONLY:
             assert client.open(url, method=method).status_code == 404, (endpoint, method)
+
+
+@pytest.mark.parametrize(
+    ("comment", "reason", "words"),
+    [
+        ("El producto es bueno, la caja llegó golpeada.", "failure", "el comentario cuenta una falla"),
+        ("Pésima atención, muy groseros y lentos.", "words", "palabras claramente negativas"),
+    ],
+)
+def test_a_hidden_detractor_says_why_it_is_one(client, staff_shop, comment, reason, words):
+    client.post(survey_path(sent_invitation(staff_shop[0])), data={"nps": "9", "comment": comment})
+    from surveys.models import Response
+
+    rid = db.session.scalar(select(Response.id))
+    staff_login(client, "admin@barro.test")
+    html = client.get(f"/staff/responses/{rid}").get_data(as_text=True)
+    found = re.search(r'<p class="warn" id="hidden-detractor" data-reason="(\w+)">([^<]*)</p>', html)
+    assert found is not None and found.group(1) == reason and words in found.group(2)
