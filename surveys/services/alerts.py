@@ -69,6 +69,7 @@ def queue_task_alert(task: Task, kind: str) -> int:
                 customer=customer,
                 url=url,
                 kind=kind,
+                task_id=task.id,  # erasing the customer deletes the alert with the task's notes
             )
     return len(recipients)
 

@@ -215,6 +215,14 @@ def _quoted_printable(body: str) -> str:
     return binascii.b2a_qp(raw, quotetabs=False, istext=True).decode("ascii").replace("\n", "\r\n")
 
 
+TASK_HEADER = "X-Postventa-Task"
+
+
+def task_header_line(task_id: int) -> str:
+    """The header line a staff alert about ``task_id`` carries, as stored in ``raw``."""
+    return f"\r\n{TASK_HEADER}: {task_id}\r\n"
+
+
 def queue_message(
     *,
     store_id: int,
@@ -228,9 +236,11 @@ def queue_message(
     unsubscribe_url: str | None = None,
     reply_to: str | None = None,
     not_before: datetime | None = None,
+    task_id: int | None = None,
 ) -> OutboxMessage:
     """Add a rendered message to the outbox (committed with the caller's change), to go out
-    now or at ``not_before``."""
+    now or at ``not_before``. ``task_id`` names the recovery task a staff alert is about (a
+    header), so that erasing the customer can delete the alert too."""
     domain = urlsplit(current_app.config["BASE_URL"]).hostname or "postventa.local"
     message_id = make_msgid(domain=domain)
     headers = {}
@@ -239,6 +249,8 @@ def queue_message(
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if reply_to:
         headers["Reply-To"] = reply_to
+    if task_id is not None:
+        headers[TASK_HEADER] = str(task_id)
     msg = build_message(
         sender=sender, to=to, subject=subject, text=text, html=html, message_id=message_id, headers=headers
     )  # the raw message, as stored and sent
@@ -266,6 +278,7 @@ def queue_rendered(
     template: str,
     unsubscribe_url: str | None = None,
     not_before: datetime | None = None,
+    task_id: int | None = None,
     **ctx,
 ) -> OutboxMessage:
     """Render email/<template>.txt and .html (in the active locale) and queue them from the store's sender."""
@@ -283,6 +296,7 @@ def queue_rendered(
         html=html,
         unsubscribe_url=unsubscribe_url,
         not_before=not_before,
+        task_id=task_id,
     )
 
 

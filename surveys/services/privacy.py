@@ -16,7 +16,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from ..extensions import db
 from ..models import (
@@ -177,6 +177,7 @@ def _erase_customer_row(store: Store, customer: Customer, marker: str) -> int:
             OutboxMessage.recipient.in_(recipients) | OutboxMessage.invitation_id.in_(inv_ids),
         )
     ).rowcount
+    emails += _erase_task_alerts(store, customer)
     db.session.execute(delete(WhatsAppInbound).where(WhatsAppInbound.customer_id == customer.id))
     for invitation in db.session.scalars(select(Invitation).where(Invitation.customer_id == customer.id)):
         invitation.public_id = secrets.token_urlsafe(12)  # every signed link stops resolving
@@ -221,6 +222,23 @@ def _erase_responses(customer: Customer) -> int:
             flags=[],
             updated_at=utcnow(),
         )
+    ).rowcount
+
+
+def _erase_task_alerts(store: Store, customer: Customer) -> int:
+    """The team's alerts about the customer's tasks carry their name and address: deleted,
+    queued or sent, like every other copy."""
+    task_ids = db.session.scalars(
+        select(Task.id)
+        .join(Response, Response.id == Task.response_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .where(in_store(Task, store), Invitation.customer_id == customer.id)
+    ).all()
+    if not task_ids:
+        return 0
+    about = or_(*(OutboxMessage.raw.contains(mail.task_header_line(i), autoescape=True) for i in task_ids))
+    return db.session.execute(
+        delete(OutboxMessage).where(in_store(OutboxMessage, store), OutboxMessage.kind.startswith("alert-"), about)
     ).rowcount
 
 

@@ -163,3 +163,21 @@ def test_the_erasure_summary_counts_with_plurals_in_both_languages(app):
     assert one == "Borrado: 1 cliente, 1 comentario, 1 correo, 1 tarea cerrada."
     assert more == "Borrado: 1 cliente, 2 comentarios, 0 correos, 3 tareas cerradas."
     assert english == "Erased: 1 customer, 1 comment, 2 emails, 0 tasks closed."
+
+
+def test_an_alert_still_queued_about_an_erased_customer_is_deleted_with_their_data(client, staff_shop):
+    store = staff_shop[0]
+    erased = unhappy_task(client, store, email="walker-w5@example.com")
+    kept = unhappy_task(client, store, email="bea@example.com")
+    _settle(erased)
+    _settle(kept)
+    recovery.send_settled_alerts()  # queued; the mail server is down, so they wait in the outbox
+    db.session.commit()
+    assert [kind for kind, _ in _outbox()] == ["alert-new", "alert-new"]
+    counts = privacy.erase_customer(store, "walker-w5@example.com")
+    db.session.commit()
+    about = [
+        int(re.search(r"\r\nX-Postventa-Task: (\d+)\r\n", raw).group(1))
+        for raw in db.session.scalars(select(OutboxMessage.raw))
+    ]
+    assert about == [kept.id] and counts["emails"] == 1
