@@ -119,10 +119,15 @@ def session_expired(
 
 def memberships(user: StaffUser) -> list[tuple[Store, str]]:
     """(store, role) pairs of this user's active memberships, by store name."""
+    return [(store, role) for store, role, _ in seats(user)]
+
+
+def seats(user: StaffUser) -> list[tuple[Store, str, bool]]:
+    """(store, role, on shift) of this user's active memberships, by store name (one query)."""
     rows = db.session.execute(
-        select(Store, Membership.role)
+        select(Store, Membership.role, Membership.on_shift)
         .join(Membership, Membership.store_id == Store.id)
         .where(Membership.user_id == user.id, Membership.active.is_(True))
         .order_by(Store.name)
     ).all()
-    return [(store, role) for store, role in rows]
+    return [(store, role, on_shift) for store, role, on_shift in rows]

@@ -107,14 +107,13 @@ def _guard():
         return redirect(url_for("staff.login", next=request.full_path if request.method == "GET" else None))
     session["seen"] = time.time()
     use_locale(current_user.locale)
-    g.memberships = staff_auth.memberships(current_user)
+    seats = staff_auth.seats(current_user)
+    g.memberships = [(s, r) for s, r, _ in seats]
     chosen = session.get("store_id")
-    current = next(((s, r) for s, r in g.memberships if s.id == chosen), None) or (
-        g.memberships[0] if g.memberships else None
-    )
+    current = next((seat for seat in seats if seat[0].id == chosen), None) or (seats[0] if seats else None)
     if current is None:
         abort(403)
-    g.store, g.role = current
+    g.store, g.role, g.on_shift = current
     if request.endpoint in ADMIN_ONLY and g.role != "admin":
         abort(404)  # another role's page does not exist for you
     return None

@@ -10,7 +10,7 @@ from ...extensions import db
 from ...parsing import time_zones
 from ...services import dashboard, failures, feeds, recovery, settings, staff_invitations
 from . import bp, field_errors, save_form
-from .action_forms import MeForm
+from .action_forms import LOCALES, MeForm
 from .forms import CancelInvitationForm, InviteForm, MemberForm, StoreSettingsForm
 
 
@@ -98,6 +98,12 @@ def _users_page(failed=None):
         invite=failed if isinstance(failed, InviteForm) else InviteForm(formdata=None),
         failed=failed,
     )
+
+
+@bp.get("/me")
+def my_account():
+    """The member's own page: who they are here, their language, and going on or off shift."""
+    return render_template("staff/me.html", locales=LOCALES)
 
 
 @bp.post("/me")
