@@ -42,7 +42,7 @@ def test_a_nul_in_a_setting_comes_back_beside_its_field_with_the_rest_as_typed(c
     # a NUL in a field's name has no field to be shown beside, and other pages keep the plain 400
     assert client.post("/staff/settings", data={**SETTINGS_FORM, "time\x00zone": "x"}).status_code == 400
     assert client.get("/staff/?fr%00om=2026-11-01").status_code == 400
-    assert client.post("/staff/privacy/export", data={"email": "ana\x00@example.com"}).status_code == 400
+    assert client.post("/staff/store", data={"store_id": "1\x00"}).status_code == 400
 
 
 def test_a_nul_in_a_task_note_comes_back_in_the_note_box(client, staff_shop):
@@ -72,3 +72,13 @@ def test_a_nul_in_a_filter_is_said_beside_it_on_the_page_and_in_the_json(client,
     assert resp.status_code == 422 and resp.get_json()["fields"] == {"product": NUL_ERROR}
     resp = client.get("/staff/responses.csv?to=%00")
     assert resp.status_code == 400 and "\x00" not in resp.get_data(as_text=True)
+
+
+def test_a_nul_in_the_sign_in_or_privacy_address_comes_back_beside_it(client, staff_shop):
+    signed = client.post("/staff/login", data={"email": "admin@barro\x00.test", "password": "x" * 12})
+    email = field_state(signed.get_data(as_text=True), "email")
+    assert signed.status_code == 422 and (email["value"], email["error"]) == ("admin@barro\ufffd.test", NUL_ERROR)
+    staff_login(client, "admin@barro.test")
+    erased = client.post("/staff/privacy/erase", data={"email": "ana\x00@example.com", "confirm": "yes"})
+    address = field_state(erased.get_data(as_text=True), "erase-email")
+    assert erased.status_code == 422 and (address["value"], address["error"]) == ("ana\ufffd@example.com", NUL_ERROR)

@@ -73,6 +73,12 @@ NUL_TO_FORM = {
     "staff.whatsapp_settings",
     "staff.users",
     "staff.task_action",
+    "staff.login",
+    "staff.join",
+    "staff.password_reset",
+    "staff.password_reset_confirm",
+    "staff.privacy_export",
+    "staff.privacy_erase",
 }
 bp.record_once(lambda state: state.app.extensions.setdefault("nul_to_form", set()).update(NUL_TO_FORM))
 
@@ -119,12 +125,17 @@ def _guard():
     return None
 
 
+def valid_post(form) -> bool:
+    """``form`` was posted, is valid and carries no NUL character (each field sent one is marked)."""
+    valid = form.validate_on_submit()
+    return not refuse_nul(form) and valid
+
+
 def run_form(form, change) -> bool:
     """Validate ``form`` and run ``change()`` with its typed values; on a service's
     ValidationFailed roll back and show its errors beside the fields. True when the change ran
     (the caller commits); False when nothing was written (the caller re-renders the form as typed)."""
-    valid = form.validate_on_submit()
-    if refuse_nul(form) or not valid:
+    if not valid_post(form):
         return False
     try:
         change()

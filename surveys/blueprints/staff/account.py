@@ -10,7 +10,7 @@ from ...extensions import db
 from ...i18n import use_locale
 from ...services import audit, staff_invitations
 from ...services import password_reset as password_reset_service
-from . import bp, run_form, signed_in, start_session
+from . import bp, run_form, signed_in, start_session, valid_post
 from .account_forms import AcceptForm, JoinForm, NewPasswordForm, ResetRequestForm
 
 
@@ -48,7 +48,7 @@ def join(token: str):
 def password_reset():
     """Ask for a reset link: the same answer whether or not the address has an account."""
     form = ResetRequestForm()
-    if form.validate_on_submit():
+    if valid_post(form):
         password_reset_service.request_reset(form.email.data, request.remote_addr or "unknown")
         db.session.commit()
         return render_template("staff/password_reset.html", form=form, sent=True)

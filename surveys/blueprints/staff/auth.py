@@ -11,7 +11,7 @@ from flask_login import current_user, logout_user
 
 from ...extensions import db
 from ...services import audit, staff_auth
-from . import bp, start_session
+from . import bp, start_session, valid_post
 from .account_forms import SignInForm
 
 
@@ -27,7 +27,7 @@ def wait_text(seconds: int) -> str:
 def login():
     form = SignInForm(next=request.args.get("next"))
     error, wait = None, 0
-    if form.validate_on_submit():
+    if valid_post(form):
         attempt = staff_auth.sign_in(
             form.email.parsed,
             form.password.data,

@@ -13,7 +13,7 @@ from ...http import json_error
 from ...reading import charts
 from ...services import dashboard as dashboard_service
 from ...services import privacy as privacy_service
-from . import audit_staff_action, bp
+from . import audit_staff_action, bp, valid_post
 from .action_forms import EraseForm, ExportForm, StoreSwitchForm
 from .queries import FiltersForm
 
@@ -76,7 +76,7 @@ def _privacy_page(failed: FlaskForm | None = None):
 @bp.post("/privacy/export")
 def privacy_export():
     form = ExportForm()
-    if not form.validate_on_submit():
+    if not valid_post(form):
         return _privacy_page(form)
     data = privacy_service.export_customer(g.store, form.email.parsed)
     audit_staff_action("customer", found=data["found"])  # who exported whose data (the email stays out)
@@ -91,7 +91,7 @@ def privacy_export():
 @bp.post("/privacy/erase")
 def privacy_erase():
     form = EraseForm()
-    if not form.validate_on_submit():
+    if not valid_post(form):
         return _privacy_page(form)
     counts = privacy_service.erase_customer(g.store, form.email.parsed, source="staff")
     audit_staff_action("customer", **counts)
