@@ -151,3 +151,11 @@ def test_the_bulk_bar_offers_the_tasks_to_me_in_words(client, desk, clocks, loca
     assert page.xpath(
         "//fieldset[contains(@class, 'bulk')]//select[@name='assignee_id']/option[@value='me']/text()"
     ) == [words]
+
+
+def test_the_dashboard_counts_one_overdue_task_in_the_singular(client, desk):
+    task = unhappy_task(client, desk[0])
+    _clock(task, first_due=utcnow() - timedelta(hours=1), resolution_due=utcnow() + timedelta(hours=20))
+    _as(client)
+    html = client.get("/staff/").get_data(as_text=True)
+    assert re.search(r'<span class="overdue">([^<]*)</span>', html).group(1) == "1 vencida"
