@@ -20,6 +20,7 @@ from ..services import photos, recovery, responses, reviews
 from ..services.db_util import commit_keeping_loaded
 from ..services.invitation_mail import scale_for
 from ..services.tokens import read_token
+from .public_forms import read_answer
 
 bp = Blueprint("public", __name__)
 
@@ -73,9 +74,8 @@ def _render_form(
 
 @bp.get("/s/<token>")
 def survey(token: str):
-    invitation = responses.open_invitation("survey", token)
+    invitation, response = responses.open_survey(token)
     use_locale(invitation.locale)
-    response = responses.find_response(invitation)
     try:
         responses.check_open(invitation, response)
     except AlreadyAnswered:
@@ -95,8 +95,8 @@ def submit(token: str):
     use_locale(invitation.locale)
     refusals: dict = {}
     try:
-        answer = responses.parse_answer(invitation, request.form, uploads, refusals)
-        response = responses.submit_response(invitation, answer)
+        answer = read_answer(invitation, request.form, uploads, refusals)
+        response, created = responses.record_answer(invitation, answer)
     except ValidationFailed as exc:
         db.session.rollback()
         photos.not_saved(uploads, refusals)
@@ -128,7 +128,7 @@ def submit(token: str):
         response=response,
         closed=False,
         edit_token=token,
-        reviews=reviews.for_response(response.id),
+        reviews=reviews.for_response(response.id) if answer.reviews or not created else [],
     )
 
 

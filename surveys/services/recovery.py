@@ -37,15 +37,16 @@ from .reviews import has_negative_review
 from .scope import in_store, scoped
 
 
-def task_reason(response: Response) -> str | None:
-    """Why this answer needs a person: detractor, low CSAT, a hidden detractor, a negative review."""
+def task_reason(response: Response, reviewed: bool = True) -> str | None:
+    """Why this answer needs a person: detractor, low CSAT, a hidden detractor, a negative review
+    (looked up only when the response may have reviews: ``reviewed``)."""
     if response.nps is not None and is_detractor(response.nps):
         return "detractor"
     if response.csat is not None and is_unhappy(response.csat):
         return "low_csat"
     if response.hidden_detractor:
         return "hidden_detractor"
-    if response.id is not None and has_negative_review(response.id):
+    if reviewed and response.id is not None and has_negative_review(response.id):
         return "negative_review"
     return None
 
@@ -55,11 +56,14 @@ def due_times(store: Store, opened: datetime) -> tuple[datetime, datetime]:
     return clock.due(opened, store.sla_first_contact_minutes), clock.due(opened, store.sla_resolution_minutes)
 
 
-def sync_task(response: Response, now: datetime | None = None) -> Task | None:
-    """Open, update or withdraw the response's task after the customer answered or edited."""
+def sync_task(response: Response, now: datetime | None = None, new: bool = False) -> Task | None:
+    """Open, update or withdraw the response's task after the customer answered or edited.
+
+    ``new``: the response was inserted in this transaction without reviews, so it has neither
+    a task nor a review yet, and neither is read."""
     now = now or utcnow()
-    reason = task_reason(response)
-    task = db.session.scalar(select(Task).where(Task.response_id == response.id))
+    reason = task_reason(response, reviewed=not new)
+    task = None if new else db.session.scalar(select(Task).where(Task.response_id == response.id))
     if task is None and reason is None:
         return None
     if task is None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -30,6 +30,29 @@ INVITATION_PAGE = (
 )
 
 
+def _statements() -> dict:
+    """The hot statements, built once per process (their SQL is compiled once anyway; building
+    and coercing the expressions on every request is what this saves)."""
+    if not _STATEMENTS:
+        by_public_id = Invitation.public_id == bindparam("public_id")
+        _STATEMENTS.update(
+            invitation=select(Invitation).where(by_public_id).options(*INVITATION_PAGE),
+            survey=select(Invitation, Response)
+            .outerjoin(Response, Response.invitation_id == Invitation.id)
+            .where(by_public_id)
+            .options(*INVITATION_PAGE),
+            response=select(Response).where(Response.invitation_id == bindparam("invitation_id")),
+            locked_response=select(Response)
+            .where(Response.invitation_id == bindparam("invitation_id"))
+            .with_for_update()
+            .execution_options(populate_existing=True),
+        )
+    return _STATEMENTS
+
+
+_STATEMENTS: dict = {}
+
+
 def open_invitation(purpose: str, token: str, now: datetime | None = None, enforce_lifetime: bool = True) -> Invitation:
     """Resolve a customer token to its invitation, or raise a token error.
 
@@ -37,18 +60,28 @@ def open_invitation(purpose: str, token: str, now: datetime | None = None, enfor
     a token older than the store's lifetime is TokenExpired. Unsubscribe links
     keep working for the global maximum age (``enforce_lifetime=False``).
     """
-    now = now or utcnow()
     public_id, issued_at = read_token(purpose, token)
-    invitation = (
-        db.session.scalars(select(Invitation).where(Invitation.public_id == public_id).options(*INVITATION_PAGE))
-        .unique()
-        .one_or_none()
-    )
+    found = db.session.execute(_statements()["invitation"], {"public_id": public_id}).unique().one_or_none()
+    invitation = found[0] if found is not None else None
+    _check_found(invitation, issued_at, now, enforce_lifetime)
+    return invitation
+
+
+def open_survey(token: str, now: datetime | None = None) -> tuple[Invitation, Response | None]:
+    """``open_invitation("survey", token)`` and ``find_response`` in one statement: the survey page."""
+    public_id, issued_at = read_token("survey", token)
+    found = db.session.execute(_statements()["survey"], {"public_id": public_id}).unique().one_or_none()
+    invitation, response = found if found is not None else (None, None)
+    _check_found(invitation, issued_at, now, True)
+    return invitation, response
+
+
+def _check_found(invitation: Invitation | None, issued_at: datetime, now: datetime | None, enforce_lifetime: bool):
     if invitation is None:
         raise TokenInvalid()
+    now = now or utcnow()
     if enforce_lifetime and issued_at + timedelta(days=invitation.store.token_lifetime_days) < now:
         raise TokenExpired(store=invitation.store, locale=invitation.locale)
-    return invitation
 
 
 def check_open(invitation: Invitation, response: Response | None, now: datetime | None = None) -> None:
@@ -63,7 +96,7 @@ def check_open(invitation: Invitation, response: Response | None, now: datetime 
 
 
 def find_response(invitation: Invitation) -> Response | None:
-    return db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+    return db.session.scalar(_statements()["response"], {"invitation_id": invitation.id})
 
 
 @dataclass
@@ -74,47 +107,6 @@ class Answer:
     reviews: dict[int, reviews.ReviewInput] = field(default_factory=dict)  # by product id
     display_name: str | None = None
     photo_refusals: dict[str, list] = field(default_factory=dict)  # field name -> photos.Upload refused
-
-
-def _score(raw, low: int, high: int, field: str, errors: dict) -> int | None:
-    if raw is None or str(raw).strip() == "":
-        return None
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        errors[field] = "invalid"
-        return None
-    if not low <= value <= high:
-        errors[field] = "out_of_range"
-        return None
-    return value
-
-
-def parse_answer(invitation: Invitation, form, uploads: dict | None = None, refusals: dict | None = None) -> Answer:
-    """Read scores, comment and reviews from a form mapping; ValidationFailed lists bad fields.
-
-    ``uploads``: the request's photos, already decoded (photos.read_uploads). A refused photo
-    is no field error: the rest of the answer is saved and the refusal shown beside its product;
-    refusals are collected in ``refusals`` (by field name), also when ValidationFailed is raised."""
-    store = invitation.store
-    errors: dict[str, str] = {}
-    answer = Answer(photo_refusals=refusals if refusals is not None else {})
-    if store.asks_nps():
-        answer.nps = _score(form.get("nps"), 0, 10, "nps", errors)
-    if store.asks_csat():
-        answer.csat = _score(form.get("csat"), 1, 5, "csat", errors)
-    comment = form.get("comment")
-    if comment is not None:
-        comment = comment.replace("\x00", "").strip()
-        if len(comment) > MAX_COMMENT:
-            errors["comment"] = "too_long"
-        answer.comment = comment
-    answer.reviews, answer.display_name = reviews.parse_fields(
-        [item.product for item in invitation.order.items], form, errors, uploads, answer.photo_refusals
-    )
-    if errors:
-        raise ValidationFailed(_l("The answer has invalid fields."), errors)
-    return answer
 
 
 def analyze_comment(response: Response, hint: str | None) -> None:
@@ -133,12 +125,7 @@ def analyze_comment(response: Response, hint: str | None) -> None:
 def _locked_response(invitation: Invitation) -> Response | None:
     """The invitation's response, read afresh and locked for this transaction (PostgreSQL;
     SQLite's BEGIN IMMEDIATE already holds the write lock)."""
-    return db.session.scalar(
-        select(Response)
-        .where(Response.invitation_id == invitation.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return db.session.scalar(_statements()["locked_response"], {"invitation_id": invitation.id})
 
 
 def _apply(response: Response, answer: Answer, invitation: Invitation, now: datetime) -> None:
@@ -153,11 +140,18 @@ def _apply(response: Response, answer: Answer, invitation: Invitation, now: date
 
 
 def submit_response(invitation: Invitation, answer: Answer, now: datetime | None = None) -> Response:
-    """Create the invitation's single response, or update it within the edit window.
+    """Create the invitation's single response, or update it within the edit window."""
+    return record_answer(invitation, answer, now)[0]
+
+
+def record_answer(invitation: Invitation, answer: Answer, now: datetime | None = None) -> tuple[Response, bool]:
+    """``submit_response``, also saying whether this call created the response (True) or
+    updated it (False).
 
     One row per invitation is a unique constraint: of concurrent first posts one INSERT wins,
     and the others (a unique violation, rolled back to a savepoint) update the winner's row.
-    The row is read once, locked; a first answer is one INSERT with everything in it.
+    The row is read once, locked; a first answer is one INSERT with everything in it, and a
+    response created here has no task and, unless this answer brings some, no reviews to read.
     """
     now = now or utcnow()
     response = _locked_response(invitation)
@@ -186,7 +180,7 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
     db.session.flush()
     if answer.reviews:
         reviews.save_from_survey(response, invitation, answer.reviews, answer.display_name, now, answer.photo_refusals)
-    sync_task(response, now)
+    sync_task(response, now, new=created and not answer.reviews)
     if created:
         outbound.emit(
             invitation.store,
@@ -208,7 +202,7 @@ def submit_response(invitation: Invitation, answer: Answer, now: datetime | None
             .values(status="answered", answered_at=now, reminder_due_at=None)
         )
     db.session.flush()
-    return response
+    return response, created
 
 
 def unsubscribe(invitation: Invitation, now: datetime | None = None) -> Customer:

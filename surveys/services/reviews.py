@@ -24,7 +24,6 @@ from ..microcache import widget_cache
 from ..models import (
     REJECT_REASONS,
     REVIEW_STATES,
-    Product,
     ProductRating,
     Review,
     ReviewTombstone,
@@ -32,7 +31,6 @@ from ..models import (
     Store,
     utcnow,
 )
-from ..parsing import integer, lenient
 from ..reading import content_policy
 from ..reading.analysis import analyze_text
 from ..reading.scoring import is_unhappy
@@ -60,48 +58,10 @@ def default_author(name: str | None) -> str:
     return parts[0][:30] + (f" {parts[-1][0]}." if len(parts) > 1 else "")
 
 
-def _clean(value: str | None) -> str:
+def clean_text(value: str | None) -> str:
+    """Text as typed, without NULs, control characters and surrounding blanks."""
     text = (value or "").replace("\x00", "").replace("\r\n", "\n")
     return "".join(ch for ch in text if ch.isprintable() or ch == "\n").strip()
-
-
-def parse_fields(
-    products: list[Product], form, errors: dict, uploads: dict | None = None, refused: dict | None = None
-) -> tuple[dict[int, ReviewInput], str | None]:
-    """Read ``review-<sku>-*`` and ``display_name``; only the order's products count.
-
-    ``uploads`` are the decoded ``review-<sku>-photos`` files (photos.read_uploads); refused
-    files are listed in ``refused`` under their field name, the rest of the answer goes on."""
-    found: dict[int, ReviewInput] = {}
-    uploads, refused = uploads or {}, refused if refused is not None else {}
-    for product in products:
-        prefix = f"review-{product.sku}-"
-        raw = (form.get(prefix + "rating") or "").strip()
-        title, body = _clean(form.get(prefix + "title")), _clean(form.get(prefix + "body"))
-        changes = photos.PhotoChanges(
-            uploads=uploads.get(product.sku, []), remove=[v[:32] for v in form.getlist(prefix + "photos-remove")][:9]
-        )
-        if changes.refused:
-            refused[prefix + "photos"] = changes.refused
-        if not raw:
-            if title or body or changes.new:
-                errors[prefix + "rating"] = "required"
-            continue
-        rating = lenient(integer, raw, 1, 5)
-        if rating is None:
-            errors[prefix + "rating"] = "out_of_range"
-            continue
-        if len(title) > MAX_TITLE:
-            errors[prefix + "title"] = "too_long"
-        if len(body) > MAX_BODY:
-            errors[prefix + "body"] = "too_long"
-        consent = (form.get(prefix + "publish") or "").lower() in ("1", "on", "yes", "true")
-        given = changes if changes.uploads or changes.remove else None
-        found[product.id] = ReviewInput(rating, title or None, body or None, consent, given)
-    name = _clean(form.get("display_name")).replace("\n", " ")
-    if len(name) > MAX_AUTHOR:
-        errors["display_name"] = "too_long"
-    return found, name or None
 
 
 def decide(store: Store, consent: bool, flags: list[str]) -> str:
@@ -232,7 +192,7 @@ def moderate(review: Review, actor: StaffUser | str, action: str, reason: str | 
 
     ``publish_without_photos`` publishes the text and hides every photo of the review."""
     now = utcnow()
-    note = _clean(note)[:500]
+    note = clean_text(note)[:500]
     hidden_photos = 0
     if action in ("publish", "publish_without_photos"):
         if not review.consent:
@@ -269,7 +229,7 @@ def moderate(review: Review, actor: StaffUser | str, action: str, reason: str | 
 
 def set_reply(review: Review, actor: StaffUser | str, body: str) -> None:
     """The shop's public answer under the review; an empty body removes it."""
-    body = _clean(body)
+    body = clean_text(body)
     if len(body) > MAX_REPLY:
         raise ValidationFailed(_l("A reply has 2,000 characters at most."), {"reply": "too_long"})
     if (body or None) == review.reply_body:
