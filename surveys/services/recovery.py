@@ -11,7 +11,7 @@ from statistics import median
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 
 from ..errors import NotFound, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
@@ -33,22 +33,32 @@ from ..reading.clock import ShopClock
 from ..reading.scoring import CSAT_SCALE, is_detractor, is_satisfied, is_unhappy
 from . import alerts, failures, outbound
 from .db_util import insert_ignore
-from .reviews import has_negative_review
+from .reviews import has_negative_review, negative_review_filter
 from .scope import in_store, scoped
 
 
-def task_reason(response: Response, reviewed: bool = True) -> str | None:
+def task_reason(response: Response, negative_review: bool | None = None) -> str | None:
     """Why this answer needs a person: detractor, low CSAT, a hidden detractor, a negative review
-    (looked up only when the response may have reviews: ``reviewed``)."""
+    (``negative_review`` when the caller knows it, else looked up)."""
     if response.nps is not None and is_detractor(response.nps):
         return "detractor"
     if response.csat is not None and is_unhappy(response.csat):
         return "low_csat"
     if response.hidden_detractor:
         return "hidden_detractor"
-    if reviewed and response.id is not None and has_negative_review(response.id):
+    if negative_review is None:
+        negative_review = response.id is not None and has_negative_review(response.id)
+    if negative_review:
         return "negative_review"
     return None
+
+
+def _task_facts(response_id: int) -> tuple[int | None, bool]:
+    """The response's task id (if any) and whether it has a negative review, in one statement."""
+    task_id = select(Task.id).where(Task.response_id == response_id).scalar_subquery()
+    negative = exists().where(*negative_review_filter(response_id))
+    found_id, negative_review = db.session.execute(select(task_id, negative)).one()
+    return found_id, bool(negative_review)
 
 
 def due_times(store: Store, opened: datetime) -> tuple[datetime, datetime]:
@@ -62,8 +72,9 @@ def sync_task(response: Response, now: datetime | None = None, new: bool = False
     ``new``: the response was inserted in this transaction without reviews, so it has neither
     a task nor a review yet, and neither is read."""
     now = now or utcnow()
-    reason = task_reason(response, reviewed=not new)
-    task = None if new else db.session.scalar(select(Task).where(Task.response_id == response.id))
+    task_id, negative = (None, False) if new else _task_facts(response.id)
+    reason = task_reason(response, negative)
+    task = db.session.get(Task, task_id) if task_id is not None else None
     if task is None and reason is None:
         return None
     if task is None:

@@ -164,17 +164,13 @@ def for_response(response_id: int) -> list[Review]:
     return db.session.scalars(select(Review).where(Review.response_id == response_id).order_by(Review.id)).all()
 
 
+def negative_review_filter(response_id: int) -> tuple:
+    """The response's reviews that open a task: few stars or a negative reading."""
+    return (Review.response_id == response_id, is_unhappy(Review.rating) | (Review.sentiment_label == "negative"))
+
+
 def has_negative_review(response_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Review)
-            .where(
-                Review.response_id == response_id, is_unhappy(Review.rating) | (Review.sentiment_label == "negative")
-            )
-        )
-        > 0
-    )
+    return db.session.scalar(select(func.count()).select_from(Review).where(*negative_review_filter(response_id))) > 0
 
 
 # --- moderation ------------------------------------------------------------------------

@@ -26,11 +26,12 @@ CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # (customer, product, order, item, invitation, each INSERT carrying its lookup) after the key
 # check: 6, and a replayed order 5. A phone without its +country code adds the store's country.
 # A first answer then went to 4: a response inserted by the request has no task and no review to
-# read. The survey page reads the invitation and its response in one statement.
+# read. The survey page reads the invitation and its response in one statement, and an edit reads
+# the task and the negative-review check together (5 -> 4).
 LIMITS = {
     "survey_page": 1,
     "answer": 4,
-    "answer_edit_json": 5,
+    "answer_edit_json": 4,
     "single_delivery": 6,
     "single_delivery_replay": 5,
     "widget": 2,
