@@ -10,9 +10,10 @@ from .config import load_config
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; reads like a table of contents of what it serves."""
     app = Flask(__name__, instance_relative_config=True)
-    from .http import AppRequest, ScriptSafeJSONProvider
+    from .http import AppRequest, ScriptSafeJSONProvider, SessionInterface
 
     app.request_class = AppRequest
+    app.session_interface = SessionInterface()
     app.json = ScriptSafeJSONProvider(app)  # before the Jinja environment exists: tojson uses it
     load_config(app, test_config)
     if app.config["PROXY_COUNT"]:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Request, Response, current_app, g, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -178,6 +179,20 @@ def image_response(data: bytes | None, etag: str, content_type: str, cache_contr
     return resp
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session with its serializer built once per set of keys, instead of
+    once when the request opens the session and again when it saves it (same keys, salt, format)."""
+
+    _cached: tuple | None = None
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = self._cached
+        if cached is None or cached[0] != keys:
+            cached = self._cached = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
+
 class RowIdConverter(IntegerConverter):
     """`<id:name>`: a positive integer that fits the tables' keys (32-bit INTEGER on PostgreSQL);
     anything else is a 404, never an overflow inside the database driver."""
@@ -205,7 +220,9 @@ def register(app) -> None:
         forms read every field (a blueprint lists it in ``app.extensions["nul_to_form"]``) gets
         the value instead and says the error beside its field, keeping what else was typed; a NUL
         in a field's name is refused everywhere."""
-        fields = [request.args] if request.path.startswith(MACHINE_PREFIXES) else [request.args, request.form]
+        # only a POST's body is read as a form (a GET's never is)
+        reads_form = request.method not in ("GET", "HEAD") and not request.path.startswith(MACHINE_PREFIXES)
+        fields = [request.args, request.form] if reads_form else [request.args]
         pairs = [(k, v) for multi in fields for k, v in multi.items(multi=True)]
         if request.endpoint in current_app.extensions.get("nul_to_form", ()) and not wants_json():
             pairs = [(k, "") for k, _ in pairs]  # the form says it beside the field

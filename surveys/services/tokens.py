@@ -9,6 +9,7 @@ SECRET_KEY_FALLBACKS still verifies.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 
 from flask import current_app
@@ -28,8 +29,13 @@ PURPOSES = {
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     cfg = current_app.config
-    keys = [*cfg["SECRET_KEY_FALLBACKS"], cfg["SECRET_KEY"]]  # last one signs
-    return URLSafeTimedSerializer(keys, salt=PURPOSES[purpose])
+    return _built(purpose, (*cfg["SECRET_KEY_FALLBACKS"], cfg["SECRET_KEY"]))  # last one signs
+
+
+@functools.lru_cache(maxsize=64)
+def _built(purpose: str, keys: tuple) -> URLSafeTimedSerializer:
+    """One serializer per purpose and set of keys (a test app with other keys gets its own)."""
+    return URLSafeTimedSerializer(list(keys), salt=PURPOSES[purpose])
 
 
 def issue_token(purpose: str, public_id: str) -> str:

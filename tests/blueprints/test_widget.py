@@ -288,3 +288,16 @@ def test_a_query_error_speaks_the_widgets_language_only(client, store, lang, mes
     body = resp.get_json()
     assert resp.status_code == 422 and body["message"] == message
     assert (body["fields"]["page"] == english) == (lang == "en")
+
+
+def test_no_widget_route_declares_a_rate_limit_the_limiters_filter_would_skip(app):
+    """The widget skips Flask-Limiter's per-request resolution (widget._not_counted): a limit
+    declared on one of its routes would silently not count, so there must be none."""
+    from flask_limiter.util import get_qualified_name
+
+    from surveys.extensions import limiter
+
+    views = {name: fn for name, fn in app.view_functions.items() if name.startswith("widget.")}
+    assert len(views) >= 5
+    declared = {name for name, fn in views.items() if limiter.limit_manager.decorated_limits(get_qualified_name(fn))}
+    assert declared == set()
