@@ -122,6 +122,14 @@ class Lexicon:
         self.contrast = {fold(w) for w in module.CONTRAST_AFTER}
         self.concessive = {fold(w) for w in module.CONCESSIVE}
         self.bait = {fold(w) for w in module.SARCASM_BAIT}
+        # "para mi padre": a relative after a possessive, not Mexican "padre" (cool)
+        self.family = {fold(w) for w in getattr(module, "FAMILY", ())}
+        self.possessives = {fold(w) for w in getattr(module, "POSSESSIVES", ())}
+        # "por dentro", "en persona": the clause that names the inside is the verdict
+        self.inside = [tuple(tokenize(text)) for text in getattr(module, "INSIDE", ())]
+        self.inside_first = {phrase[0] for phrase in self.inside}
+        # "pensé que iba a ser": what was expected is no verdict
+        self.expect = {fold(w) for w in getattr(module, "EXPECTATION", ())}
         # one-letter typos of longer words ("exelente", "pesimo" without accent is already folded)
         self.deletes: dict[str, str] = {}
         for word in words:
@@ -492,8 +500,15 @@ def read_rules(text: str, lang: str) -> Reading:
             i += 1
             continue
         last = tokens[hit.end - 1]
-        if (last.isdigit() or last in NUMBER_VALUES) and hit.end < n and tokens[hit.end] in UNIT_DAYS:
-            i = hit.end  # "después de diez días": a count of days, not "de diez" (top marks)
+        if (last.isdigit() or last in NUMBER_VALUES) and hit.end < n and tokens[hit.end] in COUNTED:
+            # "después de diez días", "mi sobrino de diez años": a count, not "de diez" (top marks);
+            # the count itself may still be a wait ("llegó después de diez días")
+            count_end, hit = hit.end, _duration(tokens, hit.end - 1)
+            if hit is None:
+                i = count_end
+                continue
+        if hit.end - hit.index == 1 and tok in lex.family and i > 0 and tokens[i - 1] in lex.possessives:
+            i = hit.end  # "para mi padre": a relative, not Mexican "padre" (cool)
             continue
         key = " ".join(tokens[hit.index : hit.end])
         if key in lex.lukewarm and tokens[hit.end - 1] in lex.boosters and _scored_next(tokens, hit.end, lex):
@@ -502,16 +517,18 @@ def read_rules(text: str, lang: str) -> Reading:
         hit.bait = hit.bait or tokens[hit.index] in lex.bait  # "excelente servicio: ..."
         hit.polite = hit.polite or key in lex.courtesy
         hit.lukewarm = hit.lukewarm or key in lex.lukewarm
+        raw = hit.score
         hit.score = _modify(tokens, hit, lex, reading.spent) * (1.2 if i in caps and lang == "en" else 1.0)
         if hit.score > 0 and hit.end - hit.index > 1:
             reading.spent.update(k for k in range(hit.index, hit.end) if tokens[k] in lex.negators)
         for k in range(hit.index + 1, hit.end - 1):  # "queda [un poco] grande": a dampener inside a pattern
-            if tokens[k + 1] not in COMPARATIVES:  # "espero algo mejor" wants more, it is no softer
+            if tokens[k + 1] not in COMPARATIVES and tokens[k - 1] not in ("ni", "not"):
+                # "espero algo mejor" wants more; "no aguanta ni medio día" is no softer either
                 hit.score *= 1 + lex.dampeners.get(tokens[k], 0.0)
         if hit.score < 0 and tuple(tokens[hit.end : hit.end + 2]) == ("del", "todo") and _negated(tokens, hit, lex):
             # "la tapa no cierra del todo", "no me convence del todo": not quite, a three-star remark
             hit.score, hit.hard, hit.lukewarm = 0.4 * hit.score, False, True
-        if hit.score > 0 and (key in quoted or _denied_after(tokens, hit.end)):
+        if hit.score > 0 < raw and (key in quoted or _denied_after(tokens, hit, lex)):
             # scare quotes ('súper "original"') and a verdict taken back ("de buena calidad no
             # tiene nada", "de original solo tiene el nombre"): the praise is denied
             hit.score, hit.bait = -0.8 * hit.score, False
@@ -519,6 +536,9 @@ def read_rules(text: str, lang: str) -> Reading:
         i = hit.end
     _spent_negators(reading, lex)
     _hasty_failures(reading, lex)
+    _expectations(reading, lex)
+    _conditional_irony(reading, lex)
+    _contradicted_speed(reading)
     _weigh_clauses(reading, lex)
     _sarcasm(reading, lex)
     _courtesy(reading)
@@ -531,7 +551,14 @@ def read_rules(text: str, lang: str) -> Reading:
 
 
 _QUOTED = re.compile(r'["“«]\s*([^"”»,.;!?]{1,30}?)\s*["”»]')
-DENIALS = (("no", "tiene", "nada"), ("no", "tenia", "nada"), ("solo", "tiene", "el"), ("nada", "de", "nada"))
+DENIALS = (
+    ("no", "tiene", "nada"),
+    ("no", "tenia", "nada"),
+    ("solo", "tiene", "el"),
+    ("nada", "de", "nada"),
+    ("para", "nada"),  # "buenísimo para nada": good for nothing
+    ("for", "nothing"),
+)
 
 
 def _quoted(text: str) -> set[str]:
@@ -548,8 +575,12 @@ def _negated(tokens: list[str], hit, lex) -> bool:
     return any(t in lex.negators for t in tokens[max(0, hit.index - 2) : hit.end])
 
 
-def _denied_after(tokens: list[str], end: int) -> bool:
-    return tuple(tokens[end : end + 3]) in DENIALS
+def _denied_after(tokens: list[str], hit: Hit, lex) -> bool:
+    end = hit.end
+    if tuple(tokens[end : end + 3]) in DENIALS:
+        return True
+    # "buenísimo para nada": one praise word, itself not negated ("no me arrepiento para nada" is praise)
+    return tuple(tokens[end : end + 2]) in DENIALS and hit.end - hit.index == 1 and not _negated(tokens, hit, lex)
 
 
 def _scored_next(tokens: list[str], end: int, lex) -> bool:
@@ -596,13 +627,16 @@ NUMBER_VALUES = {
     "dieciocho": 18, "eighteen": 18, "diecinueve": 19, "nineteen": 19, "cuarenta": 40, "forty": 40,
     "cincuenta": 50, "fifty": 50, "sesenta": 60, "sixty": 60,
 }  # fmt: skip
+COUNTED_EXTRA = frozenset("ano anos year years cuadras blocks km kilometros metros kilos veces times".split())
 UNIT_DAYS = {
     "hora": 1 / 24, "horas": 1 / 24, "hour": 1 / 24, "hours": 1 / 24, "dia": 1, "dias": 1, "day": 1,
     "days": 1, "semana": 7, "semanas": 7, "week": 7, "weeks": 7, "mes": 30, "meses": 30, "month": 30,
     "months": 30,
 }  # fmt: skip
+COUNTED = frozenset(UNIT_DAYS) | COUNTED_EXTRA
 ARRIVAL = frozenset(
-    "llego llegaron llega recibi recibimos entregaron entrego tardo tardaron demoro demoraron tarda "
+    "llego llegaron llega recibi recibimos entregaron entrego tardo tardaron demoro demoraron tarda envio entrega "
+    "despacho delivery shipping "
     "arrived came received delivered took takes got shipped".split()
 )
 
@@ -699,7 +733,9 @@ def _modify(tokens, hit: Hit, lex, spent: set[int] = frozenset()) -> float:
             words += 1
             if words > 3:
                 break
-        if tok in lex.boosters and lex.score(tok) is None or tok in lex.boosters and j == hit.index - 1:
+        if tok == "de" and j > 0 and tokens[j - 1] in lex.boosters and j == hit.index - 1:
+            continue  # "burda de bueno", "bien de bonito": the booster reaches over "de"
+        if tok in lex.boosters and (lex.score(tok) is None or j == hit.index - 1 or tokens[j + 1] == "de"):
             score *= 1 + lex.boosters[tok]
         elif tok in lex.dampeners:
             if tok in ("poco", "apenas") and score > 0 and j == hit.index - 1:
@@ -779,10 +815,98 @@ SPEED = frozenset(
 )
 
 
+SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+CONDITIONAL = frozenset({"si", "if"})
+# what a conditional says the buyer must want or bear: "si te gusta esperar", "si no te importa"
+DESIRE = frozenset(
+    "gusta gustan encanta encantan quieres queres quiere quieren quereis buscas busca buscan buscais importa "
+    "importan sobra sobran tienes tenes tiene teneis like love enjoy want wants mind".split()
+)
+PATIENCE = frozenset(
+    "esperar espera esperas paciencia aguantar aguantas bancar bancarte tardar wait waiting patience".split()
+)
+WHAT = (("lo", "que"), ("what",))
+
+
+def _conditional_irony(reading: Reading, lex) -> None:
+    """Praise made conditional on wanting the failure is a complaint: 'súper recomendable si te
+    gusta esperar un mes', 'ideal si lo que buscas es que se despegue', 'great if you enjoy waiting'.
+
+    The praise, then 'si'/'if' within two words, then a verb of wanting or bearing; it is irony
+    when what is wanted is put as "lo que ... es", or the rest of the sentence holds a complaint,
+    a count of time or patience. "Recomendable si te gustan los colores vivos" stays praise.
+    """
+    tokens, n = reading.tokens, len(reading.tokens)
+    for h in reading.hits:
+        if h.score <= 0:
+            continue
+        cond = next((j for j in range(h.end, min(n, h.end + 3)) if tokens[j] in CONDITIONAL), None)
+        if cond is None or any(t in lex.contrast for t in tokens[h.end : cond]):
+            continue
+        end = next((m for m in range(cond + 1, n) if tokens[m] in SENTENCE_ENDS), n)
+        window = tokens[cond + 1 : min(end, cond + 6)]
+        if not any(t in DESIRE for t in window):
+            continue
+        what = any(tuple(window[k : k + len(w)]) == w for w in WHAT for k in range(3))
+        rest = tokens[cond + 1 : end]
+        complaint = any(o.score < 0 and cond < o.index < end for o in reading.hits)
+        waiting = any(t in PATIENCE or t in TIME_WORDS for t in rest)
+        if what or complaint or waiting:
+            h.score, h.bait = -0.8 * abs(h.score), False
+            for o in reading.hits:  # "si te gusta ...": the liking is the irony's, not the buyer's
+                if cond < o.index < end and o.score > 0:
+                    o.score = 0.0
+
+
+def _inside_turn(tokens: list[str], lex) -> int | None:
+    """Where the clause naming the inside ("por dentro", "lo de adentro", "en persona") starts."""
+    if not lex.inside_first.intersection(tokens):
+        return None
+    for m in range(len(tokens) - 1, 0, -1):
+        if tokens[m] in lex.inside_first and any(tuple(tokens[m : m + len(p)]) == p for p in lex.inside):
+            start = m
+            while start > 0 and not is_punct(tokens[start - 1]) and tokens[start - 1] not in lex.contrast:
+                start -= 1
+            return start if start > 0 else None
+    return None
+
+
+def _expectations(reading: Reading, lex) -> None:
+    """'Pensé que iba a ser chafa, pero...': what the buyer expected, in its clause, is no verdict."""
+    tokens = reading.tokens
+    for k, tok in enumerate(tokens):
+        if tok not in lex.expect or k + 1 >= len(tokens) or tokens[k + 1] not in ("que", "that"):
+            continue
+        end = next(
+            (m for m in range(k + 1, len(tokens)) if is_punct(tokens[m]) or tokens[m] in lex.contrast),
+            len(tokens),
+        )
+        for h in reading.hits:
+            if k < h.index < end and not h.hard:
+                h.score = 0.0
+
+
+def _contradicted_speed(reading: Reading) -> None:
+    """'Rapidísimo el envío: solo tres semanas': praise of speed beside a long wait is irony."""
+    tokens = reading.tokens
+    late = any(h.score < 0 and any(t in UNIT_DAYS for t in tokens[h.index : h.end]) for h in reading.hits)
+    if not late:
+        return
+    for h in reading.hits:
+        if h.score > 0 and " ".join(tokens[h.index : h.end]) in SPEED | SPEED_PRAISE:
+            h.score = -0.4 * abs(h.score)
+
+
+SPEED_PRAISE = frozenset("rapidisimo rapidisima rapida rapidos rapidas rapidez veloz express expres fast".split())
+
+
 def _weigh_clauses(reading: Reading, lex) -> None:
     """After 'pero'/'but' the clause weighs more; a concession ('aunque ...') weighs less."""
     tokens = reading.tokens
     contrast = [k for k, t in enumerate(tokens) if t in lex.contrast]
+    inside = _inside_turn(tokens, lex)
+    if inside is not None and any(h.index < inside for h in reading.hits) and (not contrast or inside > contrast[-1]):
+        contrast.append(inside)
     if contrast:
         k = contrast[-1]
         for h in reading.hits:
@@ -790,8 +914,10 @@ def _weigh_clauses(reading: Reading, lex) -> None:
         before = sum(h.score for h in reading.hits if h.index < k)
         words_after = sum(1 for t in tokens[k + 1 :] if not is_punct(t))
         if before and words_after >= 3 and not any(h.index > k for h in reading.hits):
-            # "but" announces the other side even when we cannot read it: a three-star text
-            reading.hits.append(Hit(k, k + 1, -0.8 * before, inferred=True))
+            # "but" announces the other side even when we cannot read it: a three-star text;
+            # after praise of the outside, the inside ("por dentro es una pichirrez") is the verdict
+            weight = -1.6 if inside is not None and before > 0 else -0.8
+            reading.hits.append(Hit(k, k + 1, weight * before, inferred=True))
     for k, tok in enumerate(tokens):
         if tok not in lex.concessive:
             continue
@@ -825,7 +951,9 @@ def _sarcasm(reading: Reading, lex) -> None:
             h.bait = not any(t in lex.contrast or t in lex.concessive for t in tokens)
         # "¡Qué padre!, llegó sin el cargador": an exclamation of praise opening a text of complaints
         opening_exclaim = (
-            exclaims and all(is_punct(t) for t in tokens[opening : h.index - 1]) and _clause_ends(tokens, h.end)
+            exclaims
+            and all(is_punct(t) for t in tokens[opening : h.index - 1])
+            and _clause_ends(tokens, h.end, slack=3)
         )
         if not (h.bait or opening_exclaim or exclaims and h.end < len(tokens) and tokens[h.end] == "de"):
             continue
@@ -862,9 +990,9 @@ def _scorned_in_clause(reading: Reading, h: Hit, lex) -> bool:
     return False
 
 
-def _clause_ends(tokens: list[str], end: int) -> bool:
-    """The praise is the whole opening clause: punctuation at most one word after it."""
-    return any(k < len(tokens) and tokens[k] in CLAUSE_MARKS for k in (end, end + 1))
+def _clause_ends(tokens: list[str], end: int, slack: int = 1) -> bool:
+    """The praise is the whole opening clause: punctuation at most ``slack`` words after it."""
+    return any(k < len(tokens) and tokens[k] in CLAUSE_MARKS for k in range(end, end + slack + 1))
 
 
 CLAUSE_MARKS = frozenset({",", ".", "!", "…", ":", ";"})

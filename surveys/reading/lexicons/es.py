@@ -1636,7 +1636,7 @@ CONTRAST_AFTER = {
     "lo_malo_es_que",
     "el_problema_es_que",
 }
-CONCESSIVE = {"aunque", "si_bien", "a_pesar"}
+CONCESSIVE = {"aunque", "si_bien", "a_pesar", "lo_bueno_es_que"}  # "lo bueno es que llegó. Lo malo..."
 # Positive interjections that turn sarcastic before a hard failure ("genial, llegó roto").
 SARCASM_BAIT = {
     "felicitaciones",
@@ -1668,7 +1668,8 @@ FILLERS = set(
 PATTERNS = {
     # third pass (issue 14): failure facts in other word orders and places
     "al|a|en primer|primera|segundo|segunda|tercer|tercera uso|lavado|lavada|puesta|semana|dia|mes "
-    "se cayo|despinto|decoloro|pelo|descosio|desarmo|rompio|despego|destino|salio|solto|abrio|rajo": (-2.8, True),
+    "se cayo|despinto|decoloro|pelo|descosio|desarmo|rompio|despego|destino|salio|solto|abrio|rajo|"
+    "partio|quebro|trizo|corto|quemo|fundio|doblo|trabo|oxido|rasgo": (-2.8, True),
     "dejaron|dejo|mandaron|mando|enviaron|envio|entregaron|entrego|llevaron|llevo otro|otra|equivocado|equivocada "
     "edificio|casa|direccion|ciudad|vecino|piso|departamento|depto|municipio|provincia|estado|comuna|barrio": (
         -2.6,
@@ -2281,3 +2282,169 @@ COURTESY |= {"cordial saludo", "cordiales saludos", "reciba un cordial saludo", 
 LUKEWARM |= {"cosas buenas y cosas malas", "pros y contras", "tiene sus pros y sus contras", "ni bien ni mal"}
 # pronouns written onto an infinitive or gerund: "arruinarme", "rompiéndose", "dañarlo"
 CLITICS = ("selo", "sela", "melo", "mela", "me", "te", "se", "lo", "la", "le", "nos", "los", "las", "les")
+
+# Fifth pass (issue 14): conditional irony, the inside as the verdict, words whose sense
+# depends on the country, expectations that are no verdict, and more failure facts.
+FAMILY = {"padre", "padres", "madre", "madres"}
+POSSESSIVES = {"mi", "mis", "tu", "tus", "su", "sus", "nuestro", "nuestra", "vuestro", "vuestra", "el", "del", "al"}
+# the clause that names the inside or the real thing is the verdict: "bonito por fuera, una porquería por dentro"
+INSIDE = {
+    "por dentro",
+    "por adentro",
+    "lo de adentro",
+    "lo de dentro",
+    "en persona",
+    "en la realidad",
+    "en realidad",
+    "en vivo",
+    "al abrirlo",
+    "al abrirla",
+    "al abrir la caja",
+}
+# "pensé que iba a ser chafa", "creí que era de plástico": an expectation, not the verdict
+EXPECTATION = {"pense", "crei", "pensaba", "creia", "temia", "imagine", "imaginaba", "supuse", "esperaba", "dude"}
+
+WORDS.update(
+    {
+        # Colombian "chimba" is praise, Venezuelan "chimbo" and Colombian "chimbada" are complaints
+        "chimbita": 2.4,
+        "chimbisima": 3.0,
+        "chimbada": -2.6,
+        "chimbadas": -2.6,
+        # Cuban and Colombian "durísimo" is praise ("está durísimo", "suena durísimo"); plain "duro" is not
+        "durisimo": 1.0,
+        "durisima": 1.0,
+        "durisimos": 1.0,
+        "durisimas": 1.0,
+        "escapao": 2.6,
+        "escapa": 0.0,
+        "berraco": 2.6,
+        "berraca": 2.6,
+        "berracos": 2.6,
+        "chimbo": -2.6,
+        "desaparecen": -2.4,
+        "desaparecieron": -2.4,
+        "desaparecio": -2.4,
+        "desaparecidos": -2.2,
+        "chispea": -2.6,
+        "chispeo": -2.6,
+        "doblado": -1.6,
+        "doblada": -1.6,
+        "abollado": -2.4,
+        "abollada": -2.4,
+        "chueco": -2.0,
+        "chueca": -2.0,
+        "chuecas": -2.0,
+        "chuecos": -2.0,
+        "birria": -2.8,
+        "churro": -1.6,
+        "pichirrez": -2.6,
+        "huachaferia": -2.2,
+        "huachafo": -2.0,
+        "huachafa": -2.0,
+        "chamuyo": -2.2,
+        "truchada": -2.8,
+        "garron": -2.4,
+        "penca": -2.4,
+        "fome": -2.0,
+        "chuchada": -2.6,
+        "lesera": -1.6,
+        "roche": -2.0,
+        "timo": -3.0,
+        "golazo": 2.8,
+        "bacano": 2.6,
+        "bacana": 2.6,
+        "juicioso": 1.6,
+        "buenaza": 2.8,
+        "buenazo": 2.8,
+        "joyita": 2.8,
+    }
+)
+
+PHRASES.update(
+    {
+        "que chimba": (2.6, False),
+        "una chimba": (2.6, False),
+        "un chimbo": (-2.6, False),
+        "que chimbo": (-2.6, False),
+        "esta en talla": (2.6, False),
+        "estan en talla": (2.6, False),
+        "es paja": (2.4, False),
+        "esta paja": (2.4, False),
+        "bien paja": (2.4, False),
+        "son paja": (2.4, False),
+        "cliente ausente": (-2.6, True),
+        "pixel muerto": (-2.6, True),
+        "pixeles muertos": (-2.6, True),
+        "suena a lata": (-2.2, False),
+        "siendo generoso": (-2.0, False),
+        "siendo generosa": (-2.0, False),
+        "siendo generosos": (-2.0, False),
+        "por la mitad": (-1.2, False),
+        "cuando se les cante": (-2.0, False),
+        "cuando se les antoja": (-2.0, False),
+        "cuando les da la gana": (-2.0, False),
+        "lo malo es todo": (-3.0, False),
+        "todo lo demas mal": (-3.0, False),
+        "bien hecho": (2.2, False),
+        "bien hecha": (2.2, False),
+        "bien hechos": (2.2, False),
+        "bien hechas": (2.2, False),
+        "esta bien hecho": (2.4, False),
+        "esta bien hecha": (2.4, False),
+        "estan bien hechos": (2.4, False),
+        "estan bien hechas": (2.4, False),
+        "gato por liebre": (-3.0, True),
+        "tal cual la foto": (2.0, False),
+        "tal cual la descripcion": (2.0, False),
+        "vale cada peso": (2.8, False),
+        "vale cada centavo": (2.8, False),
+        "lo barato sale caro": (-2.6, False),
+        "a prueba de agua": (0.0, False),
+    }
+)
+
+PATTERNS.update(
+    {
+        # "la batería no aguanta ni medio día", "no dura ni una semana"
+        "no aguanta|aguanto|dura|duro|resiste|resistio ni": (-2.6, True),
+        # "me ha durado lo que dura un caramelo", "me duró lo que un suspiro"
+        "duro|dura|durado|duran|duraron lo que": (-2.6, True),
+        # broke on the first use, the verb first: "se partió al primer uso"
+        "se partio|quebro|trizo|corto|doblo|fundio|quemo|rompio|rajo|salio|solto|despego|destino|descosio "
+        "al|a|en primer|primera|segundo|segunda|tercer|tercera|la|los": (-2.8, True),
+        "se le|me|les corto|cortaron|quemo|quemaron|fundio|fundieron|trabo|trabaron|murio|doblo|pelo|pelaron": (
+            -2.6,
+            True,
+        ),
+        "saltaron|salto|volaron|volo los|el|la tapones|tapon|fusibles|fusible|plomos|breaker|diferencial|termica": (
+            -2.6,
+            True,
+        ),
+        # a subjunctive after "lástima que", "para que": "lástima que no funcione"
+        "no funcione|funcionen|sirva|sirvan|encienda|prenda|ande|arranque|cargue|enfrie|caliente|cierre|conecte": (
+            -2.8,
+            True,
+        ),
+        # charged a higher price than shown: "en el cobro salió otro más alto"
+        "salio|cobraron|cobro|cobran|marco|aparecio|aparece otro|otra|precio|monto|importe alto|caro|mayor|elevado": (
+            -2.4,
+            True,
+        ),
+        "sin caja|proteccion|embalaje|empaque|envoltorio|burbuja": (-2.2, False),
+        # "la batería dura un montón": the verb that lasts, not "dura" (hard)
+        "dura|duran|duro|duraba mucho|monton|bastante|muchisimo|todo|horas|siglos|banda|full": (2.0, False),
+        "dura|duran|duro|duraba poco|nada|poquito|nadita": (-2.2, False),
+        # a size for a child: "me mandaron una que le queda a mi sobrino de diez años"
+        "queda|quedo|quedaria|quedaba|sirve|entra a|ni|mi|un|una|su|para sobrino|sobrina|hijo|hija|nino|nina|nene|nena|"
+        "nieto|nieta|hermanito|hermanita|muneca|bebe": (-2.2, False),
+        # "ladilla que no lo haya comprado antes": regret for not buying it sooner is praise
+        "no lo|la|los|las haya|hubiera|habia comprado|descubierto|conocido antes": (3.0, False),
+        # praise of the speed or the sales desk and then they vanish
+        "despues|luego desaparecen|desaparecieron|desaparecio|desaparece|esfuman|esfumaron": (-2.6, True),
+        "atentos|atentas|amables|serviciales|simpaticos|rapidos|eficientes para vender|venderte|venderle|venderme": (
+            -2.4,
+            False,
+        ),
+    }
+)
