@@ -128,8 +128,14 @@ def submit(token: str):
         response=response,
         closed=False,
         edit_token=token,
-        reviews=reviews.for_response(response.id) if answer.reviews or not created else [],
+        reviews=_in_item_order(invitation, reviews.for_response(response.id)) if answer.reviews or not created else [],
     )
+
+
+def _in_item_order(invitation, found: list) -> list:
+    """The response's reviews in the order the survey showed their products (the order's items)."""
+    position = {item.product_id: n for n, item in enumerate(invitation.order.items)}
+    return sorted(found, key=lambda review: position.get(review.product_id, len(position)))
 
 
 def _kept(form) -> dict:

@@ -126,7 +126,9 @@ def record_one(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bo
     if order_id is None:  # known order: the first delivery's answer
         return _results(store, [d.order_id])[d.order_id], False
     if products:
-        items = [{"order_id": order_id, "product_id": p} for p in products.values()]
+        # the items in the shop's order (the survey shows them so), whatever order the products went in
+        skus = dict.fromkeys(i.sku for i in d.items)
+        items = [{"order_id": order_id, "product_id": products[sku]} for sku in skus]
         session.execute(OrderItem.__table__.insert(), items)
     window = timedelta(days=store.throttle_days)
     send_at = compute_send_at(store, d.delivered_at)

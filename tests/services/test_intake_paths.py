@@ -30,7 +30,7 @@ def _script(now):
         ("B1", "beto@example.com", {"customer_extra": {"phone": "+52 55 1234 5678", "whatsapp_opt_in": True}}),
         ("B2", "beto@example.com", {"customer_extra": {"name": None, "locale": "en"}, "delivered_at": old}),
         ("B3", "beto@example.com", {"customer_extra": {"whatsapp_opt_in": False}}),
-        ("C1", "carla@example.com", {"items": [{"sku": "PLATO-02", "name": "Plato", "gtin": "7501234567893"}, taza]}),
+        ("C1", "carla@example.com", {"items": [taza, {"sku": "PLATO-02", "name": "Plato", "gtin": "7501234567893"}]}),
         ("D1", "dora@example.com", {}),  # unsubscribed before
         ("E1", "eli@example.com", {}),  # bounced before
         ("F1", "fer@example.com", {}),  # erased before
@@ -97,7 +97,7 @@ def _rows(store) -> dict:
         .join(Order, Order.id == OrderItem.order_id)
         .join(Product, Product.id == OrderItem.product_id)
         .where(Order.store_id == store.id)
-        .order_by(Order.order_ref, Product.sku)
+        .order_by(Order.order_ref, OrderItem.id)  # the items in the shop's order, as the survey shows them
     ).all()
     invitations = db.session.execute(
         select(Order.order_ref, Invitation.status, Invitation.suppressed_reason, Invitation.send_at, Invitation.locale)
