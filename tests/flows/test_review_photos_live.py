@@ -244,7 +244,10 @@ def test_widget_lists_only_published_visible_photos_and_staff_see_their_own_stor
     review_id = db.session.scalar(select(Review.id))
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     hide = urlencode({"csrf_token": token}).encode()
-    assert staff.request(f"/staff/reviews/{review_id}/photos/{public_ids[0]}/hide", hide)[0] == 200
+    status, _, hidden_page = staff.request(f"/staff/reviews/{review_id}/photos/{public_ids[0]}/hide", hide)
+    assert status == 200 and re.findall(r'<p class="flash (\w+)" role="status">([^<]*)</p>', hidden_page.decode()) == [
+        ("ok", "Guardado.")
+    ]
     status, headers, body = api.request(url)
     assert headers["ETag"] != etag and len(json.loads(body)["reviews"][0]["photos"]) == 1
     assert api.request(photo_path)[0] == 404
