@@ -5,7 +5,6 @@ language, and writes nothing: no attempt counted, no account, no new password, n
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import select
 
 from surveys.extensions import db
@@ -14,9 +13,7 @@ from surveys.services import password_reset, staff_invitations
 from surveys.services.tenancy import create_staff_user
 from surveys.services.tokens import issue_token
 
-from ..factories import STAFF_PASSWORD, field_state, make_store
-
-REQUIRED = {"es": "Este campo es obligatorio.", "en": "This field is required."}
+from ..factories import REQUIRED, STAFF_PASSWORD, field_state, make_store, table_counts
 
 
 @pytest.fixture
@@ -25,16 +22,6 @@ def store(app):
     create_staff_user("duena@barro.test", store, "admin", STAFF_PASSWORD)
     db.session.commit()
     return store
-
-
-def rows() -> dict[str, int]:
-    """Rows per table: what a refused form must leave as it was."""
-    db.session.rollback()
-    tables = db.metadata.sorted_tables
-    row = db.session.execute(sa.select(*[sa.select(sa.func.count()).select_from(t).scalar_subquery() for t in tables]))
-    counts = dict(zip((t.name for t in tables), row.one(), strict=True))
-    db.session.rollback()
-    return counts
 
 
 def _post(client, path, data, locale):
@@ -46,7 +33,7 @@ def _post(client, path, data, locale):
 def test_a_sign_in_with_a_field_missing_or_not_an_address_says_so_beside_it_and_counts_no_attempt(
     client, store, locale
 ):
-    before = rows()
+    before = table_counts()
     resp, html = _post(client, "/staff/login?next=/staff/tasks", {"email": "duena@barro.test", "password": ""}, locale)
     assert resp.status_code == 422
     password = field_state(html, "password")
@@ -61,7 +48,7 @@ def test_a_sign_in_with_a_field_missing_or_not_an_address_says_so_beside_it_and_
         email["beside"]
         and email["error"] == {"es": "no es un correo válido", "en": "not a valid email address"}[locale]
     )
-    assert rows() == before  # no attempt counted, no audit row
+    assert table_counts() == before  # no attempt counted, no audit row
 
 
 def test_after_a_refused_sign_in_the_kept_next_still_leads_there(client, store):
@@ -79,11 +66,11 @@ def test_after_a_refused_sign_in_the_kept_next_still_leads_there(client, store):
 
 @pytest.mark.parametrize("locale", ["es", "en"])
 def test_an_empty_reset_request_says_so_beside_the_email_and_sends_nothing(client, store, locale):
-    before = rows()
+    before = table_counts()
     resp, html = _post(client, "/staff/password-reset", {"email": "  "}, locale)
     email = field_state(html, "email")
     assert resp.status_code == 422 and email["invalid"] and email["beside"] and email["error"] == REQUIRED[locale]
-    assert rows() == before  # no outbox row, no audit row, no throttle count
+    assert table_counts() == before  # no outbox row, no audit row, no throttle count
 
 
 @pytest.mark.parametrize("locale", ["es", "en"])
@@ -92,7 +79,7 @@ def test_a_refused_invitation_answer_keeps_the_name_and_says_why_beside_the_pass
     invitation = staff_invitations.invite_member(store, owner, "nueva@example.com", "agent")
     db.session.commit()
     path = "/staff/join/" + issue_token("staff_invite", invitation.public_id)
-    before = rows()
+    before = table_counts()
     cases = [
         (
             {"name": "Nueva Pérez", "password": "corta", "confirm": "corta"},
@@ -126,7 +113,7 @@ def test_a_refused_invitation_answer_keeps_the_name_and_says_why_beside_the_pass
         assert state["invalid"] and state["beside"] and state["error"] == error[locale], state
         assert field_state(html, "name")["value"] == data["name"]
         assert not field_state(html, "password")["value"]  # a password is never sent back
-    assert rows() == before
+    assert table_counts() == before
     assert db.session.scalar(select(StaffInvitation.accepted_at).where(StaffInvitation.id == invitation.id)) is None
 
 
@@ -135,11 +122,11 @@ def test_a_refused_new_password_says_why_beside_the_field_and_keeps_the_old_one(
     owner = db.session.scalar(select(StaffUser).where(StaffUser.email == "duena@barro.test"))
     path, old_hash = password_reset.reset_url(owner).removeprefix("http://survey.test"), owner.password_hash
     db.session.commit()
-    before = rows()
+    before = table_counts()
     resp, html = _post(client, path, {"password": "mi clave nueva 2026", "confirm": ""}, locale)
     confirm = field_state(html, "confirm")
     assert resp.status_code == 422 and confirm["invalid"] and confirm["beside"] and confirm["error"] == REQUIRED[locale]
     assert not field_state(html, "password")["invalid"]
-    assert rows() == before
+    assert table_counts() == before
     db.session.expire_all()
     assert db.session.get(StaffUser, owner.id).password_hash == old_hash

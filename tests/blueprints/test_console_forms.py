@@ -5,26 +5,13 @@ nothing; the language and shift switch in the menu says what it refused and chan
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import select
 
 from surveys.extensions import db
 from surveys.models import Customer, Membership, StaffUser
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import STAFF_PASSWORD, field_state, sent_invitation, staff_login, wa_store
-
-REQUIRED = {"es": "Este campo es obligatorio.", "en": "This field is required."}
-
-
-def rows() -> dict[str, int]:
-    """Rows per table: what a refused form must leave as it was."""
-    db.session.rollback()
-    tables = db.metadata.sorted_tables
-    row = db.session.execute(sa.select(*[sa.select(sa.func.count()).select_from(t).scalar_subquery() for t in tables]))
-    counts = dict(zip((t.name for t in tables), row.one(), strict=True))
-    db.session.rollback()
-    return counts
+from ..factories import REQUIRED, STAFF_PASSWORD, field_state, sent_invitation, staff_login, table_counts, wa_store
 
 
 def _as(client, email, locale):
@@ -38,7 +25,7 @@ def _as(client, email, locale):
 def test_a_refused_privacy_request_keeps_the_address_with_the_error_beside_its_field(client, staff_shop, locale):
     sent_invitation(staff_shop[0], email="ana@example.com")
     _as(client, "admin@barro.test", locale)
-    before = rows()
+    before = table_counts()
     cases = [
         (
             "/staff/privacy/export",
@@ -70,7 +57,7 @@ def test_a_refused_privacy_request_keeps_the_address_with_the_error_beside_its_f
         assert state["invalid"] and state["beside"] and state["error"] == error[locale], state
         assert field_state(html, kept)["value"] == data["email"]
     assert field_state(html, "erase-confirm")["value"] is False
-    assert rows() == before  # no audit row, no privacy request
+    assert table_counts() == before  # no audit row, no privacy request
     assert db.session.scalar(select(Customer.email)) == "ana@example.com"
 
 
@@ -82,7 +69,7 @@ def test_a_refused_whatsapp_test_keeps_the_number_with_the_error_beside_it_and_s
     create_staff_user("admin@fuego.test", store, "admin", STAFF_PASSWORD)
     db.session.commit()
     _as(client, "admin@fuego.test", locale)
-    before = rows()
+    before = table_counts()
     for typed, error in (
         ("", REQUIRED[locale]),
         (
@@ -101,13 +88,13 @@ def test_a_refused_whatsapp_test_keeps_the_number_with_the_error_beside_it_and_s
         assert phone["invalid"] and phone["beside"] and phone["error"] == error, phone
         assert not field_state(html, "phone_number_id")["invalid"]  # the settings form is not blamed
     assert cloud.accepted == []
-    assert rows() == before
+    assert table_counts() == before
 
 
 @pytest.mark.parametrize("locale", ["es", "en"])
 def test_the_menu_switch_says_what_it_refused_and_changes_nothing(client, staff_shop, locale):
     _as(client, "agente@barro.test", locale)
-    before = rows()
+    before = table_counts()
     shift = db.session.scalar(select(Membership.on_shift).join(StaffUser).where(StaffUser.email == "agente@barro.test"))
     page = client.post("/staff/me", data={"locale": "fr", "on_shift": "quizá"}, follow_redirects=True)
     html = page.get_data(as_text=True)
@@ -125,4 +112,4 @@ def test_the_menu_switch_says_what_it_refused_and_changes_nothing(client, staff_
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
     assert user.locale == locale
     assert db.session.scalar(select(Membership.on_shift).where(Membership.user_id == user.id)) == shift
-    assert rows() == before
+    assert table_counts() == before

@@ -5,7 +5,6 @@ nothing (it used to cut an overlong note or reason short, or unassign on a garbl
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from lxml import html as lxml_html
 from sqlalchemy import select
 
@@ -13,7 +12,15 @@ from surveys.extensions import db
 from surveys.models import Review, StaffUser, Task
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import STAFF_PASSWORD, make_store, sent_invitation, staff_login, survey_path, unhappy_task
+from ..factories import (
+    STAFF_PASSWORD,
+    make_store,
+    sent_invitation,
+    staff_login,
+    survey_path,
+    table_counts,
+    unhappy_task,
+)
 
 
 @pytest.fixture
@@ -22,16 +29,6 @@ def store(app):
     create_staff_user("admin@barro.test", store, "admin", STAFF_PASSWORD)
     db.session.commit()
     return store
-
-
-def rows() -> dict[str, int]:
-    """Rows per table: what a refused action must leave as it was."""
-    db.session.rollback()
-    tables = db.metadata.sorted_tables
-    row = db.session.execute(sa.select(*[sa.select(sa.func.count()).select_from(t).scalar_subquery() for t in tables]))
-    counts = dict(zip((t.name for t in tables), row.one(), strict=True))
-    db.session.rollback()
-    return counts
 
 
 def _as(client, locale):
@@ -65,7 +62,7 @@ def test_a_refused_bulk_action_names_the_field_and_changes_no_task(client, store
     ids = [str(t.id) for t in tasks]
     done = client.post("/staff/tasks/bulk", data={"task_id": ids, "action": "assign", "assignee_id": "me"})
     assert _notices(client.get(done.headers["Location"])) == [("ok", {"es": "Guardado.", "en": "Saved."}[locale])]
-    before, state = rows(), _tasks()
+    before, state = table_counts(), _tasks()
     assert [assignee for _, assignee, _ in state] == [me, me]
     cases = [
         (
@@ -86,7 +83,7 @@ def test_a_refused_bulk_action_names_the_field_and_changes_no_task(client, store
         )
         assert resp.status_code == 200 and resp.request.path == "/staff/tasks"
         assert _notices(resp) == [("error", NOT_SAVED[locale] + error[locale])], data
-        assert _tasks() == state and rows() == before, data
+        assert _tasks() == state and table_counts() == before, data
 
 
 @pytest.mark.parametrize("locale", ["es", "en"])
@@ -105,7 +102,7 @@ def test_a_refused_moderation_names_the_field_and_leaves_the_review_as_it_was(cl
     review = db.session.scalar(select(Review))
     assert review.status == "pending"
     _as(client, locale)
-    before = rows()
+    before = table_counts()
     cases = [
         (
             "reject",
@@ -137,4 +134,4 @@ def test_a_refused_moderation_names_the_field_and_leaves_the_review_as_it_was(cl
         db.session.expire_all()
         found = db.session.get(Review, review.id)
         assert (found.status, found.reject_reason, found.reply_body) == ("pending", None, None)
-        assert rows() == before, data
+        assert table_counts() == before, data

@@ -18,7 +18,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -28,7 +27,7 @@ from surveys.models import Review, Task, utcnow
 from surveys.services.tenancy import create_staff_user
 from surveys.services.tokens import issue_token
 
-from ..factories import SETTINGS_FORM, make_store, sent_invitation, survey_path
+from ..factories import SETTINGS_FORM, make_store, sent_invitation, survey_path, table_counts
 
 PASSWORD = "una clave muy larga"  # noqa: S105
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -119,20 +118,10 @@ PARAMS = [
 QUERIES = st.dictionaries(st.sampled_from(PARAMS), TEXT, max_size=4)
 
 
-def snapshot() -> dict[str, int]:
-    """Rows per table: what a 4xx must leave untouched."""
-    db.session.rollback()
-    tables = db.metadata.sorted_tables
-    row = db.session.execute(sa.select(*[sa.select(sa.func.count()).select_from(t).scalar_subquery() for t in tables]))
-    counts = dict(zip((t.name for t in tables), row.one(), strict=True))
-    db.session.rollback()
-    return counts
-
-
 def check(resp, before: dict[str, int], writes_ok: bool = True) -> None:
     assert resp.status_code < 500, resp.get_data(as_text=True)[:500]
     if 400 <= resp.status_code < 500 or not writes_ok:
-        assert snapshot() == before
+        assert table_counts() == before
 
 
 @pytest.fixture
@@ -204,7 +193,7 @@ def test_query_strings_of_every_get_route_never_get_a_5xx(app, client, world, pr
     @FAST
     @given(path=st.sampled_from(paths or ["/healthz"]), query=QUERIES)
     def run(path, query):
-        before = snapshot()
+        before = table_counts()
         resp = client.get(path, query_string=query, headers=headers)
         check(resp, before, writes_ok=path.endswith(".csv"))  # an export is audited; nothing else writes
 
@@ -230,7 +219,7 @@ def test_the_survey_form_takes_any_fields(client, world):
     @FAST
     @given(form=st.dictionaries(st.sampled_from(SURVEY_FIELDS), TEXT, max_size=5))
     def run(form):
-        before = snapshot()
+        before = table_counts()
         check(client.post(path, data=form), before)
 
     run()
@@ -243,7 +232,7 @@ def test_follow_up_and_unsubscribe_forms_take_any_fields(client, world):
         form=st.dictionaries(st.sampled_from(["score", "List-Unsubscribe", "confirm"]), TEXT, max_size=3),
     )
     def run(path, form):
-        before = snapshot()
+        before = table_counts()
         check(client.post(path, data=form), before)
 
     run()
@@ -280,7 +269,7 @@ def test_the_settings_form_takes_any_fields(client, world):
     @FAST
     @given(form=st.dictionaries(st.sampled_from(SETTINGS_FIELDS), TEXT, max_size=4))
     def run(form):
-        before = snapshot()
+        before = table_counts()
         check(client.post("/staff/settings", data={**SETTINGS_FORM, **form}), before)
 
     run()
@@ -316,7 +305,7 @@ def test_staff_task_and_review_forms_take_any_fields(client, world):
     def run(target, data):
         path, names = target
         form = data.draw(st.dictionaries(st.sampled_from(names), TEXT, max_size=len(names)))
-        before = snapshot()
+        before = table_counts()
         check(client.post(path, data=form), before)
 
     run()
@@ -326,13 +315,13 @@ def test_sign_in_takes_any_fields_and_next(client, world):
     @FAST
     @given(next_url=TEXT, email=TEXT, password=st.sampled_from([PASSWORD, "", "x\x00"]))
     def run(next_url, email, password):
-        before = snapshot()
+        before = table_counts()
         resp = client.post("/staff/login", query_string={"next": next_url}, data={"email": email, "password": password})
         assert resp.status_code < 500
         if resp.status_code == 302:
             assert "\n" not in resp.headers["Location"] and not resp.headers["Location"].startswith("//")
         else:
-            assert snapshot() == before
+            assert table_counts() == before
         client.post("/staff/logout")
 
     run()
@@ -403,7 +392,7 @@ def test_delivery_bodies_single_and_batch(client, world):
     )
     def run(body, path, idempotency):
         extra = {"Idempotency-Key": idempotency} if idempotency is not None else {}
-        before = snapshot()
+        before = table_counts()
         resp = client.post(path, data=json.dumps(body), headers={**headers, **extra})
         check(resp, before)
 
@@ -418,7 +407,7 @@ def test_raw_bytes_as_json_bodies(client, world):
     @given(raw=st.one_of(st.binary(max_size=64), st.sampled_from([b"[" * 5000, b'{"a":' * 3000, b"NaN", b"1e999"])))
     def run(raw):
         for path in paths:
-            before = snapshot()
+            before = table_counts()
             check(client.post(path, data=raw, headers=headers), before)
 
     run()
@@ -433,7 +422,7 @@ def test_moderation_bodies(client, world):
     @FAST
     @given(body=st.one_of(st.dictionaries(fields, values, max_size=4), JSON_ANY))
     def run(body):
-        before = snapshot()
+        before = table_counts()
         check(client.post(path, data=json.dumps(body), headers=headers), before)
 
     run()
@@ -472,7 +461,7 @@ def test_signed_webhook_bodies(client, world, platform):
             body = _mutated(body, path, data.draw(JSON_ANY))
         raw = json.dumps(body).encode()
         signature = base64.b64encode(hmac.new(store.webhook_secret.encode(), raw, hashlib.sha256).digest()).decode()
-        before = snapshot()
+        before = table_counts()
         resp = client.post(
             f"/hooks/{platform}/{store.slug}",
             data=raw,
@@ -506,11 +495,11 @@ def test_csv_rows(runner, world, tmp_path):
         writer.writerows(rows)
         path = tmp_path / "deliveries.csv"
         path.write_text(out.getvalue().replace("\x00", ""), encoding="utf-8")
-        before = snapshot()
+        before = table_counts()
         result = runner.invoke(args=["deliveries", "import", str(path), "--store", "barro"])
         _no_crash(result)
         if "created 0," in result.output:
-            assert snapshot() == before
+            assert table_counts() == before
 
     run()
 
@@ -533,10 +522,10 @@ def test_command_line_arguments(runner, world):
     @FAST
     @given(args=commands)
     def run(args):
-        before = snapshot()
+        before = table_counts()
         result = runner.invoke(args=[a.replace("\x00", "") for a in args])
         _no_crash(result)
         if result.exit_code != 0:
-            assert snapshot() == before
+            assert table_counts() == before
 
     run()
