@@ -5,7 +5,7 @@ GET never writes (mail scanners fetch every link); answers and unsubscribes are 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, g, jsonify, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -74,6 +74,7 @@ def _render_form(
 
 @bp.get("/s/<token>")
 def survey(token: str):
+    g.db_reads_only = True  # GET never writes: on SQLite, no write lock for a page view
     invitation, response = responses.open_survey(token)
     use_locale(invitation.locale)
     try:

@@ -17,6 +17,7 @@ from ..reading.analysis import analyze_text, score_flags
 from ..reading.scoring import nps_category
 from . import outbound, reviews
 from .recovery import sync_task
+from .survey_page import PageInvitation, PageResponse, load_survey_page
 from .tokens import read_token
 
 MAX_COMMENT = 5000
@@ -37,10 +38,6 @@ def _statements() -> dict:
         by_public_id = Invitation.public_id == bindparam("public_id")
         _STATEMENTS.update(
             invitation=select(Invitation).where(by_public_id).options(*INVITATION_PAGE),
-            survey=select(Invitation, Response)
-            .outerjoin(Response, Response.invitation_id == Invitation.id)
-            .where(by_public_id)
-            .options(*INVITATION_PAGE),
             response=select(Response).where(Response.invitation_id == bindparam("invitation_id")),
             locked_response=select(Response)
             .where(Response.invitation_id == bindparam("invitation_id"))
@@ -67,16 +64,18 @@ def open_invitation(purpose: str, token: str, now: datetime | None = None, enfor
     return invitation
 
 
-def open_survey(token: str, now: datetime | None = None) -> tuple[Invitation, Response | None]:
-    """``open_invitation("survey", token)`` and ``find_response`` in one statement: the survey page."""
+def open_survey(token: str, now: datetime | None = None) -> tuple[PageInvitation, PageResponse | None]:
+    """``open_invitation("survey", token)`` and ``find_response`` in one statement, as the read-only
+    values the survey page shows (``survey_page``), not as models: the page never writes."""
     public_id, issued_at = read_token("survey", token)
-    found = db.session.execute(_statements()["survey"], {"public_id": public_id}).unique().one_or_none()
-    invitation, response = found if found is not None else (None, None)
+    invitation, response = load_survey_page(public_id)
     _check_found(invitation, issued_at, now, True)
     return invitation, response
 
 
-def _check_found(invitation: Invitation | None, issued_at: datetime, now: datetime | None, enforce_lifetime: bool):
+def _check_found(
+    invitation: Invitation | PageInvitation | None, issued_at: datetime, now: datetime | None, enforce_lifetime: bool
+):
     if invitation is None:
         raise TokenInvalid()
     now = now or utcnow()
@@ -84,7 +83,9 @@ def _check_found(invitation: Invitation | None, issued_at: datetime, now: dateti
         raise TokenExpired(store=invitation.store, locale=invitation.locale)
 
 
-def check_open(invitation: Invitation, response: Response | None, now: datetime | None = None) -> None:
+def check_open(
+    invitation: Invitation | PageInvitation, response: Response | PageResponse | None, now: datetime | None = None
+) -> None:
     """Raise unless the invitation can take (or still edit) an answer."""
     now = now or utcnow()
     if invitation.status in ("withdrawn", "suppressed", "scheduled"):

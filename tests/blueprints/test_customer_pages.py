@@ -55,3 +55,29 @@ def test_an_expired_link_carries_the_shops_name_colour_and_language(client, app)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 410 and "This link has expired" in html
     assert '<span class="shop">Barro &amp; Co</span>' in html and "--brand: #7c2d12" in html
+
+
+def test_the_survey_page_opens_while_an_answer_holds_the_write_lock(client, app):
+    """A page view never writes: on SQLite it must not queue behind a writer (the busy timeout
+    is 30 s), so a customer opening the link while another answer is being saved sees the page."""
+    import sqlite3
+    import time
+
+    import pytest
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    store = make_store()[0]
+    path = survey_path(sent_invitation(store, items=ITEMS))
+    db.session.commit()
+    writer = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        start = time.monotonic()
+        resp = client.get(path)
+        elapsed = time.monotonic() - start
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert resp.status_code == 200 and elapsed < 5
+    assert 'name="review-JARRO-02-rating"' in resp.get_data(as_text=True)
