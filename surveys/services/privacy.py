@@ -27,7 +27,6 @@ from ..models import (
     OutboxMessage,
     PrivacyRequest,
     Response,
-    Review,
     Store,
     Task,
     TaskEvent,
@@ -35,7 +34,7 @@ from ..models import (
     WhatsAppInbound,
     utcnow,
 )
-from . import audit, failures, mail, recovery, reviews
+from . import audit, failures, mail, privacy_export, recovery, reviews
 from .phones import sender_candidates
 from .scope import in_store, scoped
 
@@ -58,87 +57,11 @@ def find_customer(store: Store, email: str) -> Customer | None:
 
 
 def export_customer(store: Store, email: str) -> dict:
-    """Everything held about ``email`` in ``store``."""
+    """Everything held about ``email`` in ``store`` (GDPR access; see privacy_export)."""
     customer = find_customer(store, email)
     if customer is None:
         return {"store": store.slug, "email": email.strip().lower(), "found": False}
-    orders = db.session.scalars(select(Order).where(Order.customer_id == customer.id).order_by(Order.id)).all()
-    invitations = {
-        i.order_id: i for i in db.session.scalars(select(Invitation).where(Invitation.customer_id == customer.id))
-    }
-    responses = {
-        r.invitation_id: r
-        for r in db.session.scalars(
-            select(Response).where(Response.invitation_id.in_([i.id for i in invitations.values()]))
-        )
-    }
-    mail = db.session.scalars(
-        scoped(select(OutboxMessage), store).where(OutboxMessage.recipient == customer.email)
-    ).all()
-
-    def when(value):
-        return value.isoformat() if value else None
-
-    out_orders = []
-    for order in orders:
-        inv = invitations.get(order.id)
-        resp = responses.get(inv.id) if inv else None
-        out_orders.append(
-            {
-                "order_id": order.order_ref,
-                "delivered_at": when(order.delivered_at),
-                "status": order.status,
-                "items": [{"sku": i.product.sku, "name": i.product.name} for i in order.items],
-                "invitation": inv
-                and {
-                    "status": inv.status,
-                    "sent_at": when(inv.sent_at),
-                    "reminder_sent_at": when(inv.reminder_sent_at),
-                    "answered_at": when(inv.answered_at),
-                },
-                "response": resp
-                and {
-                    "nps": resp.nps,
-                    "csat": resp.csat,
-                    "comment": resp.comment,
-                    "language": resp.language,
-                    "sentiment": resp.sentiment_label,
-                    "topics": resp.topics,
-                    "created_at": when(resp.created_at),
-                    "updated_at": when(resp.updated_at),
-                    "reviews": [
-                        {
-                            "sku": r.product.sku,
-                            "rating": r.rating,
-                            "title": r.title,
-                            "body": r.body,
-                            "author": r.author,
-                            "published": r.status == "published",
-                            "created_at": when(r.created_at),
-                        }
-                        for r in db.session.scalars(select(Review).where(Review.response_id == resp.id))
-                    ],
-                },
-            }
-        )
-    return {
-        "store": store.slug,
-        "found": True,
-        "customer": {
-            "email": customer.email,
-            "name": customer.name,
-            "phone": customer.phone,
-            "whatsapp_opt_in": customer.whatsapp_opt_in,
-            "locale": customer.locale,
-            "created_at": when(customer.created_at),
-            "unsubscribed_at": when(customer.unsubscribed_at),
-            "bounced_at": when(customer.bounced_at),
-        },
-        "orders": out_orders,
-        "emails": [
-            {"kind": m.kind, "status": m.status, "sent_at": when(m.sent_at), "message_id": m.message_id} for m in mail
-        ],
-    }
+    return privacy_export.customer_data(store, customer)
 
 
 def erase_customer(store: Store, email: str, source: str = "cli") -> dict:
