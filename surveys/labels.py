@@ -81,6 +81,7 @@ LABELS: dict[str, dict[str, object]] = {
         "personal_data": _l("Personal data"),
         "link": _l("Link or advertising"),
         "off_topic": _l("Off-topic"),
+        "markup": _l("Code or HTML tags"),
         "not_about_product": _l("Not about the product"),
         "duplicate": _l("Duplicate"),
         "other": _l("Other"),

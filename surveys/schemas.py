@@ -202,7 +202,7 @@ REVIEW = {
         "status": {"type": "string", "enum": ["pending", "published", "rejected", "private"]},
         "flags": {
             "type": "array",
-            "items": {"type": "string", "enum": ["abuse", "personal_data", "link", "off_topic"]},
+            "items": {"type": "string", "enum": ["abuse", "personal_data", "link", "off_topic", "markup"]},
         },
         "consent": {"type": "boolean"},
         "reject_reason": {"type": ["string", "null"]},
@@ -221,7 +221,8 @@ MODERATION = {
         "action": {"type": "string", "enum": ["publish", "reject"]},
         "reason": {
             "type": "string",
-            "enum": ["abuse", "personal_data", "link", "off_topic", "not_about_product", "duplicate", "other"],
+            "enum": ["abuse", "personal_data", "link", "off_topic", "markup"]
+            + ["not_about_product", "duplicate", "other"],
         },
         "note": {"type": "string", "maxLength": 500},
         "reply": {"type": "string", "maxLength": 2000},

@@ -29,7 +29,16 @@ if TYPE_CHECKING:
 
 
 REVIEW_STATES = ("pending", "published", "rejected", "private")  # private: the customer did not consent
-REJECT_REASONS = ("abuse", "personal_data", "link", "off_topic", "not_about_product", "duplicate", "other")
+REJECT_REASONS = (
+    "abuse",
+    "personal_data",
+    "link",
+    "off_topic",
+    "markup",
+    "not_about_product",
+    "duplicate",
+    "other",
+)
 
 
 class Review(db.Model):
@@ -54,7 +63,7 @@ class Review(db.Model):
     author: Mapped[str] = mapped_column(String(60))
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(10), default="pending")
-    flags: Mapped[list | None] = mapped_column(JSON)  # content-policy findings: abuse, personal_data, link, off_topic
+    flags: Mapped[list | None] = mapped_column(JSON)  # content-policy findings (reading/content_policy.FLAGS)
     reject_reason: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str | None] = mapped_column(String(8))
     sentiment_label: Mapped[str | None] = mapped_column(String(10))

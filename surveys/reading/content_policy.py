@@ -8,7 +8,8 @@ a flagged review waits in the moderation queue.
 Flags: ``abuse`` (insults, profanity, Spanish and English, leetspeak and elongation
 folded), ``personal_data`` (email addresses, phone numbers, street addresses),
 ``link`` (URLs and bare domains), ``off_topic`` (spam, politics, or text that says
-nothing about a product or a purchase).
+nothing about a product or a purchase), ``markup`` (HTML tags, event handlers, script
+URLs: escaped everywhere, but code is not a review to show on a shop's product page).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .sentiment import read
 from .textnorm import fold, tokenize, unelongate
 from .topics import find_topics
 
-FLAGS = ("abuse", "personal_data", "link", "off_topic")
+FLAGS = ("abuse", "personal_data", "link", "off_topic", "markup")
 
 ABUSE_WORDS = {
     # Spanish (Mexico, Argentina, Spain, Colombia, Chile...)
@@ -167,6 +168,13 @@ OFF_TOPIC_WORDS = {
 OFF_TOPIC_PHRASES = ("gana dinero", "ganar dinero", "trabaja desde casa", "trabajo desde casa", "make money",
                      "work from home", "follow me", "check out my", "visita mi", "mi canal", "my channel")  # fmt: skip
 MIN_WORDS_FOR_OFF_TOPIC = 8
+# A tag needs a letter right after "<" ("<3" and "menos de <200" are not tags); a script-ish
+# tag counts even when its ">" was cut off; handlers and script URLs count outside a tag too.
+MARKUP = re.compile(
+    r"</?[a-z][\w:-]*(?:\s[^<>]*)?/?>|<!--|<\s*/?\s*(?:script|img|svg|iframe|object|embed|style|link|meta|base|form|"
+    r"input|body|math|video|audio|details|marquee|a)\b|\bon[a-z]{3,}\s*=|\b(?:java|vb)script\s*:|\bdata\s*:\s*text/html",
+    re.IGNORECASE,
+)
 
 
 def check(text: str | None) -> list[str]:
@@ -182,6 +190,8 @@ def check(text: str | None) -> list[str]:
         found.append("link")
     if _off_topic(text):
         found.append("off_topic")
+    if MARKUP.search(text):
+        found.append("markup")
     return found
 
 

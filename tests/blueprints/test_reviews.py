@@ -245,3 +245,27 @@ def test_erasure_removes_the_review_and_recounts_the_product(client, shop):
     data = client.get(f"/widget/v1/{store.widget_key}/products/TAZA-01/reviews.json").get_json()
     assert data["rating"]["count"] == 1 and data["rating"]["average"] == 5.0
     assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+
+
+@pytest.mark.parametrize(
+    "fields, name",
+    [
+        ({"title": "Broken <script>alert(1)</script>", "body": "Llegó rota."}, ""),
+        ({"title": "Rota", "body": 'Llegó rota <img src=x onerror="alert(1)">'}, ""),
+        ({"title": "Rota", "body": "Ver detalles en javascript:alert(document.cookie)"}, ""),
+        ({"title": "Rota", "body": "Llegó rota, muy mal empacada."}, "<svg onload=alert(3)>"),
+    ],
+)
+def test_markup_in_title_body_or_name_waits_for_a_moderator_and_stays_escaped(client, shop, fields, name):
+    store, _ = shop
+    invitation = sent_invitation(store, items=ITEMS)
+    data = review_fields(rating=1, **fields)
+    if name:
+        data["display_name"] = name
+    answer(client, invitation, nps=3, **data)
+    [review] = reviews_of(store)
+    assert (review.status, review.flags) == ("pending", ["markup"])
+    client.post("/staff/login", data={"email": "admin@barro.test", "password": PASSWORD})
+    html = client.get("/staff/reviews?status=pending").get_data(as_text=True)
+    assert "⚑ Código o etiquetas HTML" in html
+    assert "<script>alert" not in html and "<svg onload" not in html and "<img src=x" not in html

@@ -28,6 +28,10 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         ("Las elecciones del domingo van a cambiar todo en este país", ["off_topic"]),
         ("Gana dinero desde casa con bitcoin", ["off_topic"]),
         ("El otro día fui al parque con mis amigos y comimos helado de fresa en la tarde", ["off_topic"]),
+        ("Rota <script>alert(1)</script>", ["markup"]),
+        ("<img src=x onerror=alert(1)", ["markup"]),
+        ("<svg onload=alert(3)>", ["markup"]),
+        ("Ver javascript:alert(1)", ["markup"]),
     ],
 )
 def test_flags(text, flags):
@@ -45,6 +49,8 @@ def test_flags(text, flags):
         "El forro de la bolsa es precioso",
         "Great mug, arrived in 3 days",
         "Tardó tres semanas, muy mal servicio",
+        "La amo <3, costó < 200 pesos y vale > 100",
+        "Talla M -> me quedó bien; 5/5 => recomendada",
     ],
 )
 def test_ordinary_reviews_good_or_bad_are_not_flagged(text):
