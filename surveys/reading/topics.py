@@ -25,7 +25,10 @@ KEYWORDS: dict[str, str] = {
         "delivery deliver delivered deliveries shipping shipped ship shipment arrived arrive arrives arrival "
         "parcel postman mailman carrier dispatch dispatched late delayed delay delays came package packages "
         "paquete paquetes llegue llegaba tardaba rapidez plazo plazos llegado llegaria demorado demorada retenido "
-        "pedido pedidos order orders".split(),
+        "pedido pedidos order orders "
+        "motorizado transportadora transportadoras encomienda encomiendas starken chilexpress blueexpress olva "
+        "shalom servientrega interrapidisimo coordinadora andreani mrw seur nacex correos zoom tealca "
+        "transito courier couriers depot".split(),
         "delivery",
     ),
     # product
@@ -137,6 +140,34 @@ PHRASES = {
     "free shipping": "price",
     "shipping was expensive": "price",
     "meses sin intereses": "price",
+    "a plazos": "price",
+    "pago movil": "price",
+    "pagos moviles": "price",
+    "pasarela de pago": "price",
+    "delivery fee": "price",
+    "delivery cobrado": "price",
+    "cobraron el despacho": "price",
+    "cobran el despacho": "price",
+    "despacho me salio": "price",
+    "envio es caro": "price",
+    "envio es carisimo": "price",
+    "envio cuestan": "price",
+    "el envio cuesta": "price",
+    "gastos de envio cuestan": "price",
+    "costo de despacho": "price",
+    "despacho gratis": "price",
+    "nadie me da razon": "support",
+    "nadie da razon": "support",
+    "no hay quien conteste": "support",
+    "no hay quien responda": "support",
+    "no hay quien atienda": "support",
+    "nadie me da respuesta": "support",
+    "gets back to me": "support",
+    "get back to me": "support",
+    "no one ever responds": "support",
+    "nobody responds": "support",
+    "no one responds": "support",
+    "trying to reach": "support",
     # a verdict on the money spent is a verdict on the product; a judgement of value is price
     "waste of money": "product",
     "tirar el dinero": "product",
