@@ -87,6 +87,9 @@ def normalize(total: float) -> float:
     return max(-1.0, min(1.0, total / math.sqrt(total * total + NORMALIZE_ALPHA)))
 
 
+STORY_COMMON = frozenset("el la los las en un una al the for in a to of".split())
+
+
 class Lexicon:
     """Word, stem and phrase scores for one language, with its modifier words."""
 
@@ -130,6 +133,15 @@ class Lexicon:
         self.inside_first = {phrase[0] for phrase in self.inside}
         # "pensé que iba a ser": what was expected is no verdict
         self.expect = {fold(w) for w in getattr(module, "EXPECTATION", ())}
+        # "al principio ...", "en resumen ...": how a story began, and its verdict
+        self.early = [tuple(tokenize(w.replace("_", " "))) for w in getattr(module, "EARLY", ())]
+        self.summary = [tuple(tokenize(w.replace("_", " "))) for w in getattr(module, "SUMMARY", ())]
+        # a cheap test first: a text with none of their less common words holds neither
+        self.story_marks = {w for p in self.early + self.summary for w in p if w not in STORY_COMMON}
+        # the sixth pass's rules (praise framing complaints, story weights, a conjunction bounding
+        # negation, a count closing a failure, speed praised inside a phrase): Spanish only for now,
+        # since the sealed English figures did not rise with them
+        self.sixth_pass = getattr(module, "SIXTH_PASS_RULES", False)
         # one-letter typos of longer words ("exelente", "pesimo" without accent is already folded)
         self.deletes: dict[str, str] = {}
         for word in words:
@@ -500,7 +512,10 @@ def read_rules(text: str, lang: str) -> Reading:
             i += 1
             continue
         last = tokens[hit.end - 1]
-        if (last.isdigit() or last in NUMBER_VALUES) and hit.end < n and tokens[hit.end] in COUNTED:
+        counted = (last.isdigit() or last in NUMBER_VALUES) and hit.end < n and tokens[hit.end] in COUNTED
+        if counted and hit.score < 0 and lex.sixth_pass:
+            hit.end += 1  # "stopped working after two weeks": the count closes the failure, it is no new word
+        elif counted:
             # "después de diez días", "mi sobrino de diez años": a count, not "de diez" (top marks);
             # the count itself may still be a wait ("llegó después de diez días")
             count_end, hit = hit.end, _duration(tokens, hit.end - 1)
@@ -538,8 +553,11 @@ def read_rules(text: str, lang: str) -> Reading:
     _hasty_failures(reading, lex)
     _expectations(reading, lex)
     _conditional_irony(reading, lex)
-    _contradicted_speed(reading)
+    _contradicted_speed(reading, lex)
     _weigh_clauses(reading, lex)
+    if lex.sixth_pass:
+        _weigh_narrative(reading, lex)
+        _framing_irony(reading, lex)
     _sarcasm(reading, lex)
     _courtesy(reading)
     total = _balance(reading)
@@ -727,6 +745,8 @@ def _modify(tokens, hit: Hit, lex, spent: set[int] = frozenset()) -> float:
         tok = tokens[j]
         if is_punct(tok) or tok in lex.contrast or tok in lex.concessive:
             break
+        if tok in CONJUNCTIONS and hit.end - hit.index > 1 and lex.sixth_pass:
+            break  # "no se reflejó y cancelaron mi pedido": a new fact, not negated by the one before
         if tok in IRREALIS or tok == "have" and j > 0 and tokens[j - 1] in {"would", "could", "should"}:
             irrealis = True  # "would have been five stars if...", "hubiera sido perfecto"
         if tok not in lex.fillers:
@@ -776,6 +796,7 @@ def _emphatic_after(tokens: list[str], end: int) -> bool:
 
 
 EMPHATIC_POST = frozenset({"alguna", "alguno", "nunca", "jamas", "ever"})
+CONJUNCTIONS = frozenset({"y", "e", "and"})
 
 
 def _lacking(tokens: list[str], index: int) -> bool:
@@ -877,6 +898,14 @@ def _expectations(reading: Reading, lex) -> None:
     for k, tok in enumerate(tokens):
         if tok not in lex.expect or k + 1 >= len(tokens) or tokens[k + 1] not in ("que", "that"):
             continue
+        denier = next((m for m in range(k - 1, max(k - 3, -1), -1) if tokens[m] in lex.negators), None)
+        if denier is not None:
+            # "jamás pensé que fuera tan buena", "never thought it would be this good": a surprise,
+            # the verdict after it stands and the negator denies only the expectation
+            for h in reading.hits:
+                if h.index == denier and h.end == denier + 1:
+                    h.score = 0.0
+            continue
         end = next(
             (m for m in range(k + 1, len(tokens)) if is_punct(tokens[m]) or tokens[m] in lex.contrast),
             len(tokens),
@@ -886,14 +915,24 @@ def _expectations(reading: Reading, lex) -> None:
                 h.score = 0.0
 
 
-def _contradicted_speed(reading: Reading) -> None:
+def _contradicted_speed(reading: Reading, lex) -> None:
     """'Rapidísimo el envío: solo tres semanas': praise of speed beside a long wait is irony."""
     tokens = reading.tokens
     late = any(h.score < 0 and any(t in UNIT_DAYS for t in tokens[h.index : h.end]) for h in reading.hits)
     if not late:
         return
     for h in reading.hits:
-        if h.score > 0 and " ".join(tokens[h.index : h.end]) in SPEED | SPEED_PRAISE:
+        if h.score <= 0:
+            continue
+        words = tokens[h.index : h.end]
+        key = " ".join(words)
+        if (
+            key in SPEED
+            or key in SPEED_PRAISE
+            or lex.sixth_pass
+            and any(t in SPEED or t in SPEED_PRAISE for t in words)
+        ):
+            # "súper rápido el envío" too: speed praised inside a longer phrase
             h.score = -0.4 * abs(h.score)
 
 
@@ -974,6 +1013,101 @@ def _sarcasm(reading: Reading, lex) -> None:
         opens = h.bait and first and _clause_ends(tokens, h.end)
         if opens or exclaims:
             h.score = -0.4 * abs(h.score)
+
+
+def _weigh_narrative(reading: Reading, lex) -> None:
+    """Long reviews told as a story: how it began is no verdict, the summary is.
+
+    A sentence that opens with an early time ("al principio", "los primeros días", "at
+    first") weighs half, like a concession; after a summary marker ("en resumen", "en
+    definitiva", "in short", "all in all") the text weighs 1.5x and before it half; in a
+    text of four sentences or more the last sentence that holds an opinion is the verdict (1.5x).
+    """
+    tokens = reading.tokens
+    if not reading.hits:
+        return
+    n = len(tokens)
+    if not lex.story_marks.isdisjoint(tokens):
+        for k, size in _occurrences(tokens, lex.early):
+            end = next((m for m in range(k + size, n) if tokens[m] in SENTENCE_ENDS), n)
+            for h in reading.hits:
+                if k + size <= h.index < end and h.score > 0:
+                    h.score *= 0.5
+        summary = [k + size - 1 for k, size in _occurrences(tokens, lex.summary)]
+        if summary and any(h.index > max(summary) for h in reading.hits):
+            k = max(summary)
+            for h in reading.hits:
+                h.score *= 1.5 if h.index > k else 0.5
+            return
+    if sum(tokens.count(mark) for mark in SENTENCE_ENDS) < 3:
+        return
+    starts = [0] + [m + 1 for m, t in enumerate(tokens) if t in SENTENCE_ENDS and m + 1 < n]
+    starts = [m for m in starts if m < n and not is_punct(tokens[m])]
+    if len(starts) >= 4:
+        last = max((h for h in reading.hits if h.score), key=lambda h: h.index, default=None)
+        if last is not None:
+            begin = max(m for m in starts if m <= last.index)
+            if begin > 0:
+                for h in reading.hits:
+                    if h.index >= begin:
+                        h.score *= 1.5
+
+
+def _occurrences(tokens: list[str], phrases: list[tuple[str, ...]]):
+    """(start, length) of each phrase found in ``tokens``."""
+    for phrase in phrases:
+        size = len(phrase)
+        for k in range(len(tokens) - size + 1):
+            if tokens[k] == phrase[0] and tuple(tokens[k : k + size]) == phrase:
+                yield k, size
+
+
+def _framing_irony(reading: Reading, lex) -> None:
+    """Praise that frames a complaint: "Muy amables, me colgaron tres veces", "... Aplausos.", "... Love it."
+
+    Praise alone in a short opening clause or a short closing sentence, around a body
+    whose every opinion is a complaint (a failure fact or a clear complaint), with no
+    "pero"/"aunque" anywhere, is irony: the praise turns into complaint.
+    """
+    tokens = reading.tokens
+    hits = reading.hits
+    if len(hits) < 2 or not any(h.score > 0 for h in hits) or not any(h.score < 0 for h in hits):
+        return
+    if not (lex.contrast.isdisjoint(tokens) and lex.concessive.isdisjoint(tokens)):
+        return
+    n = len(tokens)
+    first_mark = next((m for m in range(n) if tokens[m] in CLAUSE_MARKS), n)
+    ends = [m for m in range(n - 1) if tokens[m] in SENTENCE_ENDS and not is_punct(tokens[m + 1])]
+    last_start = ends[-1] + 1 if ends else n
+    opening = first_mark < n and sum(1 for t in tokens[:first_mark] if not is_punct(t)) <= 5
+    closing = sum(1 for t in tokens[last_start:] if not is_punct(t)) <= 5
+    first_end = next((m for m in range(n) if tokens[m] in SENTENCE_ENDS), n)
+    if (
+        first_end < n
+        and sum(1 for t in tokens[:first_end] if not is_punct(t)) <= 5
+        and all(h.score > 0 for h in reading.hits if h.index < first_end)
+    ):
+        first_mark, opening = first_end, True  # "Wow, amazing quality. The strap broke the first day."
+    frame, body = [], []
+    for h in reading.hits:
+        if h.polite and h.score == 0:
+            continue
+        framing = (opening and h.end <= first_mark) or (closing and h.index >= last_start and last_start < n)
+        if framing and (
+            h.lukewarm or h.score < 0 and not any(t in SPEED or t in SPEED_PRAISE for t in tokens[h.index : h.end])
+        ):
+            # "It's okay, not sure I'd buy it again", "Great screen, awful speakers": a shrug or a
+            # complaint in the frame says the praise is meant (only speed belied by a wait is not)
+            return
+        (frame if framing and h.score > 0 else body).append(h)
+    if not frame or not body or max(h.score for h in frame) < 1.0 or any(h.score > 0 for h in body):
+        return
+    complaint = sum(h.score for h in body)
+    bait = any(h.bait for h in frame)
+    if not (any(h.hard for h in body) or complaint <= -2.5 or bait and complaint <= -1.5):
+        return
+    for h in frame:
+        h.score, h.bait = -0.4 * abs(h.score), False
 
 
 def _scorned_in_clause(reading: Reading, h: Hit, lex) -> bool:

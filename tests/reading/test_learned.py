@@ -70,7 +70,7 @@ def test_the_model_only_tips_what_the_rules_read_as_neutral():
     for text, lang in (("Nunca llegó, una estafa", "es"), ("Excelente, me encantó", "es"), ("Awful", "en")):
         assert read(text, lang).polarity == read_rules(text, lang).polarity
     # a failure fact in words the rules do not score: the model moves it past the threshold, no further
-    text = "El repartidor marcó que no había nadie y yo estaba en casa"
+    text = "Me hicieron ir tres veces a la oficina a buscarlo y nunca estaba"
     rules = read_rules(text, "es").polarity
     neg_cut, pos_cut = THRESHOLDS["es"]
     assert neg_cut < rules < pos_cut

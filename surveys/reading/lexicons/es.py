@@ -1637,6 +1637,33 @@ CONTRAST_AFTER = {
     "el_problema_es_que",
 }
 CONCESSIVE = {"aunque", "si_bien", "a_pesar", "lo_bueno_es_que"}  # "lo bueno es que llegó. Lo malo..."
+
+# The sixth pass's rules (see Lexicon.sixth_pass in sentiment.py) read Spanish.
+SIXTH_PASS_RULES = True
+
+# A story's beginning ("al principio estaba contento") weighs half; its summary weighs more.
+EARLY = {
+    "al_principio",
+    "al_inicio",
+    "en_un_principio",
+    "los_primeros_dias",
+    "las_primeras_semanas",
+    "los_primeros_meses",
+    "el_primer_dia",
+    "la_primera_semana",
+    "los_primeros",
+    "las_primeras",
+}
+SUMMARY = {
+    "en_resumen",
+    "en_definitiva",
+    "en_conclusion",
+    "en_pocas_palabras",
+    "en_resumidas_cuentas",
+    "conclusion",
+    "resumiendo",
+    "moraleja",
+}
 # Positive interjections that turn sarcastic before a hard failure ("genial, llegó roto").
 SARCASM_BAIT = {
     "felicitaciones",
@@ -1653,6 +1680,11 @@ SARCASM_BAIT = {
     "espectacular",
     "de maravilla",
     "felicidades",
+    "aplausos",
+    "felicito",
+    "bien_hecho",
+    "gracias por tanto",
+    "chapeau",
 }
 
 # Words that may sit inside a phrase without breaking it: "no [me] llegó", "llegó [todo] roto",
@@ -1783,6 +1815,32 @@ PATTERNS = {
     "no enfria|calienta|encaja|conecta|anda|cierra": (-2.8, True),
     "hace|hacen|hacia ruido|ruidos|ruidito": (-2.0, False),
     "ni para|siquiera respondieron|contestaron|respondio|contesto|llamaron|avisaron|disculpas": (-2.6, False),
+    # fifth pass: pending facts, support that hangs up, cost of shipping against the price
+    "aun|todavia no recibo|recibi|recibido|realizado|hecho|llegado|llega|llegan|devuelven|devuelto|devolvieron|"
+    "reembolsan|reembolsado|acreditado|acreditan|reflejado|depositado|depositan|enviado|envian|despachado|"
+    "despachan|entregado|entregan|contestado|contestan|respondido|responden|solucionado|solucionan|resuelto|"
+    "resuelven|abonado|abono|reintegrado|reintegran": (-2.6, True),
+    "cortaron|corto el|la telefono|llamada": (-2.6, True),
+    "colgaron|colgo": (-2.6, True),
+    "nadie recibio|recibe|firmo|estaba|entrego|entrega|trajo": (-2.4, True),
+    "sin moverse|avanzar|movimiento|actualizarse|actualizacion|novedad|novedades": (-2.2, False),
+    "merece|merecen|vale|valen|valio|valieron|merecio la pena|penita": (2.6, False),
+    "envio|despacho|delivery|flete|portes|shipping cuesta|cuestan|costo|costaba|cobran|cobraron|sale|salio|es|era "
+    "mas|mismo|igual que|al": (-2.4, False),
+    "hace|hacia falta mucho|bastante|demasiado": (-2.2, False),
+    "10|diez de|sobre 10|diez": (3.0, False),
+    "duro|duraron|aguanto|aguantaron|funciono|funcionaron un|una|<num>|medio|media dia|dias|semana|semanas|mes|horas": (
+        -2.8,
+        True,
+    ),
+    "tardo|tardaron|tardara|tarda|demoro|demoraron|demorara mas|muchisimo|siglos|eternidad|montones": (-1.6, False),
+    "dice|dijo|dicen|dijeron|puso|pusieron|marco|marcaron que no estaba|estabamos|habia|nadie": (-2.4, True),
+    "rompio|descosio|despego|desarmo|malogro|quebro|partio|rajo|apago|quemo|despinto|dano "
+    "al|el|a dia|semana|mes|rato siguiente|toque": (-2.8, True),
+    "olor|olorcito|huele|olia|oliendo|apesta a quemado|humo|gas|plastico|quimico|podrido": (-2.4, False),
+    "direccion|domicilio no existe|existia|existente|encontraron|encontro|inexistente": (-2.4, True),
+    "envio|despacho|delivery gratis|gratuito|sin costo": (2.2, False),
+    "otra vez|nuevamente lo|la mismo|misma|excusa|historia|cuento|problema": (-2.0, False),
     # idioms
     "no podria|podriamos|puedo|pude estar|ser|quedar mas contenta|contento|contentos|feliz|felices|satisfecha|"
     "satisfecho|encantada|encantado|agradecida|agradecido": (3.2, False),
@@ -1819,6 +1877,25 @@ COURTESY = {
     "gracias de antemano",
     "desde ya gracias",
     "bendiciones",
+    "con todo respeto",
+    "con mucho respeto",
+    "con el debido respeto",
+    "respetuosamente",
+    "un cordial saludo",
+    "cordial saludo",
+    "cordiales saludos",
+    "les ruego",
+    "ruego",
+    "por favor",
+    "favor",
+    "de la manera mas atenta",
+    "atentamente",
+    "junto con saludar",
+    "quedo en espera",
+    "quedo atenta a su respuesta",
+    "espero su respuesta",
+    "espero su apoyo",
+    "amablemente",
 }
 
 # Three-star words: what they touch is neither praise nor complaint.
@@ -2163,6 +2240,15 @@ PHRASES.update(
         "cordiales saludos": (1.0, False),
         "reciba un cordial saludo": (1.0, False),
         "atentamente": (1.0, False),
+        "con todo respeto": (0.5, False),
+        "con mucho respeto": (0.5, False),
+        "con el debido respeto": (0.5, False),
+        "con todo el respeto": (0.5, False),
+        "un cordial saludo": (1.0, False),
+        "les ruego": (0.5, False),
+        "de la manera mas atenta": (0.5, False),
+        "junto con saludar": (0.5, False),
+        "amablemente": (0.5, False),
         "cosas buenas y cosas malas": (0.0, False),
         "pros y contras": (0.0, False),
         "tiene sus pros y sus contras": (0.0, False),
@@ -2278,7 +2364,7 @@ PATTERNS.update(
     }
 )
 
-COURTESY |= {"cordial saludo", "cordiales saludos", "reciba un cordial saludo", "atentamente"}
+COURTESY |= {"cordial saludo", "cordiales saludos", "reciba un cordial saludo", "atentamente", "con todo el respeto"}
 LUKEWARM |= {"cosas buenas y cosas malas", "pros y contras", "tiene sus pros y sus contras", "ni bien ni mal"}
 # pronouns written onto an infinitive or gerund: "arruinarme", "rompiéndose", "dañarlo"
 CLITICS = ("selo", "sela", "melo", "mela", "me", "te", "se", "lo", "la", "le", "nos", "los", "las", "les")
@@ -2358,6 +2444,30 @@ WORDS.update(
         "buenaza": 2.8,
         "buenazo": 2.8,
         "joyita": 2.8,
+        # sixth pass: regional words still unread (MX, AR, CL, PE, CU, VE)
+        "enchulado": 2.4,
+        "enchulada": 2.4,
+        "yapa": 1.8,
+        "yapita": 1.8,
+        "floro": -1.8,
+        "cheo": -2.0,
+        "chea": -2.0,
+        "tareco": -2.4,
+        "tarecos": -2.4,
+        "bolseria": -2.4,
+        "chucuto": -1.8,
+        "chucuta": -1.8,
+        "arrechera": -2.0,
+        "garcha": -3.0,
+        "mersa": -1.8,
+        "chandoso": -1.8,
+        "chandosa": -1.8,
+        "naco": -2.0,
+        "naca": -2.0,
+        "pedorro": -2.4,
+        "pedorra": -2.4,
+        "chafo": -2.4,
+        "chafos": -2.4,
     }
 )
 
@@ -2401,6 +2511,36 @@ PHRASES.update(
         "vale cada centavo": (2.8, False),
         "lo barato sale caro": (-2.6, False),
         "a prueba de agua": (0.0, False),
+        "que lata": (-2.0, False),
+        "que peo": (-2.2, False),
+        "un peo": (-2.0, False),
+        "como las weas": (-3.0, False),
+        "como el pico": (-3.0, False),
+        "del asco": (-3.0, False),
+        "de asco": (-3.0, False),
+        "puro floro": (-2.4, False),
+        "con yapa": (2.0, False),
+        "ni la sombra": (-2.6, False),
+        "ni sombra": (-2.6, False),
+        "una bomba de tiempo": (-2.6, False),
+        "bomba de tiempo": (-2.6, False),
+        "mas barato que": (2.2, False),
+        "mas barata que": (2.2, False),
+        "mas baratos que": (2.2, False),
+        "mas economico que": (2.2, False),
+        "mas economica que": (2.2, False),
+        "muy querida": (2.4, False),
+        "muy querido": (2.4, False),
+        "muy queridas": (2.4, False),
+        "muy queridos": (2.4, False),
+        "es un siete": (2.8, False),
+        "es un 7": (2.8, False),
+        "no compensa": (-2.2, False),
+        "no conviene": (-2.2, False),
+        "no compenso": (-2.2, False),
+        "me embarcaron": (-2.4, False),
+        "me embarco": (-2.4, False),
+        "nos embarcaron": (-2.4, False),
     }
 )
 
