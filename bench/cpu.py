@@ -56,11 +56,16 @@ def _requests(app, seeded: dict, figure: str, delivered_at: str):
     if figure == "survey_get":
         return lambda k: client.get(paths[k % len(paths)]).status_code
     if figure == "submit":
-        page = client.get(paths[0]).get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        form = {"nps": "9", "comment": "Llegó rápido pero la caja venía golpeada", "csrf_token": token}
+        forms = [  # each invitation's form, with its own CSRF token
+            {
+                "nps": "9",
+                "comment": "Llegó rápido pero la caja venía golpeada",
+                "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', client.get(p).get_data(as_text=True))[1],
+            }
+            for p in paths
+        ]
         headers = {"X-Requested-With": "fetch", "Accept": "application/json"}
-        return lambda k: client.post(paths[k % len(paths)], data=form, headers=headers).status_code
+        return lambda k: client.post(paths[k % len(paths)], data=forms[k % len(paths)], headers=headers).status_code
     if figure == "delivery":
         run_id = secrets.token_hex(4)
         auth = {"Authorization": f"Bearer {seeded['api_key']}"}

@@ -62,9 +62,7 @@ def main() -> None:
             if figure == "survey_get":
                 lua = web.get_script(seeded["survey_paths"])
             elif figure == "submit":
-                cookie, token = web.csrf_session(srv.url + seeded["survey_paths"][0])
-                body = "nps=9&comment=Lleg%C3%B3+r%C3%A1pido+pero+la+caja+ven%C3%ADa+golpeada&csrf_token=" + token
-                lua = web.post_script(seeded["survey_paths"], body, cookie)
+                lua = web.survey_post_script(srv.url, seeded["survey_paths"])
             elif figure == "delivery":
                 lua = web.delivery_script(seeded["api_key"], utcnow().isoformat())
             elif figure == "widget_uncached":

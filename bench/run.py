@@ -136,10 +136,8 @@ def _open_surveys(shop: Store, count: int = 200) -> list[str]:
 
 
 def _submit(base_url: str, app_url: str, paths: list[str]) -> dict:
-    """Survey POSTs (CSRF token and session cookie of one browser, a comment to analyse)."""
-    cookie, token = web.csrf_session(app_url + paths[0])
-    body = "nps=9&comment=Lleg%C3%B3+r%C3%A1pido+pero+la+caja+ven%C3%ADa+golpeada&csrf_token=" + token
-    return web.compare(base_url, app_url, lua=web.post_script(paths, body, cookie))
+    """Survey POSTs (each invitation's form with its CSRF token, a comment to analyse)."""
+    return web.compare(base_url, app_url, lua=web.survey_post_script(app_url, paths))
 
 
 def _survey_get(base_url: str, app_url: str, paths: list[str]) -> dict:

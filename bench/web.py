@@ -27,12 +27,26 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 
 
-def csrf_session(url: str, timeout: float = 30) -> tuple[str, str]:
-    """Open one survey page like a browser: the session cookie and the form's CSRF token."""
+def csrf_session(url: str, timeout: float = 30) -> tuple[str | None, str]:
+    """Open one survey page like a browser: its session cookie (None: the page sets none) and the
+    form's CSRF token."""
     resp = urllib.request.urlopen(url, timeout=timeout)
-    cookie = resp.headers["Set-Cookie"].split(";")[0]
+    cookie = resp.headers.get("Set-Cookie")
     token = re.search(r'name="csrf_token" value="([^"]+)"', resp.read().decode()).group(1)
-    return cookie, token
+    return (cookie.split(";")[0] if cookie else None), token
+
+
+ANSWER_BODY = "nps=9&comment=Lleg%C3%B3+r%C3%A1pido+pero+la+caja+ven%C3%ADa+golpeada&csrf_token="
+
+
+def survey_post_script(app_url: str, paths: list[str]) -> str:
+    """wrk Lua for survey answers: each invitation's page opened once like a browser, then its
+    form (the form's own CSRF token, a comment to analyse) posted to it in turn."""
+    opened = [csrf_session(app_url + path) for path in paths]
+    cookies = {cookie for cookie, _ in opened if cookie}
+    return post_script(
+        paths, [ANSWER_BODY + token for _, token in opened], cookies.pop() if len(cookies) == 1 else None
+    )
 
 
 def free_port() -> int:
@@ -165,21 +179,24 @@ def _median_or_none(values: list) -> float | None:
     return round(statistics.median(values), 3) if values else None
 
 
-def post_script(paths: list[str], body: str, cookie: str) -> str:
-    """wrk Lua: POST the survey form to many invitations in turn, with the session's CSRF cookie."""
+def post_script(paths: list[str], bodies: list[str], cookie: str | None = None) -> str:
+    """wrk Lua: POST each path's form body to it, the paths in turn (with a session cookie if given)."""
     lua_paths = ",".join(f'"{p}"' for p in paths)
+    lua_bodies = ",".join(f'"{b}"' for b in bodies)
+    cookie_line = f'wrk.headers["Cookie"] = "{cookie}"' if cookie else ""
     return f"""
 local paths = {{{lua_paths}}}
+local bodies = {{{lua_bodies}}}
 local n = 0
 wrk.method = "POST"
-wrk.body = "{body}"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "{cookie}"
+{cookie_line}
 wrk.headers["X-Requested-With"] = "fetch"
 wrk.headers["Accept"] = "application/json"
 request = function()
   n = n + 1
-  return wrk.format(nil, paths[(n % #paths) + 1])
+  local i = (n % #paths) + 1
+  return wrk.format(nil, paths[i], nil, bodies[i])
 end
 """
 

@@ -19,8 +19,8 @@ from ..parsing import integer, lenient
 from ..services import photos, recovery, responses, reviews
 from ..services.db_util import commit_keeping_loaded
 from ..services.invitation_mail import scale_for
-from ..services.tokens import read_token
-from .public_forms import read_answer
+from ..services.tokens import form_token, read_token
+from .public_forms import check_form_token, read_answer
 
 bp = Blueprint("public", __name__)
 
@@ -66,6 +66,7 @@ def _render_form(
         refusals=refusals or {},
         saved_photos=saved_photos,
         photo_limit=photos.PER_REVIEW,
+        form_token=form_token(invitation.public_id),
         first_name=invitation.customer.first_name,
         products=[item.product for item in invitation.order.items],
         default_author=reviews.default_author(invitation.customer.name),
@@ -89,8 +90,10 @@ def survey(token: str):
 
 
 @bp.post("/s/<token>")
+@csrf.exempt  # its CSRF token is bound to the invitation and checked here, with no session cookie
 def submit(token: str):
-    read_token("survey", token)  # a forged link costs no image decoding
+    public_id, _ = read_token("survey", token)  # a forged link costs no image decoding
+    check_form_token(public_id)
     uploads = photos.read_uploads(request.files) if request.files else {}
     invitation = responses.open_invitation("survey", token)
     use_locale(invitation.locale)

@@ -6,7 +6,9 @@ declared on a FlaskForm; bad fields raise ValidationFailed with one code each, s
 
 from __future__ import annotations
 
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, same_origin
 
 from ..errors import ValidationFailed
 from ..models import Invitation, Product
@@ -14,6 +16,28 @@ from ..parsing import integer, lenient
 from ..services import photos
 from ..services.responses import MAX_COMMENT, Answer
 from ..services.reviews import MAX_AUTHOR, MAX_BODY, MAX_TITLE, ReviewInput, clean_text
+from ..services.tokens import form_token_valid
+
+
+def check_form_token(public_id: str) -> None:
+    """The survey form's CSRF check (CSRFProtect's, with the token bound to the invitation, see
+    tokens.form_token): the posted ``csrf_token`` (or an X-CSRFToken header) and, on HTTPS, a
+    same-origin Referer; CSRFError otherwise (the form is shown again with its answers)."""
+    cfg = current_app.config
+    if not cfg["WTF_CSRF_ENABLED"]:
+        return
+    given = request.form.get(cfg["WTF_CSRF_FIELD_NAME"]) or next(
+        (request.headers[h] for h in cfg["WTF_CSRF_HEADERS"] if request.headers.get(h)), None
+    )
+    if not given:
+        raise CSRFError("The CSRF token is missing.")
+    if not form_token_valid(public_id, given):
+        raise CSRFError("The CSRF token is invalid.")
+    if request.is_secure and cfg["WTF_CSRF_SSL_STRICT"]:
+        if not request.referrer:
+            raise CSRFError("The referrer header is missing.")
+        if not same_origin(request.referrer, f"https://{request.host}/"):
+            raise CSRFError("The referrer does not match the host.")
 
 
 def read_answer(invitation: Invitation, form, uploads: dict | None = None, refusals: dict | None = None) -> Answer:

@@ -9,7 +9,10 @@ SECRET_KEY_FALLBACKS still verifies.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import hmac
 from datetime import datetime, timezone
 
 from flask import current_app
@@ -62,6 +65,29 @@ def read_token(purpose: str, token: str, max_age: int | None = None) -> tuple[st
     if not isinstance(public_id, str):
         raise TokenInvalid()
     return public_id, issued.astimezone(timezone.utc)
+
+
+FORM_PURPOSE = b"postventa.survey-form.v1"
+
+
+def form_token(public_id: str) -> str:
+    """The survey form's CSRF token: an HMAC of the invitation's public id with the CSRF key
+    (``WTF_CSRF_SECRET_KEY``, else ``SECRET_KEY``), so the page needs no session cookie.
+
+    Like Flask-WTF's token it is signed by the current key only: a form opened before a key
+    rotation fails once and is shown again with its answers and a new token."""
+    cfg = current_app.config
+    key = cfg.get("WTF_CSRF_SECRET_KEY") or cfg["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    mac = hmac.new(key, FORM_PURPOSE + b"|" + public_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def form_token_valid(public_id: str, given: str | None) -> bool:
+    """Whether ``given`` (as posted) is the form token of ``public_id``."""
+    if not isinstance(given, str) or not given or not given.isascii():
+        return False
+    return hmac.compare_digest(form_token(public_id), given)
 
 
 def survey_url(public_id: str, score: int | None = None) -> str:

@@ -74,3 +74,54 @@ def test_staff_error_pages_speak_the_members_language_not_the_browsers(csrf_clie
     for resp, expected in zip((expired, not_allowed), words[lang], strict=True):
         assert '<html lang="%s"' % lang in resp.get_data(as_text=True)
         assert expected in resp.get_data(as_text=True)
+
+
+def test_survey_form_posts_without_any_cookie_and_the_page_sets_none(make_app, app):
+    store = make_store()[0]
+    path = survey_path(sent_invitation(store))
+    db.session.rollback()
+    with make_app(WTF_CSRF_ENABLED=True).test_client(use_cookies=False) as bare:
+        page = bare.get(path)
+        assert page.status_code == 200 and "Set-Cookie" not in page.headers
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+        resp = bare.post(path, data={"nps": "9", "csrf_token": token})
+    assert resp.status_code == 200 and "Set-Cookie" not in resp.headers
+    db.session.rollback()
+    assert db.session.scalar(select(Response.nps)) == 9
+
+
+def test_another_invitations_form_token_is_refused_and_writes_nothing(csrf_client):
+    store = make_store()[0]
+    mine, other = survey_path(sent_invitation(store)), survey_path(sent_invitation(store))
+    db.session.rollback()
+    page = csrf_client.get(other).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = csrf_client.post(mine, data={"nps": "3", "csrf_token": token}, headers={"X-Requested-With": "fetch"})
+    assert resp.status_code == 400 and resp.get_json()["error"] == "csrf_failed"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_a_form_opened_before_a_key_rotation_fails_once_and_keeps_the_answers(make_app, app):
+    store = make_store()[0]
+    path = survey_path(sent_invitation(store))
+    db.session.rollback()
+    old_key = app.config["SECRET_KEY"]
+    before = make_app(WTF_CSRF_ENABLED=True).test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', before.get(path).get_data(as_text=True)).group(1)
+    rotated = make_app(
+        WTF_CSRF_ENABLED=True, SECRET_KEY="a-new-secret-key-9876543210", SECRET_KEY_FALLBACKS=[old_key]
+    ).test_client()
+    failed = rotated.post(path, data={"nps": "8", "comment": "La caja llegó húmeda", "csrf_token": token})
+    html = failed.get_data(as_text=True)
+    assert failed.status_code == 400 and "presiona Enviar una vez más" in html
+    assert "La caja llegó húmeda" in html and 'value="8" checked' in html
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    db.session.rollback()  # SQLite: the test's read would hold the write lock the retry needs
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert fresh != token
+    retry = rotated.post(path, data={"nps": "8", "comment": "La caja llegó húmeda", "csrf_token": fresh})
+    assert retry.status_code == 200
+    db.session.rollback()
+    assert db.session.scalar(select(Response.comment)) == "La caja llegó húmeda"
