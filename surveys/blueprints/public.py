@@ -92,10 +92,10 @@ def survey(token: str):
 @bp.post("/s/<token>")
 @csrf.exempt  # its CSRF token is bound to the invitation and checked here, with no session cookie
 def submit(token: str):
-    public_id, _ = read_token("survey", token)  # a forged link costs no image decoding
-    check_form_token(public_id)
+    read = read_token("survey", token)  # a forged link costs no image decoding
+    check_form_token(read[0])
     uploads = photos.read_uploads(request.files) if request.files else {}
-    invitation = responses.open_invitation("survey", token)
+    invitation = responses.open_invitation("survey", token, read=read)
     use_locale(invitation.locale)
     refusals: dict = {}
     try:

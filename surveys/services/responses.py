@@ -50,14 +50,21 @@ def _statements() -> dict:
 _STATEMENTS: dict = {}
 
 
-def open_invitation(purpose: str, token: str, now: datetime | None = None, enforce_lifetime: bool = True) -> Invitation:
+def open_invitation(
+    purpose: str,
+    token: str,
+    now: datetime | None = None,
+    enforce_lifetime: bool = True,
+    read: tuple[str, datetime] | None = None,
+) -> Invitation:
     """Resolve a customer token to its invitation, or raise a token error.
 
     Bad, tampered and unknown tokens are indistinguishable (TokenInvalid);
     a token older than the store's lifetime is TokenExpired. Unsubscribe links
     keep working for the global maximum age (``enforce_lifetime=False``).
+    ``read``: what ``read_token(purpose, token)`` already returned (the token is not read twice).
     """
-    public_id, issued_at = read_token(purpose, token)
+    public_id, issued_at = read if read is not None else read_token(purpose, token)
     found = db.session.execute(_statements()["invitation"], {"public_id": public_id}).unique().one_or_none()
     invitation = found[0] if found is not None else None
     _check_found(invitation, issued_at, now, enforce_lifetime)
