@@ -11,6 +11,7 @@ Under ``valgrind --tool=callgrind`` the instruction count of a fixed N is repeat
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import secrets
@@ -43,6 +44,8 @@ def main() -> None:
 
         app = create_app()
         seeded = run._seed(app, {"reviews": run.REVIEWS, "responses": run.RESPONSES})
+        gc.collect()  # as wsgi.py does in a worker once the app is built
+        gc.freeze()
         for figure in args.figures:
             _measure(app, seeded, figure, args.n, args.profile, utcnow().isoformat())
     finally:
