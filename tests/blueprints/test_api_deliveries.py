@@ -84,6 +84,24 @@ def test_missing_or_wrong_api_key_is_401(client, store_key):
     assert resp.status_code == 401 and resp.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+def test_a_key_is_refused_on_the_next_request_after_revocation_and_with_a_forged_secret(client, app):
+    from surveys.services import tenancy
+
+    store, key = make_store()
+    _, other_key = make_store()
+    assert client.post("/api/v1/deliveries", json=delivery_payload("7001"), headers=auth(key)).status_code == 201
+    forged = key.rsplit("_", 1)[0] + "_" + "A" * 32  # a live key's prefix with another secret
+    assert client.post("/api/v1/deliveries", json=delivery_payload("7002"), headers=auth(forged)).status_code == 401
+    # the other store's key records into the other store only
+    assert client.post("/api/v1/deliveries", json=delivery_payload("7001"), headers=auth(other_key)).status_code == 201
+    assert db.session.scalar(select(func.count()).where(Order.store_id == store.id)) == 1
+    tenancy.revoke_api_keys(store, "default")
+    db.session.commit()
+    assert client.post("/api/v1/deliveries", json=delivery_payload("7003"), headers=auth(key)).status_code == 401
+    assert client.post("/api/v1/deliveries", json=delivery_payload("7003"), headers=auth(other_key)).status_code == 201
+    assert count(Order) == 3
+
+
 def test_non_json_body_is_415(client, store_key):
     _, key = store_key
     resp = client.post(
