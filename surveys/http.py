@@ -32,23 +32,39 @@ MACHINE_PREFIXES = ("/api/", "/hooks/", "/healthz", "/feeds/")
 
 
 # Characters that end a <script> element or an HTML comment, or a JavaScript line in old engines,
-# written as the JSON escapes they equal (they only ever occur inside JSON strings).
-_SCRIPT_UNSAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+# written as the JSON escapes they equal (they only ever occur inside JSON strings). Replaced one
+# by one, and only when present: str.translate with a table looks up every character of the text
+# in Python (a third of a millisecond for a page of reviews), ``in`` and ``replace`` scan in C. No
+# escape contains another character of the list, so the order of the replacements does not matter.
+_SCRIPT_UNSAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("'", "\\u0027"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
+
+
+def script_safe(text: str) -> str:
+    """``text`` (JSON) with the characters of _SCRIPT_UNSAFE written as their escapes."""
+    for unsafe, escape in _SCRIPT_UNSAFE:
+        if unsafe in text:
+            text = text.replace(unsafe, escape)
+    return text
 
 
 def script_safe_json(obj, **kwargs) -> str:
     """JSON that may be pasted inside ``<script>`` (JSON-LD) or an HTML attribute as it is:
     ``</script>`` in a review becomes ``\\u003c/script\\u003e``, the same string once parsed."""
-    return json.dumps(obj, **kwargs).translate(_SCRIPT_UNSAFE)
+    return script_safe(json.dumps(obj, **kwargs))
 
 
 class ScriptSafeJSONProvider(DefaultJSONProvider):
     """Every JSON the app writes (``jsonify``, templates' ``tojson``) is safe in a script context."""
 
     def dumps(self, obj, **kwargs) -> str:
-        return super().dumps(obj, **kwargs).translate(_SCRIPT_UNSAFE)
+        return script_safe(super().dumps(obj, **kwargs))
 
 
 def wants_json() -> bool:
