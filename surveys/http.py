@@ -208,6 +208,16 @@ class SessionInterface(SecureCookieSessionInterface):
             cached = self._cached = (keys, super().get_signing_serializer(app))
         return cached[1]
 
+    def save_session(self, app, session, response) -> None:
+        """As Flask's, without working out the cookie's name, domain, path and flags when there is
+        nothing to write or delete (an empty session left unmodified: every widget request, every
+        API call), which is most requests."""
+        if not session and not session.modified:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
+
 
 class RowIdConverter(IntegerConverter):
     """`<id:name>`: a positive integer that fits the tables' keys (32-bit INTEGER on PostgreSQL);
@@ -238,6 +248,9 @@ def register(app) -> None:
         in a field's name is refused everywhere."""
         # only a POST's body is read as a form (a GET's never is)
         reads_form = request.method not in ("GET", "HEAD") and not request.path.startswith(MACHINE_PREFIXES)
+        query = request.environ.get("QUERY_STRING", "")
+        if not reads_form and "%00" not in query and "\x00" not in query:
+            return None  # a query string spells a NUL only as %00 (or as the raw byte)
         fields = [request.args, request.form] if reads_form else [request.args]
         pairs = [(k, v) for multi in fields for k, v in multi.items(multi=True)]
         if request.endpoint in current_app.extensions.get("nul_to_form", ()) and not wants_json():
