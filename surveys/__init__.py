@@ -64,6 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     http.register(app)
     labels.register(app)
+    from .extensions import drop_idle_limiter_hooks
+
+    drop_idle_limiter_hooks(app)  # every route is registered: does any declare a limit?
 
     from .microcache import WidgetFastPath
 

@@ -48,6 +48,34 @@ def _client_key() -> str:
 limiter = Limiter(key_func=_client_key, default_limits=[])
 
 
+def drop_idle_limiter_hooks(app) -> bool:
+    """Without any limit declared, Flask-Limiter's request hooks find nothing to count on every
+    request (about a twentieth of a widget 304: resolving the endpoint's limits, exemptions and
+    request filters, and its per-request context). Called once every route is registered: when
+    no default, application or meta limit is configured and no route or blueprint declares one,
+    the hooks are removed; a limit declared anywhere keeps them. The app's own quotas
+    (services/throttle.py) use the limiter's storage directly and do not depend on them."""
+    manager = limiter.limit_manager
+    declared = (
+        manager._application_limits,
+        manager._default_limits,
+        manager._decorated_limits,
+        manager._blueprint_limits,
+        limiter._meta_limits,
+        limiter._marked_for_limiting,
+    )
+    if any(declared):
+        return False
+
+    def ours(fn) -> bool:
+        return getattr(fn, "__self__", None) is limiter or getattr(fn, "args", (None,))[:1] == (limiter,)
+
+    for funcs in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        if None in funcs:
+            funcs[None] = [fn for fn in funcs[None] if not ours(fn)]
+    return True
+
+
 class LazyMigrate:
     """Flask-Migrate, imported only when a migration runs (``flask db ...`` or ``upgrade()``).
 
