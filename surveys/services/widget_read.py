@@ -85,7 +85,7 @@ def widget_product(widget_key: str, sku: str) -> WidgetProduct | None:
     SKU, its aggregate row. A Core statement built once: this runs on every widget request,
     304s included, and its compiled form and result columns are cached with it (a textual
     statement matches its result columns by name again on every execution)."""
-    row = db.session.execute(_WIDGET_PRODUCT, {"key": widget_key, "sku": sku}).first()
+    row = db.session.connection().execute(_WIDGET_PRODUCT, {"key": widget_key, "sku": sku}).first()
     if row is None:
         return None
     empty = {str(n): 0 for n in range(1, 6)}
@@ -136,7 +136,7 @@ def widget_reviews(
     params = {"product_id": product_id, "limit": per_page, "offset": (page - 1) * per_page}
     if rating is not None:
         params["rating"] = rating
-    rows = db.session.execute(_page_statement(sort, rating is not None), params).all()
+    rows = db.session.connection().execute(_page_statement(sort, rating is not None), params).all()
     with_photos = [r.id for r in rows if r.photo_count] if photo_base else []
     shown = photos.for_reviews(with_photos, visible_only=True) if with_photos else {}
     return [
