@@ -104,11 +104,12 @@ def _filters() -> tuple[int | None, str]:
 
 @bp.get("/v1/<widget_key>/products/<sku>/reviews.json")
 def reviews_json(widget_key: str, sku: str):
-    use_locale(_lang())  # an error speaks the widget's language, not the browser's
+    lang = _lang()
+    use_locale(lang)  # errors and a nameless buyer speak the widget's language, not the browser's
     rating, sort = _filters()
     page, per_page = _paging()
     product = _product(widget_key, sku)
-    etag = product.etag("p", page, per_page, rating or 0, sort)
+    etag = product.etag("p", page, per_page, rating or 0, sort, lang)
     key = (request.environ.get("PATH_INFO", ""), request.environ.get("QUERY_STRING", ""))
     if request.if_none_match.contains(etag):
         widget_cache.put(key, etag, None, current_app.config["WIDGET_CACHE_SECONDS"])
@@ -187,7 +188,9 @@ def photo_thumb(widget_key: str, public_id: str, ext: str):
 @bp.get("/v1/<widget_key>/products/<sku>/jsonld")
 def jsonld(widget_key: str, sku: str):
     product = _product(widget_key, sku)
-    etag = product.etag("ld")
+    lang = _lang()
+    use_locale(lang)  # a nameless buyer's name
+    etag = product.etag("ld", lang)
     if request.if_none_match.contains(etag):
         resp = Response(status=304)
         resp.set_etag(etag)

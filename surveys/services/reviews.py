@@ -50,12 +50,23 @@ class ReviewInput:
     photos: photos.PhotoChanges | None = None  # new files and removals; None: the form sent neither
 
 
+# A review without a name stores "" and each viewer reads ANONYMOUS in their own language
+# (shown_author). Forms shown before that prefilled these words: they are no name either.
+ANONYMOUS = _l("Customer")
+OLD_FALLBACKS = frozenset({"verified buyer", "comprador verificado"})
+
+
 def default_author(name: str | None) -> str:
-    """First name and the initial of the last: "Ana López" -> "Ana L."."""
+    """First name and the initial of the last: "Ana López" -> "Ana L."; no name -> ""."""
     parts = (name or "").split()
     if not parts:
-        return str(_l("Verified buyer"))
+        return ""
     return parts[0][:30] + (f" {parts[-1][0]}." if len(parts) > 1 else "")
+
+
+def shown_author(author: str | None) -> str:
+    """The name to show with a review, in the current locale when the buyer gave none."""
+    return author or str(ANONYMOUS)
 
 
 def clean_text(value: str | None) -> str:
@@ -87,6 +98,8 @@ def save_from_survey(
     Photos beyond the limit are listed in ``refused`` (by field name) and not kept."""
     now = now or utcnow()
     store = invitation.store
+    if display_name and display_name.casefold() in OLD_FALLBACKS:
+        display_name = None
     author = display_name or default_author(invitation.customer.name)
     touched = set()
     for product_id, given in inputs.items():

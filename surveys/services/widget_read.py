@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from ..extensions import db
 from ..models import Product, ProductRating, Review, Store
 from . import photos
-from .reviews import status_counts
+from .reviews import shown_author, status_counts
 from .scope import in_store
 
 MAX_PER_PAGE = 50
@@ -145,7 +145,7 @@ def widget_reviews(
             "rating": r.rating,
             "title": r.title,
             "body": r.body,
-            "author": r.author,
+            "author": shown_author(r.author),
             "verified": True,
             "created_at": r.created_at.isoformat(),
             "reply": {"body": r.reply_body, "created_at": r.reply_at.isoformat()} if r.reply_body else None,

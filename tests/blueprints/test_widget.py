@@ -301,3 +301,47 @@ def test_no_widget_route_declares_a_rate_limit_the_limiters_filter_would_skip(ap
     assert len(views) >= 5
     declared = {name for name, fn in views.items() if limiter.limit_manager.decorated_limits(get_qualified_name(fn))}
     assert declared == set()
+
+
+def test_a_nameless_buyers_review_stores_no_name_and_each_viewer_reads_the_fallback_in_their_language(client, store):
+    nameless = {"email": "sin-nombre@example.com", "locale": "en"}
+    invitation = sent_invitation(store, items=ITEMS, customer=nameless)
+    form = client.get(survey_path(invitation)).get_data(as_text=True)
+    assert re.search(r'id="display_name" name="display_name" maxlength="40" value=""', form)
+    data = {"nps": "9", "review-TAZA-01-rating": "4", "review-TAZA-01-body": "Great mug", "review-TAZA-01-publish": "1"}
+    assert client.post(survey_path(invitation), data=data).status_code == 200
+    # a form shown before the change still carries the old fallback: it is not a name either
+    older = sent_invitation(store, items=ITEMS, customer={**nameless, "email": "otro@example.com", "locale": "es"})
+    assert client.post(survey_path(older), data={**data, "display_name": "Comprador verificado"}).status_code == 200
+    assert [r.author for r in db.session.query(Review).order_by(Review.id)] == ["", ""]
+    for lang, fallback in (("es", "Cliente"), ("en", "Customer")):
+        shown = client.get(url(store) + f"?lang={lang}").get_json()["reviews"]
+        assert [(r["author"], r["verified"]) for r in shown] == [(fallback, True)] * 2
+        ld = client.get(url(store, "jsonld") + f"?lang={lang}").get_json()
+        assert [r["author"] for r in ld["review"]] == [{"@type": "Person", "name": fallback}] * 2
+    assert client.get(url(store) + "?lang=es").headers["ETag"] != client.get(url(store) + "?lang=en").headers["ETag"]
+    assert client.get(url(store, "jsonld")).get_json()["review"][0]["author"]["name"] == "Cliente"
+
+
+def test_the_migration_clears_a_stored_fallback_author_and_leaves_real_names(client, store):
+    import importlib.util
+
+    from flask_migrate import downgrade, upgrade
+
+    path = Path(__file__).resolve().parents[2] / "migrations/versions/d7a4e2c9b1f3_reviews_store_no_fallback_author.py"
+    spec = importlib.util.spec_from_file_location("fallback_author", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for name in ("Comprador verificado", "Verified buyer", "Ana L."):
+        write_review(client, store, 5).author = name
+    db.session.commit()
+    reviews_url = url(store) + "?lang=en"
+    db.session.remove()
+    downgrade(revision=migration.down_revision)
+    upgrade()
+    assert [r.author for r in db.session.query(Review).order_by(Review.id)] == ["", "", "Ana L."]
+    assert [r["author"] for r in client.get(reviews_url).get_json()["reviews"]] == [
+        "Ana L.",
+        "Customer",
+        "Customer",
+    ]
