@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from limits import RateLimitItem, parse_many
 
@@ -26,8 +27,15 @@ class Bucket:
     name: str
     key: str
 
-    def items(self) -> list[RateLimitItem]:
-        return parse_many(self.spec)
+    def items(self) -> tuple[RateLimitItem, ...]:
+        return _parse(self.spec)
+
+
+@lru_cache(maxsize=64)
+def _parse(spec: str) -> tuple[RateLimitItem, ...]:
+    """A spec's limits, parsed once per process (every API call counts and reports its quota;
+    the items are read-only values)."""
+    return tuple(parse_many(spec))
 
 
 def wait_seconds(buckets: list[Bucket]) -> int:
