@@ -117,9 +117,14 @@ def record_one(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bo
 
     (store, order_id) is unique by constraint, so a replayed or concurrent delivery of the
     same order creates nothing and answers the first result."""
-    now, session = utcnow(), db.session
-    customer = _customer(store, d, now)
-    products = _products(store, d) if d.items else {}
+    now = utcnow()
+    # Core statements straight on the session's connection (its transaction): the session's
+    # own execute adds ORM bookkeeping these plain rows never need. Pending ORM changes go
+    # first, as the session would flush them before a statement.
+    db.session.flush()
+    session = db.session.connection()
+    customer = _customer(session, store, d, now)
+    products = _products(session, store, d) if d.items else {}
     order = {"store_id": store.id, "order_ref": d.order_id, "customer_id": customer.id, "delivered_at": d.delivered_at}
     order.update(status="delivered", source=source, created_at=now)
     order_id = session.execute(_order_insert(), order).scalar()
@@ -151,7 +156,7 @@ def record_one(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bo
     return result_body(order_id, d.order_id, status, send_at, reason), True
 
 
-def _customer(store: Store, d: Delivery, now):
+def _customer(session, store: Store, d: Delivery, now):
     marker = privacy.erased_marker(store, d.email)
     params = {
         "store_id": store.id,
@@ -163,17 +168,17 @@ def _customer(store: Store, d: Delivery, now):
         "opt_in": bool(d.whatsapp_opt_in),
         "now": now,
     }
-    customer = db.session.execute(_customer_upsert(d.whatsapp_opt_in is not None), params).one_or_none()
+    customer = session.execute(_customer_upsert(d.whatsapp_opt_in is not None), params).one_or_none()
     if customer is None:  # erased: the delivery is recorded against the anonymous row, never mailed
-        customer = db.session.execute(_erased_customer(), {"store_id": store.id, "marker": marker}).one()
+        customer = session.execute(_erased_customer(), {"store_id": store.id, "marker": marker}).one()
     return customer
 
 
-def _products(store: Store, d: Delivery) -> dict[str, int]:
+def _products(session, store: Store, d: Delivery) -> dict[str, int]:
     """sku -> product id. Rows go in sku order, so two deliveries naming the same products
     lock them in the same order (PostgreSQL) and cannot deadlock."""
     rows = [
         {"store_id": store.id, "sku": i.sku, "name": i.name, **{f: getattr(i, f) for f in PRODUCT_FIELDS}}
         for i in sorted(d.items, key=lambda i: i.sku)
     ]
-    return {sku: pid for pid, sku in db.session.execute(_product_upsert(), rows)}
+    return {sku: pid for pid, sku in session.execute(_product_upsert(), rows)}
