@@ -42,6 +42,7 @@ LABELS: dict[str, dict[str, object]] = {
         "updated": _l("updated"),
         "reply": _l("reply sent"),
         "followup": _l("follow-up answered"),
+        "released": _l("reassigned: its assignee no longer works in this store"),
     },
     "review_status": {  # one review's state (the queue's tabs name groups: "Publicadas")
         "pending": lazy_pgettext("one review", "Waiting"),
@@ -146,6 +147,7 @@ LABELS: dict[str, dict[str, object]] = {
         "task_action:reply": _l("Replied to a customer"),
         "tasks_bulk": _l("Changed several tasks at once"),
         "task_closed_erased": _l("Closed a task: the customer's data was erased"),
+        "task_released": _l("Handed a task on: its assignee no longer works in this store"),
         "join": _l("Joined the store"),
         "password_reset": _l("Set a new password"),
         "password_reset_request": _l("Asked for a password reset"),
@@ -293,6 +295,7 @@ SYSTEM_NOTES = {
     "the customer changed the answer": _l("the customer changed the answer"),
     "answer changed": _l("the customer changed the answer"),
     "customer erased": _l("the customer's data was erased"),
+    "pool": _l("back to the queue, nobody assigned"),
 }
 
 

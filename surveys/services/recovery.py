@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..reading.clock import ShopClock
 from ..reading.scoring import CSAT_SCALE, is_detractor, is_satisfied, is_unhappy
-from . import alerts, failures, outbound
+from . import alerts, audit, failures, outbound
 from .db_util import insert_ignore
 from .reviews import has_negative_review, negative_review_filter
 from .scope import in_store, scoped
@@ -264,6 +264,35 @@ def assign(task: Task, actor: StaffUser, assignee: StaffUser | None) -> None:
     task.assignee_id = assignee.id if assignee else None
     task.updated_at = utcnow()
     _event(task, "assigned", actor, assignee.email if assignee else None)
+
+
+def release_tasks(store: Store, user: StaffUser, actor: StaffUser | None) -> tuple[int, int]:
+    """``user`` no longer works in ``store`` (membership switched off, account disabled): each of
+    their open or contacted tasks there goes round-robin to an agent on shift, or back to the
+    unassigned queue when nobody is; the move is on the task's timeline ("released", the new
+    assignee's email or "pool") and in the audit log. Call once ``user`` no longer counts as
+    active, so the round-robin skips them. Returns (to agents, to the queue)."""
+    db.session.flush()
+    tasks = db.session.scalars(
+        scoped(select(Task), store)
+        .where(Task.assignee_id == user.id, Task.status.in_(("open", "contacted")))
+        .order_by(Task.id)
+    ).all()
+    now, moved = utcnow(), [0, 0]
+    for k, task in enumerate(tasks):
+        new_id = _next_agent(store, now + timedelta(microseconds=k))  # each pick its own turn
+        new = db.session.get(StaffUser, new_id) if new_id else None
+        task.assignee_id, task.updated_at = new_id, now
+        _event(task, "released", actor, new.email if new else RELEASED_TO_POOL)
+        audit.record(
+            store.id, actor, "task_released", "task", task.id, details={"from": user.email, "to": new and new.email}
+        )
+        moved[new is None] += 1
+    db.session.flush()
+    return moved[0], moved[1]
+
+
+RELEASED_TO_POOL = "pool"  # a "released" timeline entry's body when nobody took the task; labels.py words it
 
 
 def overdue_condition(now: datetime):

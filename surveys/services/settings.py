@@ -12,7 +12,7 @@ from .. import parsing
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import MAX_ROW_ID, SURVEY_KINDS, Membership, StaffUser, Store
-from . import outbound
+from . import outbound, recovery
 from .replies import REGISTERS
 from .scope import in_store
 
@@ -96,11 +96,13 @@ def members(store: Store, active_only: bool = False) -> list[tuple[StaffUser, Me
 
 def update_member(
     store: Store, actor: StaffUser, user_id: int, role: str, active: bool, on_shift: bool | None = None
-) -> None:
+) -> tuple[int, int]:
     """Change a member's role, shift or access in THIS store; not yourself.
 
     Only the membership changes: the account (its password, its sessions, its other
-    stores) belongs to the person, and account-wide disabling to the operator."""
+    stores) belongs to the person, and account-wide disabling to the operator. A member
+    switched off hands their active tasks here on (``recovery.release_tasks``); returns
+    how many went (to agents on shift, back to the queue)."""
     if not 0 < user_id <= MAX_ROW_ID:
         raise NotFound("no such member")
     row = db.session.execute(
@@ -115,6 +117,8 @@ def update_member(
         raise ValidationFailed(_l("You cannot change your own access."), {"user": "self"})
     if role not in ("admin", "agent"):
         raise ValidationFailed(_l("The role must be admin or agent."), {"role": "invalid"})
+    leaving = membership.active and not active
     membership.role, membership.active = role, active
     if on_shift is not None:
         membership.on_shift = on_shift
+    return recovery.release_tasks(store, user, actor) if leaving else (0, 0)

@@ -153,10 +153,18 @@ def set_account_active(email: str, active: bool) -> StaffUser:
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == (email or "").strip().lower()))
     if user is None:
         raise NotFound(f"no staff account {email!r}")
-    if user.is_active and not active:
+    leaving = user.is_active and not active
+    if leaving:
         revoke_sessions(user)
     user.is_active = active
     db.session.flush()
+    if leaving:  # their active tasks go to someone who can work them, in every store
+        from . import recovery
+
+        for store in db.session.scalars(
+            select(Store).join(Membership, Membership.store_id == Store.id).where(Membership.user_id == user.id)
+        ):
+            recovery.release_tasks(store, user, None)
     return user
 
 

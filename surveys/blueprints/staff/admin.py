@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from ...extensions import db
@@ -54,14 +54,36 @@ def users():
         else InviteForm
     )
     form = form_class()
-    if save_form(form, lambda: _change_staff(form)):
+    moved = {}
+    if save_form(form, lambda: _change_staff(form, moved)):
+        _say_moved(*moved.get("tasks", (0, 0)))
         return redirect(url_for("staff.users"))
     return _users_page(form), 422
 
 
-def _change_staff(form) -> None:
+def _say_moved(to_agents: int, to_queue: int) -> None:
+    """How many of a departing member's tasks were handed on, and where."""
+    if to_agents:
+        flash(
+            ngettext(
+                "%(num)d task reassigned to agents on shift.", "%(num)d tasks reassigned to agents on shift.", to_agents
+            ),
+            "ok",
+        )
+    if to_queue:
+        flash(
+            ngettext(
+                "%(num)d task returned to the queue with nobody assigned (no agent on shift).",
+                "%(num)d tasks returned to the queue with nobody assigned (no agent on shift).",
+                to_queue,
+            ),
+            "ok",
+        )
+
+
+def _change_staff(form, moved: dict) -> None:
     if isinstance(form, MemberForm):
-        settings.update_member(
+        moved["tasks"] = settings.update_member(
             g.store,
             current_user,
             form.user_id.parsed,
