@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from .models import REVIEW_STATES, TASK_STATES
-from .schemas import DELIVERY, DELIVERY_RESULT, ERROR, INVITATION, MODERATION, REVIEW, TASK
+from .schemas import CANCEL_RESULT, DELIVERY, DELIVERY_RESULT, ERROR, INVITATION, MODERATION, REVIEW, TASK
 
 _RESULT = DELIVERY_RESULT
 _DELIVERY = DELIVERY
@@ -268,9 +268,13 @@ def _document() -> dict:
                     "operationId": "cancelDelivery",
                     "tags": ["Deliveries"],
                     "summary": "Withdraw the invitation of a cancelled or refunded order",
+                    "description": "A scheduled invitation is withdrawn; one already sent or answered keeps its "
+                    "status (no reminder follows) and the answer says which.",
                     "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "responses": {
-                        "200": _json(_RESULT, "withdrawn", {**_RESULT_EXAMPLE, "status": "withdrawn", "send_at": None}),
+                        "200": _json(
+                            CANCEL_RESULT, "withdrawn", {**_RESULT_EXAMPLE, "status": "withdrawn", "send_at": None}
+                        ),
                         **_errors(401, 404),
                     },
                 }

@@ -113,6 +113,18 @@ DELIVERY_RESULT = {
     },
 }
 
+# A cancellation's answer: the delivery's shape, with the invitation's status as it is now.
+CANCEL_RESULT = {
+    **DELIVERY_RESULT,
+    "properties": {
+        **DELIVERY_RESULT["properties"],
+        "status": {
+            "type": "string",
+            "enum": ["scheduled", "sent", "answered", "suppressed", "withdrawn", "bounced", "expired"],
+        },
+    },
+}
+
 INVITATION = {
     "type": "object",
     "required": ["order_id", "status", "channel", "email", "whatsapp", "replies"],

@@ -195,7 +195,9 @@ def record_delivery(store: Store, d: Delivery, source: str = "api") -> tuple[dic
 
 
 def cancel_delivery(store: Store, order_ref: str) -> dict:
-    """Order cancelled or refunded: withdraw its invitation if not yet sent."""
+    """Order cancelled or refunded: withdraw its invitation if not yet sent. The body says the
+    invitation's status now ("withdrawn", or "sent"/"answered"/... as GET /invitations does),
+    not the one it had when the delivery was recorded."""
     order = db.session.scalar(scoped(select(Order), store).where(Order.order_ref == order_ref))
     if order is None:
         raise NotFound(_l("No delivery with this order_id."))
@@ -203,7 +205,7 @@ def cancel_delivery(store: Store, order_ref: str) -> dict:
     invitation = db.session.scalar(select(Invitation).where(Invitation.order_id == order.id))
     withdraw_invitation(invitation)
     db.session.flush()
-    return delivery_result(order, invitation)
+    return {**delivery_result(order, invitation), "status": invitation.status}
 
 
 SLICE = 250  # deliveries validated and recorded together: a batch holds one slice's rows at a time

@@ -173,6 +173,29 @@ def test_cancel_withdraws_a_pending_invitation(client, store_key):
     assert client.post("/api/v1/deliveries/nope/cancel", headers=auth(key)).status_code == 404
 
 
+@pytest.mark.parametrize("answered", [False, True])
+def test_cancel_after_sending_reports_the_invitations_true_status(client, store_key, answered):
+    from surveys.worker import dispatch_once
+
+    from ..factories import make_due, survey_path
+
+    _, key = store_key
+    client.post("/api/v1/deliveries", json=delivery_payload("4002"), headers=auth(key))
+    invitation = db.session.scalar(select(Invitation))
+    make_due(invitation)
+    dispatch_once()
+    if answered:
+        assert client.post(survey_path(invitation), data={"nps": "9"}).status_code == 200
+    expected = "answered" if answered else "sent"
+    resp = client.post("/api/v1/deliveries/4002/cancel", headers=auth(key))
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["status"] == expected
+    assert set(body) == {"id", "order_id", "status", "send_at", "suppressed_reason"}
+    assert client.get("/api/v1/invitations/4002", headers=auth(key)).get_json()["status"] == expected
+    db.session.refresh(invitation)
+    assert invitation.reminder_due_at is None and db.session.scalar(select(Order.status)) == "cancelled"
+
+
 def test_another_stores_key_cannot_cancel_my_order(client, app):
     _, key_a = make_store()
     _, key_b = make_store()
