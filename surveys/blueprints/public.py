@@ -19,6 +19,7 @@ from ..parsing import integer, lenient
 from ..services import photos, recovery, responses, reviews
 from ..services.db_util import commit_keeping_loaded
 from ..services.invitation_mail import scale_for
+from ..services.survey_page import PageProduct
 from ..services.tokens import form_token, read_token
 from .public_forms import check_form_token, read_answer
 
@@ -68,7 +69,7 @@ def _render_form(
         photo_limit=photos.PER_REVIEW,
         form_token=form_token(invitation.public_id),
         first_name=invitation.customer.first_name,
-        products=[item.product for item in invitation.order.items],
+        products=[_as_sent(item) for item in invitation.order.items],
         default_author=reviews.default_author(invitation.customer.name),
     ), status
 
@@ -133,7 +134,17 @@ def submit(token: str):
         closed=False,
         edit_token=token,
         reviews=_in_item_order(invitation, reviews.for_response(response.id)) if answer.reviews or not created else [],
+        item_names=_item_names(invitation),
     )
+
+
+def _as_sent(item) -> PageProduct:
+    """The item's product under the name the shop sent with this order (what the customer bought)."""
+    return PageProduct(item.product_id, item.product.sku, item.display_name)
+
+
+def _item_names(invitation) -> dict[int, str]:
+    return {item.product_id: item.display_name for item in invitation.order.items}
 
 
 def _in_item_order(invitation, found: list) -> list:

@@ -85,8 +85,16 @@ class OrderItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    # The name the shop sent for the item in THIS order (the customer's language, what they saw
+    # when buying); the product's catalogue name is the first one ever sent. NULL on older rows.
+    name: Mapped[str | None] = mapped_column(String(200))
 
     product: Mapped[Product] = relationship(lazy="joined")
+
+    @property
+    def display_name(self) -> str:
+        """What to call the item when talking to this order's customer."""
+        return self.name or self.product.name
 
 
 class IdempotencyRecord(db.Model):

@@ -93,7 +93,7 @@ def record_many(store: Store, deliveries: list[Delivery], source: str = "api") -
     fresh = [first[ref] for ref in refs if ref not in known]
     created = _insert_orders(store, fresh, customers, source, now)
     new_orders = [(first[ref], order_id) for ref, order_id in created.items()]
-    items = [{"order_id": oid, "product_id": products[i.sku]} for d, oid in new_orders for i in d.items]
+    items = [{"order_id": oid, "product_id": products[i.sku], "name": i.name} for d, oid in new_orders for i in d.items]
     _insert_ignore_many(OrderItem, items, ["order_id", "product_id"])
     _insert_invitations(store, new_orders, customers, now)
     _keep_statistics_fresh(len(created))

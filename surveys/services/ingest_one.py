@@ -132,8 +132,10 @@ def record_one(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bo
         return _results(store, [d.order_id])[d.order_id], False
     if products:
         # the items in the shop's order (the survey shows them so), whatever order the products went in
-        skus = dict.fromkeys(i.sku for i in d.items)
-        items = [{"order_id": order_id, "product_id": products[sku]} for sku in skus]
+        names: dict[str, str] = {}
+        for i in d.items:
+            names.setdefault(i.sku, i.name)
+        items = [{"order_id": order_id, "product_id": products[sku], "name": name} for sku, name in names.items()]
         session.execute(OrderItem.__table__.insert(), items)
     window = timedelta(days=store.throttle_days)
     send_at = compute_send_at(store, d.delivered_at)

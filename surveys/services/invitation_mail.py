@@ -23,10 +23,10 @@ def queue_invitation_mail(invitation: Invitation, kind: str) -> mail.OutboxMessa
     store, customer = invitation.store, invitation.customer
     if customer.erased:
         return None
-    products = [item.product for item in invitation.order.items]
+    products = [item.display_name for item in invitation.order.items]  # as sent with this order
     ctx = {
         "first_name": customer.first_name,
-        "product": products[0].name if products else None,
+        "product": products[0] if products else None,
         "more_products": max(len(products) - 1, 0),
         "order_ref": invitation.order.order_ref,
         "kind": kind,

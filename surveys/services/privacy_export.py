@@ -66,7 +66,7 @@ def customer_data(store: Store, customer: Customer) -> dict:
                 "order_id": order.order_ref,
                 "delivered_at": _when(order.delivered_at),
                 "status": order.status,
-                "items": [{"sku": i.product.sku, "name": i.product.name} for i in order.items],
+                "items": [{"sku": i.product.sku, "name": i.display_name} for i in order.items],
                 "invitation": inv
                 and {
                     "status": inv.status,

@@ -127,7 +127,7 @@ def draft(task: Task, agent: StaffUser, now: datetime | None = None) -> tuple[st
     custom = (store.reply_templates or {}).get(template_key(lang, register, stage)) or {}
     subject, body = (FOLLOWUP_DEFAULTS if stage == "followup" else DEFAULTS)[(lang, register)]
     subject, body = custom.get("subject") or subject, custom.get("body") or body
-    items = [i.product.name for i in invitation.order.items]
+    items = [i.display_name for i in invitation.order.items]
     promise = _promise(task.resolution_due_at, store.timezone, lang, now or utcnow())
     values = dict(
         first_name=invitation.customer.first_name or "",

@@ -50,6 +50,9 @@ class PageProduct:
 class PageItem:
     product_id: int
     product: PageProduct
+    name: str | None  # as sent with this order
+
+    display_name = OrderItem.display_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ def _statement():
             product.c.id,
             product.c.sku,
             product.c.name,
+            item.c.name,
         )
         .select_from(inv)
         .join(store, store.c.id == inv.c.store_id)
@@ -132,7 +136,7 @@ def load_survey_page(public_id: str) -> tuple[PageInvitation | None, PageRespons
         return None, None
     (inv_id, store_id, status, locale, name, color, kind, widget_key, edit_hours, lifetime, customer_name,
      response_id, nps, csat, comment, answered) = rows[0][:16]  # fmt: skip
-    items = [PageItem(row[16], PageProduct(row[16], row[17], row[18])) for row in rows if row[16] is not None]
+    items = [PageItem(row[16], PageProduct(row[16], row[17], row[18]), row[19]) for row in rows if row[16] is not None]
     invitation = PageInvitation(
         id=inv_id,
         public_id=public_id,

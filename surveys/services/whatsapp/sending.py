@@ -72,7 +72,7 @@ def queue_template(channel: StoreWhatsApp, invitation: Invitation, kind: str) ->
     """Add the template message for the invitation (or its reminder) to the outbox."""
     store, customer = invitation.store, invitation.customer
     name, code = channel.template_for(invitation.locale)
-    products = [item.product.name for item in invitation.order.items]
+    products = [item.display_name for item in invitation.order.items]
     with force_locale(invitation.locale):
         params = [
             _param(customer.first_name, gettext("customer")),
