@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "Postventa <no-reply@postventa.local>",
+    # Domains a store's admin may send from (JSON list; the mail relay must accept them). Empty:
+    # every store mails from MAIL_DEFAULT_SENDER's address, under its own name.
+    "MAIL_SENDER_DOMAINS": [],
     "MAIL_TIMEOUT": 10,
     "MAIL_OUTBOX_DIR": None,  # file backend; defaults to instance/outbox
     "REDIS_URL": None,
@@ -137,6 +140,9 @@ def load_config(app, test_config: dict[str, Any] | None) -> None:
 
 def validate(config) -> None:
     """Refuse settings that would be unsafe; the message says what to fix."""
+    domains = config.get("MAIL_SENDER_DOMAINS")
+    if not isinstance(domains, list) or not all(isinstance(d, str) and d.strip() for d in domains):
+        raise ConfigError('SURVEYS_MAIL_SENDER_DOMAINS must be a JSON list of domains, like ["shop.test"]')
     fallbacks = config.get("SECRET_KEY_FALLBACKS")
     if not isinstance(fallbacks, list) or not all(isinstance(k, str) and k for k in fallbacks):
         raise ConfigError(

@@ -64,6 +64,30 @@ _UTF8 = Charset("utf-8")
 _UTF8.header_encoding, _UTF8.body_encoding = QP, QP
 
 
+def default_address() -> str:
+    """The configured sender's address (MAIL_DEFAULT_SENDER without its name)."""
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+
+
+def store_sender(store) -> str:
+    """The From of a store's mail: the sender it set, or its own name at the configured address
+    (the customer sees the shop, not the product that sends for it)."""
+    if store.sender:
+        return store.sender
+    return str(Address(display_name=store.name, addr_spec=default_address()))
+
+
+def compose_sender(store, name: str | None, address: str | None) -> str | None:
+    """What ``store.sender`` holds for this name and address (None: the default, its own name at
+    the configured address, which follows a renamed store). ValueError if no header can hold it."""
+    name = (name or "").strip() or store.name
+    if not address and name == store.name:
+        return None
+    sender = str(Address(display_name=_one_line(name), addr_spec=ascii_address(address or default_address())))
+    _mailbox_from("From", sender)  # the header it makes: refused here, not when mailing
+    return sender
+
+
 def ascii_address(addr: str) -> str:
     """The address as SMTP without SMTPUTF8 carries it: an internationalised domain in its
     ASCII (IDNA) form, which is lossless; a non-ASCII local part cannot be sent and raises."""
@@ -289,7 +313,7 @@ def queue_rendered(
         store_id=store.id,
         invitation_id=invitation_id,
         kind=outbox_kind,
-        sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
+        sender=store_sender(store),
         to=to,
         subject=subject,
         text=text,

@@ -10,7 +10,6 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
@@ -179,7 +178,7 @@ def send_reply(task: Task, agent: StaffUser, subject: str, body: str) -> None:
             store_id=store.id,
             invitation_id=None,
             kind="reply",
-            sender=store.sender or current_app.config["MAIL_DEFAULT_SENDER"],
+            sender=mail.store_sender(store),
             to=(customer.name or "", customer.email),
             subject=subject,
             text=body,

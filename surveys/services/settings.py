@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from email.utils import parseaddr
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -12,7 +14,7 @@ from .. import parsing
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import MAX_ROW_ID, SURVEY_KINDS, Membership, StaffUser, Store
-from . import outbound, recovery
+from . import mail, outbound, recovery
 from .replies import REGISTERS
 from .scope import in_store
 
@@ -39,6 +41,8 @@ class StoreSettings:
     widget_origins: tuple[str, ...]
     reviews_auto_publish: bool
     reply_templates: dict[str, dict[str, str]] = field(default_factory=dict)  # {"es-tu": {"subject", "body"}}
+    sender_name: str | None = None  # None: the sender stays as it is
+    sender_address: str | None = None  # None: the address stays as it is (or the configured one)
 
 
 def _check(values: StoreSettings) -> None:
@@ -55,14 +59,44 @@ def _check(values: StoreSettings) -> None:
         errors["sla_resolution_hours"] = _l("cannot be shorter than the first contact")
     if values.timezone not in parsing.time_zones():
         errors["timezone"] = _l("unknown time zone; choose one from the list")
+    if values.sender_name is not None:
+        try:
+            parsing.one_line(values.sender_name, SENDER_NAME_LENGTH)
+        except parsing.Invalid as exc:
+            errors["sender_name"] = str(exc)
     if errors:
         raise ValidationFailed(_l("Some settings are not valid."), errors)
+
+
+SENDER_NAME_LENGTH = 100
+
+
+def sender_domains() -> list[str]:
+    """The domains an admin may send from (MAIL_SENDER_DOMAINS); empty: the address is not theirs to set."""
+    return [d.strip().lower() for d in current_app.config.get("MAIL_SENDER_DOMAINS") or []]
+
+
+def _sender(store: Store, values: StoreSettings) -> str | None:
+    """The store's new ``sender`` (name, and address where allowed); ValidationFailed if no
+    header can carry it."""
+    current = parseaddr(store.sender)[1] if store.sender else None
+    address = values.sender_address if values.sender_address is not None else current
+    if address and address != current and address.rpartition("@")[2] not in sender_domains():
+        raise ValidationFailed(_l("Some settings are not valid."), {"sender_address": "domain"})
+    try:
+        return mail.compose_sender(store, values.sender_name, address)
+    except ValueError:
+        raise ValidationFailed(
+            _l("This sender cannot be written in an email header."), {"sender_name": "header"}
+        ) from None
 
 
 def update_store_settings(store: Store, values: StoreSettings) -> None:
     """Apply the settings; ValidationFailed changes nothing."""
     _check(values)
+    sender = _sender(store, values) if values.sender_name is not None else store.sender
     outbound.configure(store, values.outbound_url)  # checks the address again before anything is set
+    store.sender = sender
     store.survey_kind, store.timezone = values.survey_kind, values.timezone
     store.brand_color, store.reply_register = values.brand_color, values.reply_register
     store.send_delay_minutes = values.send_delay_days * 1440

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ...extensions import db
 from ...parsing import time_zones
-from ...services import dashboard, failures, feeds, recovery, settings, staff_invitations
+from ...services import dashboard, failures, feeds, mail, recovery, settings, staff_invitations
 from . import bp, field_errors, save_form
 from .action_forms import LOCALES, MeForm
 from .forms import CancelInvitationForm, InviteForm, MemberForm, StoreSettingsForm
@@ -28,6 +28,8 @@ def store_settings():
         failed=failed,
         time_zones=sorted(time_zones()),
         preview_sku=dashboard.first_sku(g.store),
+        sender_domains=settings.sender_domains(),
+        default_address=mail.default_address(),
     )
     return page, (422 if failed else 200)
 

@@ -7,6 +7,7 @@ beside its field (see templates/_macros/forms.html)."""
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,7 +21,7 @@ from ...labels import LABELS
 from ...limits import column_length
 from ...models import CHANNEL_POLICIES, MAX_ROW_ID, RESOLUTIONS, StaffUser, Task
 from ...reading.clock import parse_send_window
-from ...services import outbound, replies
+from ...services import outbound, replies, settings
 from ...services.phones import valid_country
 from ...services.settings import StoreSettings
 
@@ -84,6 +85,10 @@ def _send_window(raw: str):
         raise parsing.Invalid(_l("write it like 9-20")) from None
 
 
+def _sender_address(raw: str) -> str | None:
+    return parsing.smtp_email(raw) if raw.strip() else None
+
+
 def _events_url(raw: str) -> str | None:
     return outbound.check_url(raw.strip()) if raw.strip() else None
 
@@ -128,6 +133,8 @@ class StoreSettingsForm(FlaskForm):
         _l("Sending hours, local (e.g. 9-20; empty = any hour)"), [Parsed(_send_window, flags={"maxlength": 5})]
     )
     brand_color = StringField(_l("Brand colour"), [Parsed(parsing.hex_colour)], widget=ColorInput())
+    sender_name = StringField(_l("Emails come from (name)"), [line(settings.SENDER_NAME_LENGTH)])
+    sender_address = StringField(_l("Sender address"), [Parsed(_sender_address)], widget=EmailInput())
     timezone = StringField(_l("Time zone"), [Parsed(parsing.time_zone, flags={"maxlength": 64})])
     opens = StringField(_l("Opens"), [whole(limits.OPENS)], widget=NumberInput())
     closes = StringField(_l("Closes"), [whole(limits.CLOSES)], widget=NumberInput())
@@ -163,6 +170,13 @@ class StoreSettingsForm(FlaskForm):
         [several(parsing.origin)],
     )
 
+    def validate_sender_address(self, field):
+        found = getattr(field, "parsed", None)
+        if found and found != self._stored_address and found.rpartition("@")[2] not in settings.sender_domains():
+            raise StopValidation(
+                _l("use an address at %(domains)s", domains=", ".join(settings.sender_domains()) or "—")
+            )
+
     def validate_closes(self, field):
         opens = getattr(self.opens, "parsed", None)
         if opens is not None and getattr(field, "parsed", None) is not None and field.parsed <= opens:
@@ -178,13 +192,14 @@ class StoreSettingsForm(FlaskForm):
         """The form for ``store``: its stored settings on GET, the posted ones on POST."""
         hours = (store.opening_hours or {"0": [9, 18]}).get("0", [9, 18])
         templates = store.reply_templates or {}
-        stored = {}
+        sender_name, sender_address = parseaddr(store.sender) if store.sender else (store.name, "")
+        stored = {"sender_name": sender_name or store.name, "sender_address": sender_address}
         for stage, suffix in (("first", ""), ("followup", "_followup")):
             for lang, register in (("es", store.reply_register), ("en", "tu")):
                 tpl = templates.get(replies.template_key(lang, register, stage), {})
                 stored[f"tpl_{lang}{suffix}_subject"] = tpl.get("subject", "")
                 stored[f"tpl_{lang}{suffix}_body"] = tpl.get("body", "")
-        return cls(
+        form = cls(
             data={
                 **stored,
                 "survey_kind": store.survey_kind,
@@ -209,6 +224,10 @@ class StoreSettingsForm(FlaskForm):
                 "widget_origins": " ".join(store.widget_origins or []),
             }
         )
+        form._stored_address = sender_address
+        if not settings.sender_domains():  # the operator lets no store choose its address
+            del form.sender_address
+        return form
 
     def values(self) -> StoreSettings:
         """The validated form as the settings service takes it."""
@@ -238,6 +257,8 @@ class StoreSettingsForm(FlaskForm):
             outbound_url=p["outbound_url"],
             widget_origins=tuple(p["widget_origins"]),
             reviews_auto_publish=self.reviews_auto_publish.data,
+            sender_name=p["sender_name"],
+            sender_address=p.get("sender_address"),
             reply_templates=templates,
         )
 
