@@ -196,6 +196,7 @@ def deliveries_import(file, slug, dry_run):
     store = _store(slug)
     counts = {"created": 0, "duplicate": 0, "rejected": 0, "valid": 0}
     with (
+        force_locale("en"),  # the command line speaks English throughout, field errors included
         open(file, encoding="utf-8-sig", newline="") as fh,
         click.progressbar(length=os.path.getsize(file), label="importing", file=sys.stderr) as bar,
     ):

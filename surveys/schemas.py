@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 import fastjsonschema
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 
 ONE_LINE = r"^[^\r\n\x00]*$"
 MAX_ITEMS = 50
@@ -273,31 +275,43 @@ def field_errors(validator: Validator, payload) -> dict[str, str]:
     out: dict[str, str] = {}
     for error in validator.iter_errors(payload):
         path = ".".join(str(p) for p in error.absolute_path)
-        kind = error.validator
-        if kind == "required":
+        if error.validator == "required":
             missing = _REQUIRED.search(error.message)
             path = ".".join(p for p in (path, missing.group(1) if missing else "") if p)
-            message = "required"
-        elif kind == "type":
-            expected = error.validator_value
-            message = "must be " + (" or ".join(expected) if isinstance(expected, list) else expected)
-        elif kind == "minLength":
-            message = "required" if error.validator_value == 1 else f"at least {error.validator_value} characters"
-        elif kind == "maxLength":
-            message = f"at most {error.validator_value} characters"
-        elif kind == "maxItems":
-            message = f"at most {error.validator_value} items"
-        elif kind == "minItems":
-            message = f"at least {error.validator_value} item"
-        elif kind == "pattern":
-            message = {
-                HTTP_URL: "must be an http(s) URL",
-                GTIN: "must be a GTIN: 8, 12, 13 or 14 digits",
-            }.get(error.validator_value, "must be a single line")
-        else:
-            message = "invalid"
-        out.setdefault(path, message)
+        out.setdefault(path, _message(error.validator, error.validator_value))
     return out
+
+
+def _message(kind: str, value) -> str:
+    """One schema error in the request's language (the client reads it beside a translated message)."""
+    if kind == "required" or (kind == "minLength" and value == 1):
+        return gettext("required")
+    if kind == "type":
+        kinds = [str(_TYPES.get(k, k)) for k in (value if isinstance(value, list) else [value])]
+        return gettext("must be %(kinds)s", kinds=gettext(" or ").join(kinds))
+    if kind == "minLength":
+        return gettext("at least %(n)d characters", n=value)
+    if kind == "maxLength":
+        return gettext("at most %(n)d characters", n=value)
+    if kind == "maxItems":
+        return ngettext("at most %(num)d item", "at most %(num)d items", value)
+    if kind == "minItems":
+        return ngettext("at least %(num)d item", "at least %(num)d items", value)
+    if kind == "pattern":
+        if value == HTTP_URL:
+            return gettext("must be an http(s) URL")
+        return gettext("must be a GTIN: 8, 12, 13 or 14 digits") if value == GTIN else gettext("must be a single line")
+    return gettext("invalid")
+
+
+_TYPES = {
+    "object": _l("object"),
+    "array": _l("array"),
+    "string": _l("string"),
+    "integer": _l("integer"),
+    "number": _l("number"),
+    "boolean": _l("boolean"),
+}
 
 
 DELIVERY_VALIDATOR = Validator(DELIVERY, fast_formats={"email": ".", "date-time": "."})

@@ -93,7 +93,7 @@ def _idempotent(handler):
     found = db.session.scalar(scoped(select(IdempotencyRecord), g.store).where(IdempotencyRecord.key == key))
     if found is not None:
         if found.request_hash != digest:
-            raise IdempotencyKeyReused("this Idempotency-Key was used with another body")
+            raise IdempotencyKeyReused(_l("this Idempotency-Key was used with another body"))
         return found.body, found.status_code
     body, status = handler()
     insert_ignore(

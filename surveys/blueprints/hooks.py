@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, jsonify, request
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import csrf, db
 from ..http import json_error
@@ -30,13 +31,15 @@ def _verified(header: str):
     store = tenancy.get_store_by_slug(request.view_args["slug"])
     raw = request.get_data(cache=True)
     if store is None or not webhooks.signature_valid(store, raw, request.headers.get(header)):
-        raise _Refused(json_error(401, "invalid_signature", "the HMAC signature does not match this store's secret"))
+        raise _Refused(
+            json_error(401, "invalid_signature", _l("the HMAC signature does not match this store's secret"))
+        )
     try:
         body = json_body(raw)
     except Invalid as exc:
         raise _Refused(json_error(422, "invalid_body", str(exc))) from None
     if not isinstance(body, dict):
-        raise _Refused(json_error(422, "invalid_body", "the body must be a JSON object"))
+        raise _Refused(json_error(422, "invalid_body", _l("the body must be a JSON object")))
     return store, body
 
 
@@ -76,7 +79,7 @@ def whatsapp_handshake(slug: str):
     """Meta's verification: echo hub.challenge when hub.verify_token is the store's."""
     args = request.args
     if not whatsapp.handshake(tenancy.get_store_by_slug(slug), args.get("hub.mode"), args.get("hub.verify_token")):
-        return json_error(403, "verification_failed", "the verify token does not match this store's")
+        return json_error(403, "verification_failed", _l("the verify token does not match this store's"))
     return Response(args.get("hub.challenge", "")[:200], mimetype="text/plain")
 
 
@@ -87,13 +90,13 @@ def whatsapp_events(slug: str):
     raw = request.get_data(cache=True)
     channel = whatsapp.verified_channel(store, raw, request.headers.get("X-Hub-Signature-256"))
     if channel is None:
-        return json_error(401, "invalid_signature", "the HMAC signature does not match this store's app secret")
+        return json_error(401, "invalid_signature", _l("the HMAC signature does not match this store's app secret"))
     try:
         body = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
         body = None
     if not isinstance(body, dict):
-        return json_error(422, "invalid_body", "the body must be a JSON object")
+        return json_error(422, "invalid_body", _l("the body must be a JSON object"))
     counts = whatsapp.apply_webhook(store, channel, body)
     db.session.commit()
     return jsonify(status="ok", **counts)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -40,7 +41,7 @@ def _item(raw: dict, index: int, errors: dict) -> Item:
     sku = raw["sku"].strip()
     extra = {f: (raw.get(f) or "").strip() or None for f in PRODUCT_FIELDS}
     if extra["gtin"] and not gtin_check_digit_ok(extra["gtin"]):
-        errors[f"items.{index}.gtin"] = "the GTIN's check digit does not match"
+        errors[f"items.{index}.gtin"] = gettext("the GTIN's check digit does not match")
     return Item(sku, raw["name"].strip() or sku, **extra)
 
 
@@ -49,7 +50,7 @@ def parse_timestamp(value, path: str, errors: dict) -> datetime | None:
     return parsing.field(errors, path, parsing.timestamp, value, latest=utcnow() + timedelta(days=1))
 
 
-NON_ASCII_LOCAL_PART = (
+NON_ASCII_LOCAL_PART = _l(
     "characters outside ASCII before the @ are not supported: mail servers without SMTPUTF8 refuse them"
 )
 
@@ -80,7 +81,7 @@ def normalize_email(value, path: str, errors: dict) -> str | None:
     is lossless; a non-ASCII local part (josé@…) cannot be mailed without SMTPUTF8, which
     most relays lack, so it is refused with a field error rather than stopping the mail."""
     if not isinstance(value, str):
-        errors[path] = "not a valid email address"
+        errors[path] = gettext("not a valid email address")
         return None
     value = value.strip()
     plain = plain_email(value)
@@ -90,7 +91,9 @@ def normalize_email(value, path: str, errors: dict) -> str | None:
         return validate_email(value, check_deliverability=False, allow_smtputf8=False).ascii_email.lower()
     except EmailNotValidError:
         local = value.rpartition("@")[0]
-        errors[path] = NON_ASCII_LOCAL_PART if local and not local.isascii() else "not a valid email address"
+        errors[path] = (
+            str(NON_ASCII_LOCAL_PART) if local and not local.isascii() else gettext("not a valid email address")
+        )
         return None
 
 
@@ -146,11 +149,11 @@ def validate_delivery(payload, country: str | None | Callable[[], str | None] = 
     asked only for a number without its +country code). Every field error at once."""
     errors = field_errors(DELIVERY_VALIDATOR, payload)
     if not isinstance(payload, dict):
-        raise ValidationFailed(_l("The body must be a JSON object."), errors or {"": "must be an object"})
+        raise ValidationFailed(_l("The body must be a JSON object."), errors or {"": gettext("must be an object")})
     customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
     order_id = str(payload.get("order_id", "")).strip()
     if not order_id and "order_id" not in errors:
-        errors["order_id"] = "required"
+        errors["order_id"] = gettext("required")
     delivered_at = None
     if "delivered_at" not in errors:
         delivered_at = parse_timestamp(payload.get("delivered_at"), "delivered_at", errors)

@@ -9,6 +9,8 @@ most deliveries and requests carry none.
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 # A store's country when none is set: from its time zone, for the markets we serve most.
 _ZONE_COUNTRY = {
     "America/Mexico_City": "MX",
@@ -60,16 +62,16 @@ def normalize_phone(value: str, country: str | None) -> str:
 
     text = (value or "").strip()
     if not text or len(text) > 40:
-        raise InvalidPhone("not a valid phone number")
+        raise InvalidPhone(gettext("not a valid phone number"))
     try:
         number = phonenumbers.parse(text, country)
     except phonenumbers.NumberParseException as exc:
         if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
-            raise InvalidPhone("add the country code (e.g. +52) or set the store's default country") from exc
-        raise InvalidPhone("not a valid phone number") from exc
+            raise InvalidPhone(gettext("add the country code (e.g. +52) or set the store's default country")) from exc
+        raise InvalidPhone(gettext("not a valid phone number")) from exc
     number = _without_mexican_mobile_one(number)
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone("not a valid phone number")
+        raise InvalidPhone(gettext("not a valid phone number"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -31,7 +31,8 @@ def shop(app):
 
 
 def post(client, key, payload):
-    return client.post("/api/v1/deliveries", json=payload, headers={"Authorization": f"Bearer {key}"})
+    headers = {"Authorization": f"Bearer {key}", "Accept-Language": "en"}
+    return client.post("/api/v1/deliveries", json=payload, headers=headers)
 
 
 def product(store, sku: str) -> Product:

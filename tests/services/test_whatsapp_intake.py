@@ -106,7 +106,8 @@ def test_batch_rejects_only_the_item_with_a_bad_phone(client, app):
     good, bad = delivery_payload(email="g@example.com"), delivery_payload(email="b@example.com")
     good["customer"].update(phone="+52 33 3333 0202", whatsapp_opt_in=True)
     bad["customer"]["phone"] = "not a phone"
-    body = client.post("/api/v1/deliveries/batch", json={"deliveries": [good, bad]}, headers=auth(key)).get_json()
+    english = {**auth(key), "Accept-Language": "en"}
+    body = client.post("/api/v1/deliveries/batch", json={"deliveries": [good, bad]}, headers=english).get_json()
     assert (body["created"], body["rejected"]) == (1, 1)
     assert body["results"][1]["fields"] == {"customer.phone": "not a valid phone number"}
     assert customer("g@example.com").phone == "+523333330202"
