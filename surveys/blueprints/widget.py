@@ -66,21 +66,22 @@ def _product(widget_key: str, sku: str) -> widget_read.WidgetProduct:
 def _paging() -> tuple[int, int]:
     errors: dict = {}
     page = field(errors, "page", integer, request.args.get("page", "1"), 1, 100_000)
-    per_page = field(errors, "per_page", integer, request.args.get("per_page", "10"), 1, 1_000_000)
+    per_page = field(errors, "per_page", integer, request.args.get("per_page", "10"), 1, widget_read.MAX_PER_PAGE)
     if errors:
         raise _Invalid(errors)
-    return page, min(per_page, widget_read.MAX_PER_PAGE)
+    return page, per_page
 
 
 class _Invalid(Exception):
-    def __init__(self, fields: dict, status: int = 422):
-        self.fields, self.status = fields, status
+    """Any bad query value (paging, filter, sort, SKU list): one 422 naming the fields."""
+
+    def __init__(self, fields: dict):
+        self.fields = fields
 
 
 @bp.errorhandler(_Invalid)
 def _invalid(exc: _Invalid):
-    code = "validation_failed" if exc.status == 422 else "bad_request"
-    resp = json_error(exc.status, code, _l("The query has invalid values."), exc.fields)
+    resp = json_error(422, "validation_failed", _l("The query has invalid values."), exc.fields)
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -92,13 +93,13 @@ def _json(body: dict, etag: str, mimetype: str = "application/json") -> Response
 
 
 def _filters() -> tuple[int | None, str]:
-    """``rating=1..5`` (only reviews with that many stars) and ``sort``; anything else is a 400."""
+    """``rating=1..5`` (only reviews with that many stars) and ``sort``; anything else is a 422."""
     errors = {}
     raw = request.args.get("rating", "")
     rating = field(errors, "rating", integer, raw, 1, 5) if raw else None
     sort = field(errors, "sort", choice, request.args.get("sort", "newest"), widget_read.SORTS)
     if errors:
-        raise _Invalid(errors, 400)
+        raise _Invalid(errors)
     return rating, sort
 
 
@@ -133,11 +134,11 @@ def _skus() -> list[str]:
     raw = request.args.get("skus", "")
     skus = list(dict.fromkeys(s.strip() for s in raw.split(",") if s.strip()))
     if not skus:
-        raise _Invalid({"skus": _l("one or more SKUs separated by commas")}, 400)
+        raise _Invalid({"skus": _l("one or more SKUs separated by commas")})
     if len(skus) > widget_read.MAX_RATING_SKUS:
-        raise _Invalid({"skus": _l("at most %(num)d SKUs per request", num=widget_read.MAX_RATING_SKUS)}, 400)
+        raise _Invalid({"skus": _l("at most %(num)d SKUs per request", num=widget_read.MAX_RATING_SKUS)})
     if any(len(s) > 64 for s in skus):
-        raise _Invalid({"skus": _l("a SKU has at most 64 characters")}, 400)
+        raise _Invalid({"skus": _l("a SKU has at most 64 characters")})
     return skus
 
 

@@ -96,10 +96,13 @@ def test_paging_is_capped_and_bad_queries_get_json_errors(client, store):
         write_review(client, store, 5 - n)
     data = client.get(url(store) + "?per_page=2&page=2").get_json()
     assert (data["page"], data["pages"], len(data["reviews"])) == (2, 2, 1)
-    assert len(client.get(url(store) + "?per_page=100000").get_json()["reviews"]) == 3  # capped at 50, not refused
-    for bad in ("?page=0", "?page=abc", "?per_page=-1", "?per_page=0"):
-        resp = client.get(url(store) + bad)
-        assert resp.status_code == 422 and resp.is_json, bad
+    assert len(client.get(url(store) + "?per_page=50").get_json()["reviews"]) == 3
+    for bad in ("?page=0", "?page=abc", "?per_page=-1", "?per_page=0", "?per_page=51", "?per_page=100000"):
+        resp = client.get(url(store) + bad + "&lang=en")
+        body = resp.get_json()
+        assert (resp.status_code, body["error"], len(body["fields"])) == (422, "validation_failed", 1), bad
+    too_many = client.get(url(store) + "?per_page=1000&lang=en").get_json()["fields"]
+    assert too_many == {"per_page": "from 1 to 50"}
 
 
 def test_keys_are_isolated_between_stores(client, store):
@@ -252,10 +255,11 @@ def test_each_filter_and_sort_has_its_own_etag(client, store):
         ("?rating=9&sort=oldest", {"rating", "sort"}),
     ],
 )
-def test_bad_filter_or_sort_gets_a_400_naming_the_field(client, store, query, fields):
+def test_bad_filter_or_sort_gets_the_same_422_as_bad_paging_naming_the_field(client, store, query, fields):
     write_review(client, store, 5)
     resp = client.get(url(store) + query)
-    assert resp.status_code == 400 and set(resp.get_json()["fields"]) == fields
+    body = resp.get_json()
+    assert (resp.status_code, body["error"], set(body["fields"])) == (422, "validation_failed", fields)
     assert resp.headers["Cache-Control"] == "no-store"
 
 
@@ -345,3 +349,4 @@ def test_the_migration_clears_a_stored_fallback_author_and_leaves_real_names(cli
         "Customer",
         "Customer",
     ]
+

@@ -62,11 +62,11 @@ def test_another_stores_products_are_never_counted(client, store):
     "query",
     ["", "?skus=", "?skus=,,", "?skus=" + ",".join(f"S{n}" for n in range(101)), "?skus=" + "X" * 65],
 )
-def test_bad_sku_lists_get_a_400_with_the_field(client, store, query):
+def test_bad_sku_lists_get_a_422_with_the_field_like_any_bad_query(client, store, query):
     resp = client.get(f"/widget/v1/{store.widget_key}/ratings.json{query}")
-    assert resp.status_code == 400
+    assert resp.status_code == 422
     body = resp.get_json()
-    assert body["error"] == "bad_request" and set(body["fields"]) == {"skus"}
+    assert body["error"] == "validation_failed" and set(body["fields"]) == {"skus"}
     assert resp.headers["Cache-Control"] == "no-store"
 
 
