@@ -317,8 +317,11 @@ def register(app) -> None:
             resp = json_error(status, (exc.name or "error").lower().replace(" ", "_"), message)
             if status == 405 and exc.valid_methods:
                 resp.headers["Allow"] = ", ".join(exc.valid_methods)
-            return resp
-        return page_error(status, message)
+        else:
+            resp = page_error(status, message)
+        if request.path.startswith("/widget/"):  # a storefront reads the widget's errors too (no route: no hook)
+            resp.headers["Access-Control-Allow-Origin"] = "*"
+        return resp
 
     @app.errorhandler(OperationalError)
     def _database_busy(exc: OperationalError):

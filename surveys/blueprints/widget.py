@@ -40,6 +40,8 @@ def _read_only():
 
 
 CACHE = "public, max-age=60"
+# Product routes take <path:sku>: shops use "/" in SKUs (CAMISA/M), intake accepts it, and the
+# embed script's %2F reaches the app decoded. The route's fixed last segment keeps them apart.
 LANGS = ("es", "en")
 
 
@@ -103,7 +105,7 @@ def _filters() -> tuple[int | None, str]:
     return rating, sort
 
 
-@bp.get("/v1/<widget_key>/products/<sku>/reviews.json")
+@bp.get("/v1/<widget_key>/products/<path:sku>/reviews.json")
 def reviews_json(widget_key: str, sku: str):
     lang = _lang()
     use_locale(lang)  # errors and a nameless buyer speak the widget's language, not the browser's
@@ -186,7 +188,7 @@ def photo_thumb(widget_key: str, public_id: str, ext: str):
     return _photo(widget_key, public_id, ext, thumb=True)
 
 
-@bp.get("/v1/<widget_key>/products/<sku>/jsonld")
+@bp.get("/v1/<widget_key>/products/<path:sku>/jsonld")
 def jsonld(widget_key: str, sku: str):
     product = _product(widget_key, sku)
     lang = _lang()
@@ -199,7 +201,7 @@ def jsonld(widget_key: str, sku: str):
     return _json(widget_read.jsonld(product), etag, "application/ld+json")
 
 
-@bp.get("/v1/<widget_key>/products/<sku>/frame")
+@bp.get("/v1/<widget_key>/products/<path:sku>/frame")
 def frame(widget_key: str, sku: str):
     """For shops that cannot run scripts: the widget in its own page, framable by the store's origins."""
     product = _product(widget_key, sku)

@@ -350,3 +350,28 @@ def test_the_migration_clears_a_stored_fallback_author_and_leaves_real_names(cli
         "Customer",
     ]
 
+
+def test_a_sku_with_a_slash_has_its_reviews_jsonld_and_frame_and_a_widget_404_stays_readable(client, store):
+    invitation = sent_invitation(store, items=[{"sku": "CAMISA/M", "name": "Camisa M"}])
+    data = {
+        "nps": "9",
+        "review-CAMISA/M-rating": "4",
+        "review-CAMISA/M-body": "Buena tela",
+        "review-CAMISA/M-publish": "1",
+    }
+    assert client.post(survey_path(invitation), data=data).status_code == 200
+    for sku in ("CAMISA/M", "CAMISA%2FM"):
+        body = client.get(url(store, sku=sku)).get_json()
+        assert (body["product"]["sku"], body["rating"]["count"], [r["body"] for r in body["reviews"]]) == (
+            "CAMISA/M",
+            1,
+            ["Buena tela"],
+        )
+        ld = client.get(url(store, "jsonld", sku=sku)).get_json()
+        assert (ld["sku"], ld["aggregateRating"]["reviewCount"]) == ("CAMISA/M", 1)
+        assert client.get(url(store, "frame", sku=sku)).status_code == 200
+    write_review(client, store, 5)
+    assert client.get(url(store)).get_json()["rating"]["count"] == 1  # a plain SKU as before
+    for missing in (url(store, sku="NADA/X"), f"/widget/v1/{store.widget_key}/products/", "/widget/v1/x/nada"):
+        resp = client.get(missing)
+        assert (resp.status_code, resp.headers.get("Access-Control-Allow-Origin")) == (404, "*"), missing
