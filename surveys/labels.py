@@ -226,6 +226,8 @@ LABELS: dict[str, dict[str, object]] = {
         "reminder_delay_days": _l("days before the reminder"),
         "send_window": _l("sending hours"),
         "brand_color": _l("brand colour"),
+        "sender_name": _l("sender name"),
+        "sender_address": _l("sender address"),
         "timezone": _l("time zone"),
         "opens": _l("opening time"),
         "closes": _l("closing time"),
