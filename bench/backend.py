@@ -33,13 +33,14 @@ def metrics_ms(store: Store, runs: int = 7) -> dict:
 
 
 def query_plans(store: Store) -> list[str]:
-    """EXPLAIN of the two aggregate queries behind the metrics, for bench/README.md."""
+    """EXPLAIN of the two sums behind the metrics (the store's per-day counts), for bench/README.md."""
     dialect = db.engine.dialect.name
     explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN (ANALYZE, COSTS OFF) "
     queries = [
-        "SELECT count(CASE WHEN nps >= 9 THEN 1 END), count(CASE WHEN nps <= 6 THEN 1 END), count(csat) "
-        f"FROM responses WHERE store_id = {store.id}",
-        f"SELECT count(*), count(answered_at) FROM invitations WHERE store_id = {store.id} AND sent_at IS NOT NULL",
+        "SELECT sum(promoters), sum(passives), sum(detractors), sum(satisfied), sum(csat_answers) "
+        f"FROM response_day_counts WHERE store_id = {store.id}",
+        "SELECT channel, sum(sent), sum(answered) "
+        f"FROM invitation_day_counts WHERE store_id = {store.id} GROUP BY channel",
     ]
     out = []
     for sql in queries:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -65,3 +66,54 @@ def test_constraints_are_named_by_the_convention():
     names = {c.name for table in db.metadata.tables.values() for c in table.constraints}
     assert None not in names
     assert "memberships_user_id_store_id_key" in names
+
+
+def test_the_daily_counts_migration_counts_existing_rows_and_undoes_its_triggers():
+    """Rows written before the counts existed are counted by the migration; going down drops
+    the tables and their triggers (writes still work), going up again recounts everything."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import true
+
+    from surveys.models import Response, utcnow
+    from surveys.services.metrics import store_metrics
+
+    from .factories import make_store, sent_invitation
+
+    script = ScriptDirectory(str(Path(__file__).resolve().parent.parent / "migrations"))
+    before = script.get_revision("f16580a6e5cb").down_revision
+
+    def answer(store, nps, csat):
+        invitation = sent_invitation(store)
+        now = utcnow()
+        db.session.add(
+            Response(store_id=store.id, invitation_id=invitation.id, nps=nps, csat=csat, created_at=now,
+                     updated_at=now, hidden_detractor=False)
+        )  # fmt: skip
+        db.session.commit()
+
+    def figures(store):
+        counted = store_metrics(store)
+        assert counted == store_metrics(store, where=[true()], invitation_where=[true()])
+        db.session.rollback()
+        return counted["nps"]["n"], counted["csat"]["n"], counted["invitations_sent"]
+
+    with _scratch_database() as url:
+        app = create_app(_base_config(url))
+        with app.app_context():
+            upgrade(revision=before)
+            store, _ = make_store()
+            for nps, csat in ((10, 5), (3, None), (None, 2)):
+                answer(store, nps, csat)
+            sent_invitation(store)  # sent, not answered
+            upgrade()
+            assert figures(store) == (2, 2, 4)
+            answer(store, 8, 4)  # the triggers count it
+            assert figures(store) == (3, 3, 5)
+            downgrade(revision=before)
+            tables = set(sa.inspect(db.engine).get_table_names())
+            assert not {"response_day_counts", "invitation_day_counts"} & tables
+            answer(store, 0, 1)  # no trigger left behind writing into a missing table
+            upgrade()
+            assert figures(store) == (4, 4, 6)
+            db.session.remove()
+            db.engine.dispose()

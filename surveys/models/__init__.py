@@ -7,6 +7,7 @@ this package is the interface.
 from .accounts import SURVEY_KINDS, ApiKey, Membership, StaffInvitation, StaffUser, Store, new_feed_key
 from .audit import AuditEntry, PrivacyRequest
 from .base import MAX_ROW_ID, UTCDateTime, new_public_id, utcnow
+from .counters import InvitationDayCount, ResponseDayCount
 from .orders import ERASED_PREFIX, Customer, IdempotencyRecord, Order, OrderItem, Product, WebhookEvent
 from .outbox import OutboundEvent, OutboxMessage, WorkFailure
 from .recovery import RESOLUTIONS, TASK_REASONS, TASK_STATES, Task, TaskEvent
@@ -30,6 +31,7 @@ __all__ = [
     "Customer",
     "IdempotencyRecord",
     "Invitation",
+    "InvitationDayCount",
     "Membership",
     "OrderItem",
     "Order",
@@ -39,6 +41,7 @@ __all__ = [
     "Product",
     "ProductRating",
     "Response",
+    "ResponseDayCount",
     "Review",
     "ReviewPhoto",
     "ReviewTombstone",

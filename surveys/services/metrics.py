@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import String, and_, case, cast, func, select
 
 from ..extensions import db
-from ..models import Invitation, OrderItem, Product, Response, Store
+from ..models import Invitation, InvitationDayCount, OrderItem, Product, Response, ResponseDayCount, Store
 from ..reading.scoring import (
     is_detractor,
     is_passive,
@@ -36,12 +36,13 @@ def store_metrics(
 ) -> dict:
     """NPS and CSAT with 95% margins, invitations sent and response rate for a date range
     (``where``: extra conditions on responses, e.g. the console's filters, which also pick the
-    recovery tasks; ``invitation_where``: the ones that apply to invitations, e.g. the product)."""
+    recovery tasks; ``invitation_where``: the ones that apply to invitations, e.g. the product).
+
+    Without such conditions the figures are sums of the store's per-day counts (a few hundred
+    rows, kept exact by the database's triggers, see models/counters.py); with them, they are
+    counted over the rows."""
     lo, hi = _range(start, end)
-    conds = _period(store, start, end) + (where or [])
-    if len(conds) == 1:  # the store's whole history: counted per (nps, csat) along its index
-        row = _score_counts(store)
-    else:
+    if where:
         row = db.session.execute(
             select(
                 func.count(case((is_promoter(Response.nps), 1))),
@@ -49,18 +50,26 @@ def store_metrics(
                 func.count(case((is_detractor(Response.nps), 1))),
                 func.count(case((is_satisfied(Response.csat), 1))),
                 func.count(Response.csat),
-            ).where(*conds)
+            ).where(*_period(store, start, end), *where)
         ).one()
+    else:
+        row = _counted_scores(store, start, end)
     nps = summarize_nps(row[0], row[1], row[2])
     csat = summarize_csat(row[3], row[4])
-    sent_conds = [in_store(Invitation, store), Invitation.sent_at.is_not(None), *(invitation_where or [])]
-    if lo:
-        sent_conds.append(Invitation.sent_at >= lo)
-    if hi:
-        sent_conds.append(Invitation.sent_at < hi)
-    sent, answered = db.session.execute(
-        select(func.count(), func.count(Invitation.answered_at)).where(*sent_conds)
-    ).one()
+    per_channel = None
+    if invitation_where:
+        sent_conds = [in_store(Invitation, store), Invitation.sent_at.is_not(None), *invitation_where]
+        if lo:
+            sent_conds.append(Invitation.sent_at >= lo)
+        if hi:
+            sent_conds.append(Invitation.sent_at < hi)
+        sent, answered = db.session.execute(
+            select(func.count(), func.count(Invitation.answered_at)).where(*sent_conds)
+        ).one()
+    else:
+        per_channel = _counted_invitations(store, start, end)
+        sent = sum(s for s, _ in per_channel.values())
+        answered = sum(a for _, a in per_channel.values())
     return {
         "nps": {
             "score": nps.score,
@@ -80,40 +89,62 @@ def store_metrics(
         },
         "invitations_sent": sent,
         "response_rate": round(answered / sent, 4) if sent else None,
-        "response_rate_by_channel": _by_channel(store, lo, hi, sent, answered),
+        "response_rate_by_channel": _by_channel(store, start, end, sent, answered, per_channel),
         "recovery": recovery_metrics(store, lo, hi, where),
     }
 
 
-def _score_counts(store: Store) -> tuple[int, int, int, int, int]:
-    """(promoters, passives, detractors, satisfied, CSAT answers) of all the store's responses.
-
-    One pass over ``ix_responses_store_scores`` in its order, one counter per row: at a
-    million responses this is about 2.5 times faster on SQLite than five conditional counters
-    per row. The few (nps, csat) pairs are then read by the predicates of reading.scoring."""
-    promoters = passives = detractors = satisfied = answered = 0
-    for nps, csat, n in db.session.execute(
-        select(Response.nps, Response.csat, func.count())
-        .where(in_store(Response, store))
-        .group_by(Response.nps, Response.csat)
-    ):
-        if nps is not None:
-            promoters += n if is_promoter(nps) else 0
-            passives += n if is_passive(nps) else 0
-            detractors += n if is_detractor(nps) else 0
-        if csat is not None:
-            satisfied += n if is_satisfied(csat) else 0
-            answered += n
-    return promoters, passives, detractors, satisfied, answered
+def _day_range(model, store: Store, start: date | None, end: date | None) -> list:
+    conds = [in_store(model, store)]
+    if start:
+        conds.append(model.day >= start)
+    if end:
+        conds.append(model.day <= end)
+    return conds
 
 
-def _by_channel(store: Store, lo, hi, sent: int, answered: int) -> dict:
-    """Per channel only for stores that have WhatsApp set up; otherwise everything was email
-    (and the covering index answers the total without another scan)."""
-    from .whatsapp import reporting, settings
+def _counted_scores(store: Store, start: date | None, end: date | None) -> tuple[int, int, int, int, int]:
+    """(promoters, passives, detractors, satisfied, CSAT answers) of the store's responses
+    created from ``start`` to ``end`` (UTC days, both included), from the per-day counts."""
+    c = ResponseDayCount
+    row = db.session.execute(
+        select(
+            func.coalesce(func.sum(c.promoters), 0),
+            func.coalesce(func.sum(c.passives), 0),
+            func.coalesce(func.sum(c.detractors), 0),
+            func.coalesce(func.sum(c.satisfied), 0),
+            func.coalesce(func.sum(c.csat_answers), 0),
+        ).where(*_day_range(c, store, start, end))
+    ).one()
+    return tuple(int(n) for n in row)
+
+
+def _counted_invitations(store: Store, start: date | None, end: date | None) -> dict[str, tuple[int, int]]:
+    """{channel: (sent, answered)} of the invitations sent from ``start`` to ``end``, from the
+    per-day counts (rows sent before channels existed count as email)."""
+    c = InvitationDayCount
+    rows = db.session.execute(
+        select(c.channel, func.sum(c.sent), func.sum(c.answered))
+        .where(*_day_range(c, store, start, end))
+        .group_by(c.channel)
+    ).all()
+    return {channel: (int(sent), int(answered)) for channel, sent, answered in rows}
+
+
+def _by_channel(store: Store, start, end, sent: int, answered: int, per_channel: dict | None) -> dict:
+    """Per channel only for stores that have WhatsApp set up; otherwise everything was email.
+    (The channels ignore the invitation filters, as ``reporting.rate_by_channel`` does.)"""
+    from .whatsapp import settings
+    from .whatsapp.reporting import CHANNELS
 
     if settings.get_channel(store) is not None:
-        return reporting.rate_by_channel(store, lo, hi)
+        if per_channel is None:
+            per_channel = _counted_invitations(store, start, end)
+        out = {}
+        for name in CHANNELS:
+            s, a = per_channel.get(name, (0, 0))
+            out[name] = {"sent": s, "answered": a, "response_rate": round(a / s, 4) if s else None}
+        return out
     rate = round(answered / sent, 4) if sent else None
     return {
         "email": {"sent": sent, "answered": answered, "response_rate": rate},
