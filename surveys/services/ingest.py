@@ -47,6 +47,12 @@ class Delivery:
     whatsapp_opt_in: bool | None = None  # None: not said (an earlier answer stands)
 
 
+def item_name(item: Item) -> str | None:
+    """The name kept with the order's item: None when the shop sent none of its own (intake
+    then names it by its SKU), so the customer reads the catalogue name instead of a code."""
+    return item.name if item.name != item.sku else None
+
+
 def result_body(order_pk: int, order_ref: str, status: str, send_at, reason: str | None) -> dict:
     return {
         "id": order_pk,
@@ -93,7 +99,9 @@ def record_many(store: Store, deliveries: list[Delivery], source: str = "api") -
     fresh = [first[ref] for ref in refs if ref not in known]
     created = _insert_orders(store, fresh, customers, source, now)
     new_orders = [(first[ref], order_id) for ref, order_id in created.items()]
-    items = [{"order_id": oid, "product_id": products[i.sku], "name": i.name} for d, oid in new_orders for i in d.items]
+    items = [
+        {"order_id": oid, "product_id": products[i.sku], "name": item_name(i)} for d, oid in new_orders for i in d.items
+    ]
     _insert_ignore_many(OrderItem, items, ["order_id", "product_id"])
     _insert_invitations(store, new_orders, customers, now)
     _keep_statistics_fresh(len(created))

@@ -20,7 +20,7 @@ from ..models import Customer, Invitation, Order, OrderItem, Product, Store, new
 from ..models.base import UTCDateTime
 from . import privacy
 from .db_util import insert_ignoring, upserting
-from .ingest import PRODUCT_FIELDS, Delivery, _keep_statistics_fresh, _reason, _results, result_body
+from .ingest import PRODUCT_FIELDS, Delivery, _keep_statistics_fresh, _reason, _results, item_name, result_body
 from .invitations import ACTIVE_STATES, compute_send_at
 
 CUSTOMERS, PRODUCTS, ORDERS, INVITATIONS = (m.__table__ for m in (Customer, Product, Order, Invitation))
@@ -132,9 +132,9 @@ def record_one(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bo
         return _results(store, [d.order_id])[d.order_id], False
     if products:
         # the items in the shop's order (the survey shows them so), whatever order the products went in
-        names: dict[str, str] = {}
+        names: dict[str, str | None] = {}
         for i in d.items:
-            names.setdefault(i.sku, i.name)
+            names.setdefault(i.sku, item_name(i))
         items = [{"order_id": order_id, "product_id": products[sku], "name": name} for sku, name in names.items()]
         session.execute(OrderItem.__table__.insert(), items)
     window = timedelta(days=store.throttle_days)

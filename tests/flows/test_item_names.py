@@ -4,6 +4,7 @@ what they bought), not by the product's catalogue name, which stays the first on
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from email.utils import parseaddr
 from html import unescape
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from surveys.extensions import db
-from surveys.models import Invitation, Product, Task
+from surveys.models import Invitation, Product, Task, utcnow
 from surveys.worker import dispatch_once
 
 from ..factories import STAFF_PASSWORD, delivery_payload, make_due, make_store, staff_login, survey_path
@@ -79,3 +80,22 @@ def test_an_english_order_is_surveyed_with_the_name_sent_with_it(client, shop, s
     task_page = client.get(f"/staff/tasks/{task.id}").get_data(as_text=True)
     draft = unescape(re.search(r'<textarea[^>]*id="reply-body"[^>]*>(.*?)</textarea>', task_page, re.S).group(1))
     assert "Mug" in draft and "Taza de barro" not in draft
+
+
+def test_an_item_sent_without_a_name_of_its_own_is_called_by_the_catalogue_name(
+    client, runner, shop, smtp_sink, tmp_path
+):
+    store, key = shop
+    _deliver(client, key, "W-1", "ana@example.com", "Ana López", "es-MX", "Taza de barro")
+    csv = tmp_path / "entregas.csv"
+    delivered = (utcnow() - timedelta(days=2)).isoformat()
+    csv.write_text(
+        "order_id,email,name,locale,delivered_at,sku,product_name\n"
+        f"W-3,luis@example.com,Luis Pérez,es-MX,{delivered},TAZA-01,\n"
+    )
+    assert runner.invoke(args=["deliveries", "import", str(csv), "--store", store.slug]).exit_code == 0
+    luis = db.session.scalar(select(Invitation).order_by(Invitation.id.desc()))
+    make_due(luis)
+    dispatch_once()
+    assert _mail_to(smtp_sink, "luis@example.com")["Subject"] == "Luis, ¿cómo llegó tu Taza de barro?"  # not TAZA-01
+    assert _order_line(client.get(survey_path(luis)).get_data(as_text=True)) == "Taza de barro"
