@@ -133,6 +133,7 @@ LABELS: dict[str, dict[str, object]] = {
         "photo_hidden": _l("Photo hidden from the public"),
         "photo_shown": _l("Photo shown again"),
         "login": _l("Signed in"),
+        "login_failed": _l("Failed sign-in (wrong password)"),
         "logout": _l("Signed out"),
         "store_settings": _l("Changed the store settings"),
         "users": _l("Changed the staff"),
@@ -200,7 +201,11 @@ LABELS: dict[str, dict[str, object]] = {
         "photo": _l("photo no."),
         "role": _l("role"),
         "sent": _l("sent"),
+        "member": _l("person"),
+        "invitation": _l("invitation"),
+        "changes": _l("changed"),
     },
+    "invitation": {"sent": lazy_pgettext("invitation", "sent"), "cancelled": lazy_pgettext("invitation", "cancelled")},
     # The names of the fields a staff form sent (the audit log's "fields" detail: names, never values).
     "field": {
         "action": _l("action"),
@@ -288,6 +293,15 @@ DETAIL_VALUES = {
     "topic": "topic",
     "language": "language",
     "role": "role",
+    "invitation": "invitation",
+}
+
+# Fields whose old and new values in a "changes" detail are codes of another table.
+CHANGE_VALUES = {
+    "role": "role",
+    "survey_kind": "survey_kind",
+    "reply_register": "register",
+    "policy": "channel_policy",
 }
 
 
@@ -364,8 +378,33 @@ def detail_text(details: dict | None) -> str:
             shown = field_names(str(value).split(","))
             if not shown:
                 continue
+        if key == "changes":
+            shown = change_text(value)
+            if not shown:
+                continue
         parts.append(f"{label('detail', key)}: {shown}")
     return " · ".join(parts)
+
+
+def change_text(changes) -> str:
+    """What a save changed, field by field: "brand colour: #111111 → #222222; access token: changed"
+    (a secret is stored as [field, None, None] and shown only as changed)."""
+    parts = []
+    for name, old, new in changes or []:
+        if old is None and new is None:
+            parts.append(f"{label('field', name)}: {_l('changed')}")
+        else:
+            parts.append(f"{label('field', name)}: {_change_value(name, old)} → {_change_value(name, new)}")
+    return "; ".join(parts)
+
+
+def _change_value(name: str, value) -> str:
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if value in (None, ""):
+        return "—"
+    kind = CHANGE_VALUES.get(name)
+    return label(kind, value) if kind else str(value)
 
 
 def field_names(names) -> str:

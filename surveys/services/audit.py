@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import AuditEntry, StaffUser, utcnow
+from ..models import AuditEntry, Membership, StaffUser, utcnow
 from .scope import scoped
 
 SYSTEM = "system"
@@ -40,6 +40,42 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_account(user: StaffUser | None, action: str, details: dict | None = None) -> None:
+    """Log an account event (sign-in, failed sign-in, sign-out, password reset) in the log of every
+    store the account is an active member of, so each of their admins sees it; an event of no known
+    account (an unknown address) is still written, in no store's log, so both cost a write."""
+    store_ids = []
+    if user is not None:
+        store_ids = db.session.scalars(
+            select(Membership.store_id).where(Membership.user_id == user.id, Membership.active.is_(True))
+        ).all()
+    for store_id in sorted(store_ids) or [None]:
+        record(store_id, user, action, "staff_user", user.id if user is not None else None, details=details)
+
+
+def changes(before: dict, after: dict, secrets: frozenset | set = frozenset()) -> list[list]:
+    """The fields whose value differs between two snapshots of a form, as [field, old, new] (values
+    as shown, cut at 80 characters); a secret field says only that it changed ([field, None, None])."""
+    found = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if name in secrets:
+            found.append([name, None, None])
+        else:
+            found.append([name, _shown(old), _shown(new)])
+    return found
+
+
+def _shown(value) -> str | bool:
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def entries(store_id: int, object_type: str | None = None, object_id: int | None = None, limit: int | None = None):

@@ -58,7 +58,7 @@ def request_reset(email: str, client: str) -> None:
     ).first()
     user, store = row if row is not None else (None, None)
     # Every request writes its audit row, so both answers commit a write (the timing stays alike).
-    audit.record(None, None, "password_reset_request", "staff_user", user.id if user else None, details={"ip": client})
+    audit.record_account(user, "password_reset_request", {"ip": client})
     with force_locale(user.locale if user is not None else "es"):
         message = mail.queue_rendered(
             store=store if user is not None else Store(id=0, name="", sender=None),

@@ -130,13 +130,14 @@ def members(store: Store, active_only: bool = False) -> list[tuple[StaffUser, Me
 
 def update_member(
     store: Store, actor: StaffUser, user_id: int, role: str, active: bool, on_shift: bool | None = None
-) -> tuple[int, int]:
+) -> tuple[tuple[int, int], dict]:
     """Change a member's role, shift or access in THIS store; not yourself.
 
     Only the membership changes: the account (its password, its sessions, its other
     stores) belongs to the person, and account-wide disabling to the operator. A member
-    switched off hands their active tasks here on (``recovery.release_tasks``); returns
-    how many went (to agents on shift, back to the queue)."""
+    switched off hands their active tasks here on (``recovery.release_tasks``); returns how
+    many went (to agents on shift, back to the queue) and the audit details: the member's
+    address and what changed ([field, old, new])."""
     if not 0 < user_id <= MAX_ROW_ID:
         raise NotFound("no such member")
     row = db.session.execute(
@@ -151,8 +152,12 @@ def update_member(
         raise ValidationFailed(_l("You cannot change your own access."), {"user": "self"})
     if role not in ("admin", "agent"):
         raise ValidationFailed(_l("The role must be admin or agent."), {"role": "invalid"})
+    before = {"role": membership.role, "active": membership.active, "on_shift": membership.on_shift}
     leaving = membership.active and not active
     membership.role, membership.active = role, active
     if on_shift is not None:
         membership.on_shift = on_shift
-    return recovery.release_tasks(store, user, actor) if leaving else (0, 0)
+    after = {"role": membership.role, "active": membership.active, "on_shift": membership.on_shift}
+    changed = [[name, before[name], after[name]] for name in before if before[name] != after[name]]
+    moved = recovery.release_tasks(store, user, actor) if leaving else (0, 0)
+    return moved, {"member": user.email, "changes": changed}

@@ -50,6 +50,7 @@ class SignIn:
     user: StaffUser | None = None
     wait: int = 0
     device_token: str | None = None
+    account: StaffUser | None = None  # a wrong password's account (None for an unknown address)
 
 
 def sign_in(email: str, password: str, client: str, device_token: str | None) -> SignIn:
@@ -71,7 +72,7 @@ def sign_in(email: str, password: str, client: str, device_token: str | None) ->
         return SignIn(wait=wait)
     user = authenticate(account, password)
     if user is None:
-        return SignIn()
+        return SignIn(account=db.session.scalar(select(StaffUser).where(StaffUser.email == account)))
     throttle.clear(per_pair)
     return SignIn(user=user, device_token=issue_token("device", str(user.id)))
 

@@ -119,7 +119,8 @@ def pending_invitations(store: Store) -> list[StaffInvitation]:
     )
 
 
-def cancel_invitation(store: Store, invitation_id: int) -> None:
+def cancel_invitation(store: Store, invitation_id: int) -> StaffInvitation:
+    """Withdraw a pending invitation (an accepted one stays as it is); the invitation."""
     if not 0 < invitation_id <= MAX_ROW_ID:
         raise NotFound("no such invitation")
     invitation = db.session.scalar(
@@ -129,6 +130,7 @@ def cancel_invitation(store: Store, invitation_id: int) -> None:
         raise NotFound("no such invitation")
     if invitation.accepted_at is None:
         invitation.cancelled_at = invitation.cancelled_at or utcnow()
+    return invitation
 
 
 def read_invitation(token: str) -> tuple[StaffInvitation, StaffUser | None]:

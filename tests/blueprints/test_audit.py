@@ -31,15 +31,16 @@ def test_staff_changes_exports_and_sign_ins_are_logged_without_secrets(client, s
     client.post("/staff/privacy/export", data={"email": "nadie@barro.com.mx"})
     logged = [(e.actor, e.action, e.object_type) for e in entries(store.id)]
     assert logged == [
+        ("admin@barro.test", "login", "staff_user"),
         ("admin@barro.test", "store_settings", "store"),
         ("admin@barro.test", "users", "users"),
         ("admin@barro.test", "responses_csv", "responses"),
         ("admin@barro.test", "privacy_export", "customer"),
     ]
-    users = entries(store.id)[1]
-    assert "password" not in users.details["fields"] and "email" in users.details["fields"]
+    users = entries(store.id)[2]
+    assert users.details == {"member": "nuevo@barro.com.mx", "role": "agent", "invitation": "sent"}
     assert "una clave larga" not in str([(e.reason, e.details) for e in entries()])
-    assert [e.action for e in entries() if e.store_id is None] == ["login"]
+    assert [e.action for e in entries() if e.store_id is None] == []  # a sign-in goes to its member's stores
 
 
 def test_the_audit_page_and_csv_are_for_admins_of_that_store_only(client, staff_shop):
@@ -49,10 +50,11 @@ def test_the_audit_page_and_csv_are_for_admins_of_that_store_only(client, staff_
     page = client.get("/staff/audit").get_data(as_text=True)
     assert "Cambió los ajustes de la tienda" in page and "admin@barro.test" in page
     rows = list(csv.DictReader(io.StringIO(client.get("/staff/audit.csv").get_data(as_text=True))))
-    assert [r["Qué"] for r in rows] == ["Cambió los ajustes de la tienda"]
+    assert [r["Qué"] for r in rows] == ["Inició sesión", "Cambió los ajustes de la tienda"]
     client.post("/staff/logout")
     staff_login(client, "otra@otra.test")
-    assert list(csv.DictReader(io.StringIO(client.get("/staff/audit.csv").get_data(as_text=True)))) == []
+    rows = list(csv.DictReader(io.StringIO(client.get("/staff/audit.csv").get_data(as_text=True))))
+    assert [(r["Quién"], r["Qué"]) for r in rows] == [("otra@otra.test", "Inició sesión")]  # its own sign-in only
     client.post("/staff/logout")
     staff_login(client, "agente@barro.test")
     assert client.get("/staff/audit").status_code == 404
@@ -118,9 +120,113 @@ def test_log_csv_headers_are_words_in_the_members_language_in_a_stable_order(cli
     client.post("/staff/me", data={"locale": "en"})
     english = client.get("/staff/audit.csv").get_data(as_text=True).splitlines()
     assert english[0] == "\ufeffWhen (UTC),Who,What,Object,Object number,Why,Details"
-    assert english[1].split(",")[1:4] == ["admin@barro.test", "Changed the store settings", "Store"]
+    assert english[2].split(",")[1:4] == ["admin@barro.test", "Changed the store settings", "Store"]
     header = client.get("/staff/responses.csv").get_data(as_text=True).splitlines()[0]
     assert header == (
         "\ufeffAnswered at,Order,Email,NPS score (0-10),NPS category,CSAT score (1-5),Comment,Language,Sentiment,"
         "Polarity (-1 to 1),Topics,Hidden detractor,Task status"
     )
+
+
+def _details_of(client, url, action_label):
+    """The Details cell of each row of the audit page whose What reads ``action_label``."""
+    import html as html_lib
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    found = []
+    for row in re.findall(r"<tr data-entry=.*?</tr>", page, re.S):
+        cells = [html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td.*?</td>", row, re.S)]
+        if cells[2] == action_label:
+            found.append(cells[5])
+    return found
+
+
+def test_a_settings_save_logs_only_the_fields_it_changed_old_to_new(client, staff_shop):
+    staff_login(client, "admin@barro.test")
+    client.post("/staff/settings", data=SETTINGS_FORM)
+    client.post("/staff/settings", data={**SETTINGS_FORM, "brand_color": "#222222"})
+    client.post("/staff/settings", data={**SETTINGS_FORM, "brand_color": "#222222"})  # nothing changed
+    saves = [e.details for e in entries(staff_shop[0].id) if e.action == "store_settings"]
+    assert saves[1:] == [{"changes": [["brand_color", "#7c2d12", "#222222"]]}, {"changes": []}]
+    shown = _details_of(client, "/staff/audit", "Cambió los ajustes de la tienda")
+    assert shown[:2] == ["", "cambió: color de la marca: #7c2d12 → #222222"]
+
+
+def test_team_changes_name_the_person_and_the_role(client, staff_shop):
+    from surveys.models import StaffUser
+
+    store = staff_shop[0]
+    staff_login(client, "admin@barro.test")
+    client.post("/staff/users", data={"email": "nuevo@barro.com.mx", "role": "admin"})
+    agent = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
+    client.post("/staff/users", data={"user_id": str(agent.id), "role": "admin", "active": "y", "on_shift": "1"})
+    team = [e.details for e in entries(store.id) if e.action == "users"]
+    assert team == [
+        {"member": "nuevo@barro.com.mx", "role": "admin", "invitation": "sent"},
+        {"member": "agente@barro.test", "changes": [["role", "agent", "admin"]]},
+    ]
+    assert _details_of(client, "/staff/audit", "Cambió el equipo") == [
+        "cambió: rol: Agente → Administrador · persona: agente@barro.test",
+        "invitación: enviada · persona: nuevo@barro.com.mx · rol: Administrador",
+    ]
+
+
+def test_whatsapp_secrets_are_logged_only_as_changed(client, staff_shop):
+    from ..cloud_api import APP_SECRET, PHONE_ID, SECRETS, TOKEN, VERIFY
+
+    def settings_form(**overrides):
+        form = {"policy": "whatsapp_first", "country": "MX", "phone_number_id": PHONE_ID, "access_token": TOKEN}
+        form |= {"app_secret": APP_SECRET, "verify_token": VERIFY, "template_es": "encuesta_entrega"}
+        return form | {"template_es_code": "es_MX", **overrides}
+
+    staff_login(client, "admin@barro.test")
+    client.post("/staff/whatsapp", data=settings_form())
+    client.post("/staff/whatsapp", data=settings_form(access_token="", app_secret="", verify_token="", country="CO"))
+    saves = [e.details for e in entries(staff_shop[0].id) if e.action == "whatsapp_settings"]
+    assert [name for name, old, new in saves[0]["changes"] if old is None and new is None] == [
+        "access_token",
+        "app_secret",
+        "verify_token",
+    ]
+    assert saves[1] == {"changes": [["country", "MX", "CO"]]}
+    assert not any(secret in str(saves) for secret in SECRETS)
+
+
+def test_sign_ins_failures_sign_outs_and_password_resets_show_in_the_store_log(client, staff_shop, outbox):
+    import re
+
+    from surveys.models import StaffUser
+    from surveys.services.password_reset import reset_url
+
+    staff_login(client, "agente@barro.test", password="no es la clave")
+    staff_login(client, "agente@barro.test")
+    client.post("/staff/logout")
+    client.post("/staff/password-reset", data={"email": "agente@barro.test"})
+    agent = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
+    path = reset_url(agent).split("/staff/", 1)[1]
+    new = "otra clave muy larga"
+    client.post(f"/staff/{path}", data={"password": new, "confirm": new})
+    staff_login(client, "admin@barro.test")
+    page = client.get("/staff/audit").get_data(as_text=True)
+    menu = dict(re.findall(r'<option value="([a-z_:]+)">([^<]+)</option>', page))
+    expected = {
+        "login": "Inició sesión",
+        "login_failed": "Inicio de sesión fallido (contraseña incorrecta)",
+        "logout": "Cerró sesión",
+        "password_reset_request": "Pidió restablecer la contraseña",
+        "password_reset": "Puso una contraseña nueva",
+    }
+    assert {code: menu.get(code) for code in expected} == expected
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/staff/audit.csv?who=agente@barro.test").get_data(as_text=True)))
+    )
+    assert [r["Qué"] for r in rows] == [
+        expected[a] for a in ("login_failed", "login", "logout", "password_reset_request", "password_reset")
+    ]
+    assert _details_of(client, "/staff/audit?what=login_failed", expected["login_failed"]) == [
+        "dirección IP: 127.0.0.1"
+    ]
+    staff_login(client, "otra@otra.test")  # another store's admin sees none of it
+    other = client.get("/staff/audit.csv?who=agente@barro.test").get_data(as_text=True)
+    assert list(csv.DictReader(io.StringIO(other))) == []

@@ -68,9 +68,10 @@ def test_every_staff_csv_export_streams_its_rows_over_a_live_server(app, client,
         moderation = staff.csv_rows("/staff/reviews/log.csv")
         assert [(r["Qué"], r["Quién"]) for r in moderation] == [("Reseña escrita", "Postventa (automático)")]
         audit_rows = staff.csv_rows("/staff/audit.csv")
-        # the review's submission, both response exports (each logged as data leaving the system)
+        # the review's submission, the sign-in, both response exports (each logged as data leaving the system)
         assert [(r["Qué"], r["Quién"], r["Detalles"]) for r in audit_rows] == [
             ("Reseña escrita", "Postventa (automático)", "avisos: Datos personales · estrellas: 2 · estado: En espera"),
+            ("Inició sesión", "admin@barro.test", "dirección IP: 127.0.0.1"),
             ("Exportó las respuestas (CSV)", "admin@barro.test", ""),
             ("Exportó las respuestas (CSV)", "admin@barro.test", "categoría: Detractor"),
         ]

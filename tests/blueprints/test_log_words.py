@@ -62,7 +62,7 @@ def test_the_logs_name_fields_objects_and_details_in_spanish_and_english(client,
     assert spanish[ids["tasks_bulk"]] == ("Tareas", "campos: acción, responsable")
     assert spanish[ids["task_action:resolve"]][1] == "campos: código del cupón, nota, qué se hizo"
     assert spanish[ids["task_action:reply"]][1] == "campos: texto, asunto"
-    assert spanish[ids["users"]][1] == "campos: correo, rol"
+    assert spanish[ids["users"]][1] == "invitación: enviada · persona: nueva@barro.test · rol: Agente"
     assert spanish[ids["privacy_erase"]] == (
         "Cliente",
         "comentarios: 1 · cliente: 1 · correos: 0 · campos: confirmación, correo · tareas cerradas: 1",
@@ -77,6 +77,7 @@ def test_the_logs_name_fields_objects_and_details_in_spanish_and_english(client,
     assert english[ids["tasks_bulk"]] == ("Tasks", "fields: action, assignee")
     assert english[ids["task_action:reply"]][1] == "fields: text, subject"
     assert english[ids["photo_hidden"]][1] == "photo no.: 1"
+    assert english[ids["users"]][1] == "invitation: sent · person: nueva@barro.test · role: Agent"
 
 
 def test_every_staff_form_field_has_words_or_is_internal():

@@ -156,11 +156,15 @@ def field_errors(form) -> str:
     return "; ".join(parts + [str(error) for error in form.form_errors])
 
 
-def save_form(form, change, saved: str | None = None, audit_as: tuple = ()) -> bool:
-    """``run_form``, then audit, commit and flash "Saved." (or ``saved``) on success."""
+def save_form(form, change, saved: str | None = None, audit_as: tuple = (), audit_details=None) -> bool:
+    """``run_form``, then audit, commit and flash "Saved." (or ``saved``) on success.
+    ``audit_details()``, called after the change, says what it changed (see audit_staff_action)."""
     if not run_form(form, change):
         return False
-    audit_staff_action(*audit_as)
+    if audit_details is None:
+        audit_staff_action(*audit_as)
+    else:
+        audit_staff_action(*audit_as, sent_fields=False, **audit_details())
     db.session.commit()
     flash(saved or gettext("Saved."), "ok")
     return True
@@ -180,9 +184,12 @@ SELF_AUDITED = {"staff.review_action", "staff.review_photo_action", "staff.regen
 SECRET_FIELDS = {"password", "csrf_token"}
 
 
-def audit_staff_action(object_type: str | None = None, object_id: int | None = None, **details) -> None:
-    """Log the current staff request: who, which action on which object, which fields it sent
-    (names only: values may be personal data or secrets)."""
+def audit_staff_action(
+    object_type: str | None = None, object_id: int | None = None, sent_fields: bool = True, **details
+) -> None:
+    """Log the current staff request: who, which action on which object, ``details``, and, unless the
+    details say what changed (``changes``: [field, old, new], secrets as [field, None, None]), which
+    fields it sent (names only: values may be personal data or secrets)."""
     if request.endpoint in SELF_AUDITED:
         return
     args = dict(request.view_args or {})
@@ -194,7 +201,9 @@ def audit_staff_action(object_type: str | None = None, object_id: int | None = N
         action,
         object_type or (id_arg[:-3] if id_arg else request.endpoint.split(".", 1)[1]),
         object_id if object_id is not None else (args.get(id_arg) if id_arg else None),
-        details={"fields": ",".join(sorted(set(request.form) - SECRET_FIELDS)), **details} if request.form else details,
+        details={"fields": ",".join(sorted(set(request.form) - SECRET_FIELDS)), **details}
+        if sent_fields and request.form
+        else details,
     )
 
 

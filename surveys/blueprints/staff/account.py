@@ -62,7 +62,7 @@ def password_reset_confirm(token: str):
     user = password_reset_service.read_reset(token)
     form = NewPasswordForm()
     if run_form(form, lambda: password_reset_service.complete_reset(user, form.password.data, form.confirm.data)):
-        audit.record(None, user, "password_reset", "staff_user", user.id)
+        audit.record_account(user, "password_reset")
         db.session.commit()
         flash(gettext("Your new password is set, and you are signed out everywhere. Sign in with it."), "ok")
         return redirect(url_for("staff.login"))

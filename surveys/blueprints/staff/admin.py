@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ...extensions import db
 from ...parsing import time_zones
-from ...services import dashboard, failures, feeds, mail, recovery, settings, staff_invitations
+from ...services import audit, dashboard, failures, feeds, mail, recovery, settings, staff_invitations
 from . import bp, field_errors, save_form
 from .action_forms import LOCALES, MeForm
 from .forms import CancelInvitationForm, InviteForm, MemberForm, StoreSettingsForm
@@ -17,8 +17,10 @@ from .forms import CancelInvitationForm, InviteForm, MemberForm, StoreSettingsFo
 @bp.route("/settings", methods=["GET", "POST"])
 def store_settings():
     form = StoreSettingsForm.of(g.store)
+    before = StoreSettingsForm.stored(g.store)
     change = lambda: settings.update_store_settings(g.store, form.values())  # noqa: E731 (run once valid)
-    if save_form(form, change, gettext("Settings saved."), ("store", g.store.id)):
+    changed = lambda: {"changes": audit.changes(before, StoreSettingsForm.stored(g.store))}  # noqa: E731
+    if save_form(form, change, gettext("Settings saved."), ("store", g.store.id), changed):
         return redirect(url_for("staff.store_settings"))
     failed = form.is_submitted()  # a valid, saved form has redirected
     page = render_template(
@@ -56,8 +58,9 @@ def users():
         else InviteForm
     )
     form = form_class()
-    moved = {}
-    if save_form(form, lambda: _change_staff(form, moved)):
+    moved: dict = {}
+    done: dict = {}
+    if save_form(form, lambda: done.update(_change_staff(form, moved)), audit_details=lambda: done):
         _say_moved(*moved.get("tasks", (0, 0)))
         return redirect(url_for("staff.users"))
     return _users_page(form), 422
@@ -83,9 +86,11 @@ def _say_moved(to_agents: int, to_queue: int) -> None:
         )
 
 
-def _change_staff(form, moved: dict) -> None:
+def _change_staff(form, moved: dict) -> dict:
+    """Make the change (a departing member's tasks handed on are counted in ``moved``); the audit
+    details naming the person and what changed."""
     if isinstance(form, MemberForm):
-        moved["tasks"] = settings.update_member(
+        moved["tasks"], details = settings.update_member(
             g.store,
             current_user,
             form.user_id.parsed,
@@ -93,10 +98,12 @@ def _change_staff(form, moved: dict) -> None:
             form.active.data,
             form.on_shift.parsed if form.on_shift.raw_data else None,  # left out: unchanged
         )
-    elif isinstance(form, CancelInvitationForm):
-        staff_invitations.cancel_invitation(g.store, form.cancel_invitation.parsed)
-    else:
-        staff_invitations.invite_member(g.store, current_user, form.email.parsed, form.role.data)
+        return details
+    if isinstance(form, CancelInvitationForm):
+        invitation = staff_invitations.cancel_invitation(g.store, form.cancel_invitation.parsed)
+        return {"member": invitation.email, "role": invitation.role, "invitation": "cancelled"}
+    invitation = staff_invitations.invite_member(g.store, current_user, form.email.parsed, form.role.data)
+    return {"member": invitation.email, "role": invitation.role, "invitation": "sent"}
 
 
 def _users_page(failed=None):

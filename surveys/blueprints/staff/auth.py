@@ -38,6 +38,9 @@ def login():
             return _signed_in(attempt, form.next.parsed)
         db.session.rollback()
         wait = attempt.wait
+        if not wait:  # a wrong password is logged for the account's admins (throttled attempts check nothing)
+            audit.record_account(attempt.account, "login_failed", {"ip": request.remote_addr or ""})
+            db.session.commit()
         error = (
             gettext("Too many sign-in attempts. Wait %(wait)s, then try again.", wait=wait_text(wait))
             if wait
@@ -57,7 +60,7 @@ def _signed_in(attempt, next_path: str | None):
     """Start the session, log it, and go where the member was headed (a path on this site only)."""
     user = attempt.user
     start_session(user)
-    audit.record(None, user, "login", "staff_user", user.id, details={"ip": request.remote_addr or ""})
+    audit.record_account(user, "login", {"ip": request.remote_addr or ""})
     db.session.commit()
     resp = redirect(next_path or url_for("staff.dashboard"))
     resp.set_cookie(
@@ -75,7 +78,7 @@ def _signed_in(attempt, next_path: str | None):
 @bp.post("/logout")
 def logout():
     staff_auth.revoke_sessions(current_user)  # copies of this session cookie stop working too
-    audit.record(None, current_user._get_current_object(), "logout", "staff_user", current_user.id)
+    audit.record_account(current_user._get_current_object(), "logout")
     db.session.commit()
     logout_user()
     session.clear()

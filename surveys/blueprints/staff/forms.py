@@ -190,6 +190,16 @@ class StoreSettingsForm(FlaskForm):
     @classmethod
     def of(cls, store) -> StoreSettingsForm:
         """The form for ``store``: its stored settings on GET, the posted ones on POST."""
+        data = cls.stored(store)
+        form = cls(data=data)
+        form._stored_address = data["sender_address"]
+        if not settings.sender_domains():  # the operator lets no store choose its address
+            del form.sender_address
+        return form
+
+    @staticmethod
+    def stored(store) -> dict:
+        """``store``'s settings as the form shows them, field by field (the audit log compares two)."""
         hours = (store.opening_hours or {"0": [9, 18]}).get("0", [9, 18])
         templates = store.reply_templates or {}
         sender_name, sender_address = parseaddr(store.sender) if store.sender else (store.name, "")
@@ -199,35 +209,29 @@ class StoreSettingsForm(FlaskForm):
                 tpl = templates.get(replies.template_key(lang, register, stage), {})
                 stored[f"tpl_{lang}{suffix}_subject"] = tpl.get("subject", "")
                 stored[f"tpl_{lang}{suffix}_body"] = tpl.get("body", "")
-        form = cls(
-            data={
-                **stored,
-                "survey_kind": store.survey_kind,
-                "send_delay_days": str(store.send_delay_minutes // 1440),
-                "reminder_delay_days": str(store.reminder_delay_minutes // 1440),
-                "send_window": f"{store.send_window_start}-{store.send_window_end}"
-                if store.send_window_start is not None
-                else "",
-                "brand_color": store.brand_color,
-                "timezone": store.timezone,
-                "opens": str(hours[0]),
-                "closes": str(hours[1]),
-                "open_saturday": bool(store.opening_hours and "5" in store.opening_hours),
-                "holidays": " ".join(store.holidays or []),
-                "sla_first_contact_hours": str(store.sla_first_contact_minutes // 60),
-                "sla_resolution_hours": str(store.sla_resolution_minutes // 60),
-                "followup_delay_hours": str(store.followup_delay_minutes // 60),
-                "reply_register": store.reply_register,
-                "alert_emails": " ".join(store.alert_emails or []),
-                "outbound_url": store.outbound_url or "",
-                "reviews_auto_publish": store.reviews_auto_publish,
-                "widget_origins": " ".join(store.widget_origins or []),
-            }
-        )
-        form._stored_address = sender_address
-        if not settings.sender_domains():  # the operator lets no store choose its address
-            del form.sender_address
-        return form
+        return {
+            **stored,
+            "survey_kind": store.survey_kind,
+            "send_delay_days": str(store.send_delay_minutes // 1440),
+            "reminder_delay_days": str(store.reminder_delay_minutes // 1440),
+            "send_window": f"{store.send_window_start}-{store.send_window_end}"
+            if store.send_window_start is not None
+            else "",
+            "brand_color": store.brand_color,
+            "timezone": store.timezone,
+            "opens": str(hours[0]),
+            "closes": str(hours[1]),
+            "open_saturday": bool(store.opening_hours and "5" in store.opening_hours),
+            "holidays": " ".join(store.holidays or []),
+            "sla_first_contact_hours": str(store.sla_first_contact_minutes // 60),
+            "sla_resolution_hours": str(store.sla_resolution_minutes // 60),
+            "followup_delay_hours": str(store.followup_delay_minutes // 60),
+            "reply_register": store.reply_register,
+            "alert_emails": " ".join(store.alert_emails or []),
+            "outbound_url": store.outbound_url or "",
+            "reviews_auto_publish": store.reviews_auto_publish,
+            "widget_origins": " ".join(store.widget_origins or []),
+        }
 
     def values(self) -> StoreSettings:
         """The validated form as the settings service takes it."""
@@ -429,6 +433,8 @@ class WhatsAppForm(FlaskForm):
         [Parsed(_pattern(r"[0-9]{1,32}", _l("digits only")), flags={"maxlength": 32})],
         render_kw={"inputmode": "numeric"},
     )
+    SECRETS = ("access_token", "app_secret", "verify_token")  # write-only: never shown, never logged
+
     access_token = PasswordField(_l("Access token"), [Parsed(_SECRET)])
     app_secret = PasswordField(_l("App secret (verifies webhooks)"), [Parsed(_SECRET)])
     verify_token = PasswordField(_l("Webhook verify token"), [Parsed(_SECRET)])
@@ -439,13 +445,18 @@ class WhatsAppForm(FlaskForm):
 
     @classmethod
     def of(cls, described: dict, **kwargs) -> WhatsAppForm:
+        return cls(data=cls.stored(described), **kwargs)
+
+    @staticmethod
+    def stored(described: dict) -> dict:
+        """The channel as the form shows it; a secret only as whether it is set (the audit log compares two)."""
         templates = described.get("templates") or {}
         data = {"policy": described.get("policy"), "country": described.get("country") or ""}
         data["phone_number_id"] = described.get("phone_number_id") or ""
         for lang in ("es", "en"):
             data[f"template_{lang}"] = templates.get(lang, {}).get("name") or ""
             data[f"template_{lang}_code"] = templates.get(lang, {}).get("language") or lang
-        return cls(data=data, **kwargs)
+        return data
 
     def values(self) -> dict:
         """Keyword arguments of services.whatsapp.settings.configure_channel; an empty secret keeps the stored one."""

@@ -8,6 +8,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from ...extensions import db
+from ...services import audit
 from ...services.whatsapp import reporting
 from ...services.whatsapp import settings as wa_settings
 from . import audit_staff_action, bp, run_form, save_form
@@ -20,9 +21,17 @@ def whatsapp_settings():
     described = wa_settings.describe(wa_settings.get_channel(g.store))
     form = WhatsAppForm.of(described)
     change = lambda: wa_settings.configure_channel(g.store, **form.values())  # noqa: E731
-    if save_form(form, change, gettext("Settings saved."), ("store", g.store.id)):
+    if save_form(form, change, gettext("Settings saved."), ("store", g.store.id), lambda: _changes(described, form)):
         return redirect(url_for("staff.whatsapp_settings"))
     return _page(described, form, SendTestForm(formdata=None), failed="settings" if form.is_submitted() else None)
+
+
+def _changes(before: dict, form: WhatsAppForm) -> dict:
+    """What a save changed, old → new; a secret typed in says only that it changed, never its value."""
+    after = wa_settings.describe(wa_settings.get_channel(g.store))
+    changed = audit.changes(WhatsAppForm.stored(before), WhatsAppForm.stored(after))
+    secrets = [[name, None, None] for name in WhatsAppForm.SECRETS if getattr(form, name).parsed]
+    return {"changes": changed + secrets}
 
 
 def _page(described: dict, form: WhatsAppForm, test: SendTestForm, failed: str | None):
