@@ -104,14 +104,22 @@ class CsatSummary:
         return self.n < SMALL_SAMPLE
 
 
+# Pseudo-answers added before the margin is computed (adjusted Wald, Rocks 2016): 3/4 promoter,
+# 3/2 passive, 3/4 detractor. Without them the margin collapses to ± 0 whenever every answer falls
+# in one category (one answer, or a filter on a category), which would read as an exact score.
+NPS_PSEUDO = 3.0
+
+
 def summarize_nps(promoters: int, passives: int, detractors: int) -> NpsSummary:
-    """NPS = %promoters - %detractors; SE = 100*sqrt((p + d - (p - d)^2) / n)."""
+    """NPS = %promoters - %detractors (as answered); 95% margin from the adjusted-Wald shares
+    p, d over n + 3 answers: SE = 100*sqrt((p + d - (p - d)^2) / (n + 3))."""
     n = promoters + passives + detractors
     if n == 0:
         return NpsSummary(None, None, 0, 0, 0, 0)
-    p, d = promoters / n, detractors / n
-    score = 100 * (p - d)
-    se = 100 * math.sqrt(max(p + d - (p - d) ** 2, 0.0) / n)
+    score = 100 * (promoters - detractors) / n
+    adjusted = n + NPS_PSEUDO
+    p, d = (promoters + NPS_PSEUDO / 4) / adjusted, (detractors + NPS_PSEUDO / 4) / adjusted
+    se = 100 * math.sqrt(max(p + d - (p - d) ** 2, 0.0) / adjusted)
     return NpsSummary(round(score, 1), round(Z95 * se, 1), n, promoters, passives, detractors)
 
 
@@ -127,9 +135,12 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
 
 
 def summarize_csat(satisfied: int, n: int) -> CsatSummary:
-    """CSAT = share of 4-5 answers; margin from SE = sqrt(c(1-c)/n), Wilson interval beside it."""
+    """CSAT = share of 4-5 answers; margin from the Agresti-Coull share (z²/2 pseudo-answers each
+    way, so it is never ± 0 at 0% or 100%), Wilson interval beside it."""
     if n == 0:
         return CsatSummary(None, None, 0, 0, None)
     c = satisfied / n
-    moe = Z95 * 100 * math.sqrt(c * (1 - c) / n)
+    adjusted = n + Z95 * Z95
+    share = (satisfied + Z95 * Z95 / 2) / adjusted
+    moe = Z95 * 100 * math.sqrt(share * (1 - share) / adjusted)
     return CsatSummary(round(100 * c, 1), round(moe, 1), n, satisfied, wilson_interval(satisfied, n))

@@ -1,5 +1,6 @@
 """Counts in the console read as a person would say them: "1 respuesta", "2 respuestas", in the
-member's language, with one word for the same thing on the dashboard and the list."""
+member's language, with one word for the same thing on the dashboard and the list; the NPS margin
+is not "± 0.0" when it is not known."""
 
 from __future__ import annotations
 
@@ -45,3 +46,28 @@ def test_several_answers_are_counted_in_the_plural_with_the_same_word_on_both_pa
     assert _text(client, "/staff/responses", LIST_TOTAL) == "3 responses"
     assert _text(client, "/staff/audit", "//*[@data-total]") == "1 entry"  # the sign-in
 
+
+NPS_BIG = '//*[@data-metric="nps"]//p[@class="big"]'
+
+
+def test_a_single_answer_shows_no_margin_and_the_api_gives_one_that_is_not_zero(client, staff_shop):
+    from surveys.extensions import db
+    from surveys.services import tenancy
+
+    store = staff_shop[0]
+    _answer(client, store, [2])
+    key = tenancy.create_api_key(store)
+    db.session.commit()
+    staff_login(client, "admin@barro.test")
+    assert _text(client, "/staff/", NPS_BIG) == "-100"  # no "± 0.0": one answer says nothing exact
+    nps = client.get("/api/v1/metrics", headers={"Authorization": f"Bearer {key}"}).get_json()["nps"]
+    assert (nps["n"], nps["score"], nps["small_sample"]) == (1, -100.0, True)
+    assert nps["moe95"] > 50  # one answer: the score could be almost anything
+
+
+def test_answers_all_in_one_category_get_a_margin_that_does_not_collapse_to_zero(client, staff_shop):
+    _answer(client, staff_shop[0], [3] * 30 + [10])
+    staff_login(client, "admin@barro.test")
+    shown = _text(client, "/staff/?category=detractor", NPS_BIG)
+    number, _pm, margin = shown.partition(" ± ")
+    assert number == "-100" and 3.0 < float(margin) < 15.0, shown

@@ -31,6 +31,7 @@ from ...errors import ValidationFailed
 from ...extensions import db, login_manager
 from ...i18n import use_locale
 from ...models import utcnow
+from ...reading.scoring import SMALL_SAMPLE
 from ...services import audit, reporting, staff_auth
 from .forms import add_errors, field_attrs, refuse_nul
 
@@ -223,3 +224,4 @@ def _private(resp):
 
 
 bp.add_app_template_global(field_attrs)
+bp.add_app_template_global(SMALL_SAMPLE, "small_sample_n")  # under it a margin of error is not shown
