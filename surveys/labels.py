@@ -171,7 +171,7 @@ LABELS: dict[str, dict[str, object]] = {
         "topics": _l("Topics"),
         "hidden_detractor": _l("Hidden detractor"),
         "task_status": _l("Task status"),
-        "at": _l("When (UTC)"),
+        "at": _l("When"),
         "actor": _l("Who"),
         "action": _l("What"),
         "object": _l("Object"),
@@ -352,9 +352,22 @@ def customer_name(customer) -> str:
     return customer.name or customer_email(customer)
 
 
-def csv_header(columns: list[str]) -> list[str]:
-    """An export's header row in the reader's language, one word per column code, same order."""
-    return [label("column", c) for c in columns]
+# Columns holding a moment: every console CSV writes them on the shop's clock, as the pages show
+# them (to the second, no offset), and its header names the zone once: "Answered at (America/Lima)".
+TIME_COLUMNS = {"created_at", "at"}
+
+
+def csv_header(columns: list[str], zone: str) -> list[str]:
+    """An export's header row in the reader's language, one word per column code, same order;
+    a time column says the shop's time zone its values are in."""
+    return [label("column", c) + (f" ({zone})" if c in TIME_COLUMNS else "") for c in columns]
+
+
+def csv_time(value, tz_name: str) -> str:
+    """A UTC datetime in a CSV: on the shop's clock, to the second ("2026-12-01 10:05:02")."""
+    from zoneinfo import ZoneInfo
+
+    return "" if value is None else f"{value.astimezone(ZoneInfo(tz_name)):%Y-%m-%d %H:%M:%S}"
 
 
 def labels(kind: str, codes) -> str:

@@ -137,11 +137,14 @@ def choices(store_id: int, object_type: str | None = None) -> dict:
 CSV_HEADER = ["at", "actor", "action", "object", "object_id", "reason", "details"]
 
 
-def csv_rows(store_id: int, object_type: str | None = None, who=None, what=None, start=None, end=None):
+def csv_rows(
+    store_id: int, object_type: str | None = None, who=None, what=None, start=None, end=None, zone: str = "UTC"
+):
     """The store's log (optionally one kind of object, filtered as ``log_query``), oldest first,
-    as CSV rows for ``stream_csv``, in words: actors, actions, objects, reasons and details
-    through labels.py (read in the staff member's language while the stream runs)."""
-    from ..labels import detail_text, label, reason_text
+    as CSV rows for ``stream_csv``: times on the shop's clock (``zone``), and in words: actors,
+    actions, objects, reasons and details through labels.py (read in the staff member's language
+    while the stream runs)."""
+    from ..labels import csv_time, detail_text, label, reason_text
 
     query = log_query(store_id, object_type, who, what, start, end)
     query = query.order_by(AuditEntry.id).execution_options(yield_per=1000)
@@ -149,7 +152,7 @@ def csv_rows(store_id: int, object_type: str | None = None, who=None, what=None,
     def rows_of(session):
         for e in session.scalars(query):
             yield (
-                e.created_at.isoformat(),
+                csv_time(e.created_at, zone),
                 label("actor", e.actor),
                 label("action", e.action),
                 label("object", e.object_type),

@@ -164,11 +164,12 @@ def _bool_words() -> tuple[str, str]:
     return gettext("yes"), gettext("no")
 
 
-def response_rows(store_id: int, f: Filters, batch: int = 1000):
-    """The filtered responses as CSV rows, for ``stream_csv``: numbers as numbers, codes
-    (category, language, sentiment, topics, task status) and an erased customer's pseudonym in
-    words through labels.py, read in the staff member's language while the stream runs."""
-    from ..labels import customer_email, label, labels
+def response_rows(store_id: int, f: Filters, zone: str = "UTC", batch: int = 1000):
+    """The filtered responses as CSV rows, for ``stream_csv``: times on the shop's clock (``zone``),
+    numbers as numbers, codes (category, language, sentiment, topics, task status) and an erased
+    customer's pseudonym in words through labels.py, read in the staff member's language while the
+    stream runs."""
+    from ..labels import csv_time, customer_email, label, labels
 
     query = responses_query(store_id, f).execution_options(yield_per=batch)
     yes, no = _bool_words()
@@ -176,7 +177,7 @@ def response_rows(store_id: int, f: Filters, batch: int = 1000):
     def rows_of(session):
         for r, order_ref, email, task_status in session.execute(query):
             yield (
-                r.created_at.isoformat(),
+                csv_time(r.created_at, zone),
                 order_ref,
                 customer_email(email),
                 r.nps,

@@ -116,15 +116,17 @@ def test_log_csv_headers_are_words_in_the_members_language_in_a_stable_order(cli
     staff_login(client, "admin@barro.test")
     client.post("/staff/settings", data=SETTINGS_FORM)
     spanish = client.get("/staff/audit.csv").get_data(as_text=True).splitlines()[0]
-    assert spanish == "\ufeffCuándo (UTC),Quién,Qué,Objeto,Número del objeto,Por qué,Detalles"  # BOM: Excel reads UTF-8
+    assert spanish == (  # BOM: Excel reads UTF-8
+        "\ufeffCuándo (America/Mexico_City),Quién,Qué,Objeto,Número del objeto,Por qué,Detalles"
+    )
     client.post("/staff/me", data={"locale": "en"})
     english = client.get("/staff/audit.csv").get_data(as_text=True).splitlines()
-    assert english[0] == "\ufeffWhen (UTC),Who,What,Object,Object number,Why,Details"
+    assert english[0] == "\ufeffWhen (America/Mexico_City),Who,What,Object,Object number,Why,Details"
     assert english[2].split(",")[1:4] == ["admin@barro.test", "Changed the store settings", "Store"]
     header = client.get("/staff/responses.csv").get_data(as_text=True).splitlines()[0]
     assert header == (
-        "\ufeffAnswered at,Order,Email,NPS score (0-10),NPS category,CSAT score (1-5),Comment,Language,Sentiment,"
-        "Polarity (-1 to 1),Topics,Hidden detractor,Task status"
+        "\ufeffAnswered at (America/Mexico_City),Order,Email,NPS score (0-10),NPS category,CSAT score (1-5),"
+        "Comment,Language,Sentiment,Polarity (-1 to 1),Topics,Hidden detractor,Task status"
     )
 
 
@@ -230,3 +232,28 @@ def test_sign_ins_failures_sign_outs_and_password_resets_show_in_the_store_log(c
     staff_login(client, "otra@otra.test")  # another store's admin sees none of it
     other = client.get("/staff/audit.csv?who=agente@barro.test").get_data(as_text=True)
     assert list(csv.DictReader(io.StringIO(other))) == []
+
+
+def test_csv_times_are_on_the_shops_clock_like_the_pages_to_the_second(client, staff_shop):
+    import re
+    from zoneinfo import ZoneInfo
+
+    from surveys.models import Response
+
+    from ..factories import sent_invitation, survey_path
+
+    store = staff_shop[0]
+    client.post(survey_path(sent_invitation(store, email="ana@example.com")), data={"nps": "9"})
+    answered_at = db.session.scalar(select(Response.created_at))
+    local = answered_at.astimezone(ZoneInfo("America/Mexico_City"))
+    assert local.utcoffset().total_seconds() != 0  # the shop's clock is not UTC: the test tells them apart
+    staff_login(client, "admin@barro.test")
+    rows = list(csv.reader(io.StringIO(client.get("/staff/responses.csv").get_data(as_text=True))))
+    assert (rows[0][0], rows[1][0]) == ("\ufeffRespondida el (America/Mexico_City)", f"{local:%Y-%m-%d %H:%M:%S}")
+    listed = re.search(
+        r'<td[^>]*><a href="/staff/responses/\d+">([^<]+)</a>', client.get("/staff/responses").get_data(as_text=True)
+    )
+    assert rows[1][0][:16] == listed.group(1)  # the file and the list show the same minute
+    logged = entries(store.id)[-1].created_at.astimezone(ZoneInfo("America/Mexico_City"))
+    audit_rows = list(csv.reader(io.StringIO(client.get("/staff/audit.csv").get_data(as_text=True))))
+    assert audit_rows[-1][0] == f"{logged:%Y-%m-%d %H:%M:%S}"

@@ -210,9 +210,11 @@ def audit_staff_action(
 
 def csv_download(filename: str, header: list[str], rows_of) -> Response:
     """A streamed CSV attachment; the rows are read by the stream itself (see reporting.stream_csv).
-    ``header`` lists the column codes; the header row shows them as words in the member's language,
-    and the stream keeps the request's context so the rows' labels are in that language too."""
-    body = stream_with_context(reporting.stream_csv(db.engine, labels.csv_header(header), rows_of))
+    ``header`` lists the column codes; the header row shows them as words in the member's language
+    (a time column with the shop's time zone, the one ``rows_of`` writes times in), and the stream
+    keeps the request's context so the rows' labels are in that language too."""
+    header_row = labels.csv_header(header, g.store.timezone)
+    body = stream_with_context(reporting.stream_csv(db.engine, header_row, rows_of))
     name = f"postventa-{g.store.slug}-{filename}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

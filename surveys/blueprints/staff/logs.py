@@ -47,7 +47,7 @@ def _log_csv(endpoint: str):
     form = _form(object_type)
     if not form.read():  # never a file under other filters than the ones asked for
         return page_error(400, gettext("Nothing exported: %(errors)s", errors=form.summary()))
-    rows = audit.csv_rows(g.store.id, object_type, **form.values())
+    rows = audit.csv_rows(g.store.id, object_type, **form.values(), zone=g.store.timezone)
     return csv_download(name, audit.CSV_HEADER, rows)
 
 

@@ -36,7 +36,7 @@ def responses_csv():
     f = form.filters()
     audit_staff_action("responses", **{k: str(v) for k, v in f.as_args().items() if v})  # data left the system
     db.session.commit()
-    return csv_download("responses", reporting.CSV_HEADER, reporting.response_rows(g.store.id, f))
+    return csv_download("responses", reporting.CSV_HEADER, reporting.response_rows(g.store.id, f, g.store.timezone))
 
 
 @bp.get("/responses/<id:response_id>")
