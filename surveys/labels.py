@@ -434,9 +434,12 @@ def reason_text(entry) -> str:
     return reason
 
 
-def event_body(event) -> str:
-    """A timeline entry's text in words: reasons and resolutions named, free text as written."""
+def event_body(event, names: dict | None = None) -> str:
+    """A timeline entry's text in words: reasons and resolutions named, the assignee by name (from
+    ``names``, email -> name, when the person has one), free text as written."""
     body = event.body or ""
+    if event.kind == "assigned":
+        return (names or {}).get(body, body)
     if event.kind == "opened":
         return label("task_reason", body)
     if event.kind == "updated" and " -> " in body:

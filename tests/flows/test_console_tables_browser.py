@@ -1,5 +1,6 @@
-"""The console's tables in Chromium: the recovery queue shows every column at 1366 px without a
-sideways scroll, and on a 390 px phone the responses list reads as cards, each comment whole."""
+"""Layouts in Chromium: the recovery queue shows every column at 1366 px without a sideways
+scroll, on a 390 px phone the responses list reads as cards, each comment whole, and the
+customer's follow-up card asks its question once and keeps a side margin."""
 
 from __future__ import annotations
 
@@ -80,3 +81,27 @@ def test_on_a_phone_each_response_is_a_card_with_its_whole_comment(browser, serv
     )
     assert len(comments) == 4 and all(left and right and width > 250 for left, right, width in comments), comments
     page.close()
+
+
+@pytest.mark.parametrize("locale", ["es-MX", "en-US"])
+def test_the_follow_up_page_asks_once_and_keeps_a_side_margin_at_390_px(browser, app, client, make_app, locale):
+    from surveys.models import Task
+    from surveys.services.tokens import issue_token
+
+    from ..factories import sent_invitation, survey_path
+
+    store = make_store(name="Barro")[0]
+    invitation = sent_invitation(store, customer={"email": "ana@example.com", "name": "Ana", "locale": locale})
+    client.post(survey_path(invitation), data={"nps": "2", "comment": "Llegó roto"})
+    task = db.session.query(Task).one()
+    task.status, task.resolved_at = "resolved", utcnow()
+    token = issue_token("followup", task.public_id)
+    db.session.commit()  # and no transaction left open beside the live server
+    with LiveServer(make_app()) as live:
+        page = browser.new_page(viewport={"width": 390, "height": 800})
+        page.goto(f"{live.url}/f/{token}")
+        heading, question = page.inner_text("h1"), page.inner_text("legend")
+        box = page.eval_on_selector("main.card", "e => e.getBoundingClientRect().toJSON()")
+        page.close()
+    assert heading.strip() != question.strip(), (heading, question)  # the question is asked once
+    assert box["left"] >= 12 and 390 - box["right"] >= 12, box

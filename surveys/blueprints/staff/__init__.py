@@ -111,7 +111,7 @@ def _guard():
     if not signed_in():
         logout_user()
         session.clear()
-        return redirect(url_for("staff.login", next=request.full_path if request.method == "GET" else None))
+        return redirect(url_for("staff.login", next=_here() if request.method == "GET" else None))
     session["seen"] = time.time()
     use_locale(current_user.locale)
     seats = staff_auth.seats(current_user)
@@ -124,6 +124,13 @@ def _guard():
     if request.endpoint in ADMIN_ONLY and g.role != "admin":
         abort(404)  # another role's page does not exist for you
     return None
+
+
+def _here() -> str:
+    """The path asked for, with its query string only when it has one (Werkzeug's ``full_path``
+    always ends in "?")."""
+    query = request.query_string.decode("latin-1")
+    return request.path + (f"?{query}" if query else "")
 
 
 def valid_post(form) -> bool:

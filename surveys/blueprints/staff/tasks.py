@@ -59,7 +59,9 @@ def _task_page(item, failed: tuple[str, FlaskForm] | None = None):
     """The task with its action forms; ``failed`` is the one just posted, shown as typed with
     its errors (422). The reply box offers the first-contact draft, or after first contact the
     follow-up draft."""
-    staff = [user for user, _ in settings.members(g.store, active_only=True)]
+    members = settings.members(g.store)
+    staff = [user for user, membership in members if membership.active and user.is_active]
+    names = {user.email: user.name for user, _ in members if user.name}  # the timeline names people
     erased = item.response.invitation.customer.erased  # nobody to write to: no draft, no reply box
     subject, body = ("", "") if erased else replies.draft(item, current_user)
     forms = {
@@ -79,6 +81,7 @@ def _task_page(item, failed: tuple[str, FlaskForm] | None = None):
         response=item.response,
         now=utcnow(),
         staff=staff,
+        names=names,
         forms=forms,
         draft_stage=replies.draft_stage(item),
         failed=failed[0] if failed else None,
