@@ -1,9 +1,7 @@
 """Races over real HTTP: many simultaneous posts for one link leave one row and no 5xx."""
 
 import concurrent.futures
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from sqlalchemy import func, select
 
@@ -11,16 +9,7 @@ from surveys.extensions import db
 from surveys.models import Order, Response
 
 from ..factories import delivery_payload, make_store, sent_invitation, survey_path
-from ..live_server import LiveServer
-
-
-def _post(url, data: bytes, headers: dict) -> int:
-    req = urllib.request.Request(url, data=data, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+from ..live_server import LiveServer, post_status
 
 
 def test_50_simultaneous_posts_for_one_token_leave_exactly_one_row(app, make_app):
@@ -31,7 +20,7 @@ def test_50_simultaneous_posts_for_one_token_leave_exactly_one_row(app, make_app
     with LiveServer(server_app) as live, concurrent.futures.ThreadPoolExecutor(50) as pool:
         form = {"content-type": "application/x-www-form-urlencoded"}
         futures = [
-            pool.submit(_post, live.url + path, urllib.parse.urlencode({"nps": str(n % 11)}).encode(), form)
+            pool.submit(post_status, live.url + path, urllib.parse.urlencode({"nps": str(n % 11)}).encode(), form)
             for n in range(50)
         ]
         codes = [f.result() for f in futures]
@@ -47,6 +36,6 @@ def test_the_same_delivery_posted_20_times_at_once_creates_one_order(app, make_a
     body = json.dumps(delivery_payload("RACE-1")).encode()
     headers = {"content-type": "application/json", "authorization": f"Bearer {key}"}
     with LiveServer(make_app()) as live, concurrent.futures.ThreadPoolExecutor(20) as pool:
-        codes = list(pool.map(lambda _: _post(live.url + "/api/v1/deliveries", body, headers), range(20)))
+        codes = list(pool.map(lambda _: post_status(live.url + "/api/v1/deliveries", body, headers), range(20)))
     assert sorted(set(codes)) in ([200, 201], [201]) and codes.count(201) == 1, codes
     assert db.session.scalar(select(func.count()).select_from(Order)) == 1

@@ -2,9 +2,7 @@
 count of the rows: no update of a count is lost (PostgreSQL: many connections at once)."""
 
 import concurrent.futures
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from sqlalchemy import func, select, true
 
@@ -13,16 +11,7 @@ from surveys.models import Invitation, Response
 from surveys.services.metrics import store_metrics
 
 from ..factories import make_store, sent_invitation, survey_path
-from ..live_server import LiveServer
-
-
-def _post(url, data: bytes, headers: dict) -> int:
-    req = urllib.request.Request(url, data=data, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+from ..live_server import LiveServer, post_status
 
 
 def test_simultaneous_answers_and_edits_are_all_counted(app, make_app):
@@ -32,7 +21,9 @@ def test_simultaneous_answers_and_edits_are_all_counted(app, make_app):
     form = {"content-type": "application/x-www-form-urlencoded"}
     posts = [(path, {"nps": str((k + round_) % 11)}) for round_ in range(2) for k, path in enumerate(paths)]
     with LiveServer(make_app()) as live, concurrent.futures.ThreadPoolExecutor(16) as pool:
-        codes = list(pool.map(lambda p: _post(live.url + p[0], urllib.parse.urlencode(p[1]).encode(), form), posts))
+        codes = list(
+            pool.map(lambda p: post_status(live.url + p[0], urllib.parse.urlencode(p[1]).encode(), form), posts)
+        )
     assert codes.count(200) == len(posts), codes
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Response)) == 24
