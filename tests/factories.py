@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 
 from surveys.extensions import db
-from surveys.models import Invitation, Task, utcnow
+from surveys.models import Invitation, StaffUser, Task, utcnow
 from surveys.services import intake, tenancy
 from surveys.services.tokens import issue_token
 from surveys.services.whatsapp.settings import configure_channel
@@ -124,6 +124,16 @@ STAFF_PASSWORD = "una clave muy larga"  # noqa: S105
 def staff_login(client, email, password=STAFF_PASSWORD, next_url=None):
     url = "/staff/login" + (f"?next={next_url}" if next_url else "")
     return client.post(url, data={"email": email, "password": password})
+
+
+def sign_in_speaking(client, email, locale):
+    """Sign ``email`` in on ``client`` after setting the console language of the account to
+    ``locale``; the sign-in must succeed (302)."""
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+    user.locale = locale
+    db.session.commit()
+    assert staff_login(client, email).status_code == 302
+    return user
 
 
 def unhappy_task(client, store, email="ana@example.com", nps=2, comment="Llegó roto y nadie contesta"):

@@ -11,14 +11,19 @@ from surveys.extensions import db
 from surveys.models import Customer, Membership, StaffUser
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import REQUIRED, STAFF_PASSWORD, field_state, sent_invitation, staff_login, table_counts, wa_store
+from ..factories import (
+    REQUIRED,
+    STAFF_PASSWORD,
+    field_state,
+    sent_invitation,
+    sign_in_speaking,
+    table_counts,
+    wa_store,
+)
 
 
 def _as(client, email, locale):
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
-    user.locale = locale
-    db.session.commit()
-    assert staff_login(client, email).status_code == 302
+    sign_in_speaking(client, email, locale)
 
 
 @pytest.mark.parametrize("locale", ["es", "en"])

@@ -10,13 +10,12 @@ from datetime import timedelta
 
 import pytest
 from lxml import html as lxml_html
-from sqlalchemy import select
 
 from surveys.extensions import db
-from surveys.models import StaffUser, utcnow
+from surveys.models import utcnow
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import STAFF_PASSWORD, make_store, staff_login, unhappy_task
+from ..factories import STAFF_PASSWORD, make_store, sign_in_speaking, unhappy_task
 
 
 @pytest.fixture
@@ -28,10 +27,7 @@ def desk(app):
 
 
 def _as(client, locale="es"):
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
-    user.locale = locale
-    db.session.commit()
-    assert staff_login(client, user.email).status_code == 302
+    sign_in_speaking(client, "agente@barro.test", locale)
 
 
 def _clock(task, status="open", first_due=None, resolution_due=None, contacted=None):

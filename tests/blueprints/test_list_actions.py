@@ -16,7 +16,7 @@ from ..factories import (
     STAFF_PASSWORD,
     make_store,
     sent_invitation,
-    staff_login,
+    sign_in_speaking,
     survey_path,
     table_counts,
     unhappy_task,
@@ -32,10 +32,7 @@ def store(app):
 
 
 def _as(client, locale):
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == "admin@barro.test"))
-    user.locale = locale
-    db.session.commit()
-    assert staff_login(client, user.email).status_code == 302
+    sign_in_speaking(client, "admin@barro.test", locale)
 
 
 def _notices(resp) -> list[tuple[str, str]]:

@@ -5,12 +5,11 @@ import pytest
 from sqlalchemy import select
 
 from surveys.extensions import db
-from surveys.models import StaffUser, Store
+from surveys.models import Store
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import SETTINGS_FORM, make_store
+from ..factories import SETTINGS_FORM, STAFF_PASSWORD, make_store, sign_in_speaking
 
-PASSWORD = "una clave muy larga"  # noqa: S105
 HOSTILE = [
     "https://127.0.0.1/hook",
     "https://169.254.169.254/latest/meta-data/",
@@ -30,16 +29,13 @@ HOSTILE = [
 @pytest.fixture
 def store(app):
     store = make_store(slug="barro")[0]
-    create_staff_user("admin@barro.test", store, "admin", PASSWORD)
+    create_staff_user("admin@barro.test", store, "admin", STAFF_PASSWORD)
     db.session.commit()
     return store
 
 
 def _login(client, locale="es"):
-    client.post("/staff/login", data={"email": "admin@barro.test", "password": PASSWORD})
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == "admin@barro.test"))
-    user.locale = locale
-    db.session.commit()
+    sign_in_speaking(client, "admin@barro.test", locale)
 
 
 @pytest.mark.parametrize("url", HOSTILE)

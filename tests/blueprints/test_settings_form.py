@@ -16,25 +16,29 @@ from surveys.models import OutboxMessage, StaffUser, Store, Task
 from surveys.services import recovery
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import SETTINGS_FORM, field_state, make_store, sent_invitation, survey_path
+from ..factories import (
+    SETTINGS_FORM,
+    STAFF_PASSWORD,
+    field_state,
+    make_store,
+    sent_invitation,
+    sign_in_speaking,
+    survey_path,
+)
 
-PASSWORD = "una clave muy larga"  # noqa: S105
 STORE_COLUMNS = [c.key for c in Store.__table__.columns]
 
 
 @pytest.fixture
 def store(app):
     store = make_store(name="Barro & Co")[0]
-    create_staff_user("admin@barro.test", store, "admin", PASSWORD)
+    create_staff_user("admin@barro.test", store, "admin", STAFF_PASSWORD)
     db.session.commit()
     return store
 
 
 def login(client, locale="es"):
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == "admin@barro.test"))
-    user.locale = locale
-    db.session.commit()
-    assert client.post("/staff/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    sign_in_speaking(client, "admin@barro.test", locale)
 
 
 def snapshot(store) -> dict:

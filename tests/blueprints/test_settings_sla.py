@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from surveys.errors import ValidationFailed
 from surveys.extensions import db
-from surveys.models import StaffUser, Store
+from surveys.models import Store
 from surveys.services import settings
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import SETTINGS_FORM, STAFF_PASSWORD, field_state, make_store, staff_login
+from ..factories import SETTINGS_FORM, STAFF_PASSWORD, field_state, make_store, sign_in_speaking, staff_login
 
 WORDS = {"es": "no puede ser menor que el primer contacto", "en": "cannot be shorter than the first contact"}
 
@@ -26,10 +25,7 @@ def store(app):
 
 @pytest.mark.parametrize("locale", ["es", "en"])
 def test_a_resolution_due_before_first_contact_is_refused_beside_its_field(client, store, locale):
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == "admin@barro.test"))
-    user.locale = locale
-    db.session.commit()
-    assert staff_login(client, user.email).status_code == 302
+    sign_in_speaking(client, "admin@barro.test", locale)
     before = (store.sla_first_contact_minutes, store.sla_resolution_minutes)
     typed = {**SETTINGS_FORM, "sla_first_contact_hours": "8", "sla_resolution_hours": "2"}
     resp = client.post("/staff/settings", data=typed)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from surveys import limits
 from surveys.extensions import db
-from surveys.models import OutboxMessage, StaffUser, Task, TaskEvent, utcnow
+from surveys.models import OutboxMessage, Task, TaskEvent, utcnow
 from surveys.services.tenancy import create_staff_user
 
 from ..factories import (
@@ -21,7 +21,7 @@ from ..factories import (
     field_state,
     make_store,
     sent_invitation,
-    staff_login,
+    sign_in_speaking,
     survey_path,
     unhappy_task,
 )
@@ -36,10 +36,7 @@ def store(app):
 
 
 def _as(client, locale):
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == "agente@barro.test"))
-    user.locale = locale
-    db.session.commit()
-    assert staff_login(client, user.email).status_code == 302
+    sign_in_speaking(client, "agente@barro.test", locale)
 
 
 def _state(task):

@@ -10,7 +10,7 @@ from surveys.extensions import db
 from surveys.models import Membership, StaffInvitation, StaffUser
 from surveys.services.tenancy import create_staff_user
 
-from ..factories import STAFF_PASSWORD, field_state, make_store, staff_login
+from ..factories import STAFF_PASSWORD, field_state, make_store, sign_in_speaking
 
 
 @pytest.fixture
@@ -23,10 +23,7 @@ def store(app):
 
 
 def _as_admin(client, locale):
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == "admin@barro.test"))
-    user.locale = locale
-    db.session.commit()
-    assert staff_login(client, user.email).status_code == 302
+    sign_in_speaking(client, "admin@barro.test", locale)
 
 
 def _state():
