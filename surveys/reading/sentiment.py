@@ -19,9 +19,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from . import learned
+from .deletions import DeletionIndex
 from .lexicons import en as EN
 from .lexicons import es as ES
-from .lexicons import vocabulary as VOCABULARY
 from .textnorm import fold, is_punct, raw_tokens, tokenize, unelongate
 
 if TYPE_CHECKING:
@@ -143,11 +143,7 @@ class Lexicon:
         # since the sealed English figures did not rise with them
         self.sixth_pass = getattr(module, "SIXTH_PASS_RULES", False)
         # one-letter typos of longer words ("exelente", "pesimo" without accent is already folded)
-        self.deletes: dict[str, str] = {}
-        for word in words:
-            if len(word) >= TYPO_MIN_LENGTH and "_" not in word:
-                for k in range(len(word)):
-                    self.deletes.setdefault(word[:k] + word[k + 1 :], word)
+        self.deletes = DeletionIndex(w for w in words if len(w) >= TYPO_MIN_LENGTH and "_" not in w)
         self.joins = {}
         for word in [*self.dampeners, *self.contrast, *self.concessive]:
             if "_" in word:
@@ -213,7 +209,7 @@ class Lexicon:
             return None
         match = self.deletes.get(word)  # a letter missing: "exelente"
         if match is None:
-            match = next((self.deletes[v] for v in _deletions(word) if v in self.deletes), None)
+            match = next((m for v in _deletions(word) if (m := self.deletes.get(v)) is not None), None)
         if match is None or abs(len(match) - len(word)) > 1 or match[0] != word[0]:
             return None
         return None if word in self.vocabulary else self.words[match] * 0.9  # asked last: a binary search
@@ -330,12 +326,20 @@ def _pattern_senses() -> dict[str, dict]:
 
     (package,) = importlib.util.find_spec("textblob").submodule_search_locations
     words: dict[str, dict] = {}
-    xml = ElementTree.parse(os.path.join(package, "en", "en-sentiment.xml"))  # noqa: S314 - a file TextBlob ships
-    for w in xml.getroot().findall("word"):
-        form, a = w.attrib.get("form"), w.attrib
-        if form:
-            psi = (float(a.get("polarity", 0.0)), float(a.get("subjectivity", 0.0)), float(a.get("intensity", 1.0)))
-            words.setdefault(form, {}).setdefault(a.get("pos"), []).append(psi)
+    # The root's <word> children, read as a stream and dropped once read: the whole tree of a
+    # 0.5 MB file would raise a worker's peak memory by a few MB for this one moment.
+    path = os.path.join(package, "en", "en-sentiment.xml")
+    depth = 0
+    for event, w in ElementTree.iterparse(path, events=("start", "end")):  # noqa: S314 - a file TextBlob ships
+        depth += 1 if event == "start" else -1
+        if event != "end" or depth != 1:
+            continue
+        if w.tag == "word":
+            form, a = w.attrib.get("form"), w.attrib
+            if form:
+                psi = (float(a.get("polarity", 0.0)), float(a.get("subjectivity", 0.0)), float(a.get("intensity", 1.0)))
+                words.setdefault(form, {}).setdefault(a.get("pos"), []).append(psi)
+        w.clear()
     for form in words:
         words[form] = {pos: [avg(each) for each in zip(*psi, strict=True)] for pos, psi in words[form].items()}
     for form, pos in list(words.items()):
@@ -359,17 +363,31 @@ def _textblob_words() -> dict[str, float]:
     return words
 
 
+class _Vocabulary:
+    """A language's common words (lexicons/vocabulary.py), imported by the first typo check that
+    asks: the module is 0.9 MB of text, a few MB in a process that compiles it, and most
+    comments never reach that check."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __contains__(self, word: str) -> bool:
+        from .lexicons import vocabulary
+
+        return word in getattr(vocabulary, self.name)
+
+
 @lru_cache(maxsize=2)
 def lexicon(lang: str) -> Lexicon:
     if lang == "en":
         words = {w: v for w, v in _textblob_words().items() if w not in EN.NOT_OPINIONS}
         words.update({fold(w): v for w, v in EN.WORDS.items()})
-        return Lexicon(words, {}, EN.PHRASES, EN, VOCABULARY.EN)
+        return Lexicon(words, {}, EN.PHRASES, EN, _Vocabulary("EN"))
     words = _spanish_forms(ES.ADJECTIVES)
     words.update({fold(w): v for w, v in ES.WORDS.items()})
     for form, value in _spanish_verbs(ES.VERBS).items():
         words.setdefault(form, value)
-    return Lexicon(words, {fold(s): v for s, v in ES.STEMS.items()}, ES.PHRASES, ES, VOCABULARY.ES)
+    return Lexicon(words, {fold(s): v for s, v in ES.STEMS.items()}, ES.PHRASES, ES, _Vocabulary("ES"))
 
 
 EMOJI_SCORES = {
