@@ -24,6 +24,10 @@ os.environ.setdefault("BENCH_REVIEWS", "500")
 os.environ.setdefault("BENCH_RESPONSES", "500")
 
 FIGURES = ("survey_get", "submit", "delivery", "widget_uncached", "widget_uncached_304")
+# Not in the default list: what every request pays. ``constant`` is the baseline's view (a constant
+# JSON body) mounted on the app, so it goes through all of the app's request machinery (hooks,
+# session, database session teardown, middleware); ``baseline`` is bench/baseline.py's app itself.
+FIXED = ("constant", "baseline")
 
 
 def main() -> None:
@@ -43,6 +47,12 @@ def main() -> None:
         from surveys.models import utcnow
 
         app = create_app()
+        if "constant" in args.figures:
+            from flask import jsonify
+
+            from .baseline import BODY
+
+            app.add_url_rule("/bench/constant", "bench_constant", lambda: jsonify(BODY))
         seeded = run._seed(app, {"reviews": run.REVIEWS, "responses": run.RESPONSES})
         gc.collect()  # as wsgi.py does in a worker once the app is built
         gc.freeze()
@@ -54,7 +64,14 @@ def main() -> None:
 
 def _requests(app, seeded: dict, figure: str, delivered_at: str):
     """A function sending the figure's k-th request and returning its status."""
+    if figure == "baseline":
+        from .baseline import app as baseline
+
+        plain = baseline.test_client()
+        return lambda k: plain.get("/").status_code
     client = app.test_client()
+    if figure == "constant":
+        return lambda k: client.get("/bench/constant").status_code
     paths = seeded["survey_paths"]
     if figure == "survey_get":
         return lambda k: client.get(paths[k % len(paths)]).status_code
