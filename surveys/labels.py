@@ -33,6 +33,7 @@ LABELS: dict[str, dict[str, object]] = {
     },
     "task_event": {
         "opened": _l("opened"),
+        "reopened": _l("opened again"),
         "note": _l("note"),
         "contacted": _l("contacted"),
         "resolved": _l("resolved"),
@@ -440,7 +441,7 @@ def event_body(event, names: dict | None = None) -> str:
     body = event.body or ""
     if event.kind == "assigned":
         return (names or {}).get(body, body)
-    if event.kind == "opened":
+    if event.kind in ("opened", "reopened"):
         return label("task_reason", body)
     if event.kind == "updated" and " -> " in body:
         old, new = body.split(" -> ", 1)

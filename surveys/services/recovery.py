@@ -101,15 +101,52 @@ def sync_task(response: Response, now: datetime | None = None, new: bool = False
             _event(task, "opened", None, reason)
             outbound.emit(store, "task.created", _event_data(task))
         return task
+    if reason is not None and task.status == "dismissed" and task.dismiss_reason == ANSWER_CHANGED:
+        return _reopen(task, reason, now)
     if task.alert_due_at is not None:
         task.alert_due_at = now + _settle()  # still editing: the alert waits for the last word
     if reason is not None and reason != task.reason:
         _event(task, "updated", None, f"{task.reason} -> {reason}")
         task.reason, task.updated_at = reason, now
     elif reason is None and task.status == "open" and task.first_contact_at is None:
-        task.status, task.dismiss_reason, task.updated_at = "dismissed", "answer changed", now
+        task.status, task.dismiss_reason, task.updated_at = "dismissed", ANSWER_CHANGED, now
         _event(task, "dismissed", None, "the customer changed the answer")
     return task
+
+
+ANSWER_CHANGED = "answer changed"  # the dismissal of a task whose customer edited the answer to a happy one
+
+
+def _reopen(task: Task, reason: str, now: datetime) -> Task:
+    """The customer edited a happy answer back to an unhappy one after their task was withdrawn for
+    it: the same task opens again with the new reason, a fresh clock (nobody worked it meanwhile)
+    and the team's alert once the answer settles. It keeps its assignee while they still work
+    here as an agent on shift; otherwise the round-robin picks one. Staff dismissals stay closed."""
+    store = db.session.get(Store, task.store_id)
+    task.first_contact_due_at, task.resolution_due_at = due_times(store, now)
+    task.status, task.dismiss_reason, task.reason, task.updated_at = "open", None, reason, now
+    task.escalated_at, task.alert_due_at = None, now + _settle()
+    if task.assignee_id is None or not _takes_tasks(store, task.assignee_id):
+        task.assignee_id = _next_agent(store, now)
+    _event(task, "reopened", None, reason)
+    return task
+
+
+def _takes_tasks(store: Store, user_id: int) -> bool:
+    """Whether the round-robin could give this person a task of ``store`` now."""
+    found = db.session.scalar(_agents_on_shift(select(Membership.id), store).where(Membership.user_id == user_id))
+    return found is not None
+
+
+def _agents_on_shift(query, store: Store):
+    """``query`` over the store's memberships narrowed to the agents the round-robin gives tasks to."""
+    return query.join(StaffUser, StaffUser.id == Membership.user_id).where(
+        in_store(Membership, store),
+        Membership.role == "agent",
+        Membership.on_shift.is_(True),
+        Membership.active.is_(True),
+        StaffUser.is_active.is_(True),
+    )
 
 
 def _settle() -> timedelta:
@@ -150,15 +187,7 @@ def _alert(task: Task, now: datetime, sent: list[Task]) -> None:
 def _next_agent(store: Store, now: datetime) -> int | None:
     """Round-robin among the store's agents on shift: the one assigned longest ago gets the task."""
     member = db.session.scalar(
-        select(Membership)
-        .join(StaffUser, StaffUser.id == Membership.user_id)
-        .where(
-            in_store(Membership, store),
-            Membership.role == "agent",
-            Membership.on_shift.is_(True),
-            Membership.active.is_(True),
-            StaffUser.is_active.is_(True),
-        )
+        _agents_on_shift(select(Membership), store)
         .order_by(Membership.last_assigned_at.is_not(None), Membership.last_assigned_at, Membership.id)
         .limit(1)
         .with_for_update()

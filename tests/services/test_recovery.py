@@ -60,6 +60,41 @@ def test_editing_the_answer_updates_or_withdraws_the_task(client, app):
     assert task.status == "dismissed" and task.dismiss_reason == "answer changed"
 
 
+def test_an_answer_edited_back_to_unhappy_opens_its_withdrawn_task_again(client, app):
+    store = make_store()[0]
+    agent = create_staff_user("agente@t.test", store, "agent", "una clave larga 123")
+    invitation = answer(client, store, nps=1)
+    client.post(survey_path(invitation), data={"nps": "10"})
+    [task] = tasks()
+    db.session.refresh(task)
+    assert (task.status, task.assignee_id) == ("dismissed", agent.id)
+    before = task.first_contact_due_at
+    assert client.post(survey_path(invitation), data={"nps": "0", "comment": "Nunca llegó, pésimo"}).status_code == 200
+    [task] = tasks()
+    db.session.refresh(task)
+    assert (task.status, task.reason, task.dismiss_reason) == ("open", "detractor", None)
+    assert task.assignee_id == agent.id  # still an agent on shift: the same person takes it up again
+    assert task.first_contact_due_at > before  # a fresh clock: nobody worked it while it was withdrawn
+    assert task.alert_due_at is not None  # the team hears of it once the answer settles
+    assert [e.kind for e in task.events] == ["opened", "dismissed", "reopened"]
+    db.session.execute(update(Task).values(alert_due_at=utcnow() - timedelta(seconds=1)))
+    assert [t.id for t in recovery.send_settled_alerts()] == [task.id]
+
+
+def test_a_task_staff_dismissed_stays_closed_when_the_customer_edits(client, app):
+    store = make_store()[0]
+    admin = create_staff_user("admin@t.test", store, "admin", "una clave larga 123")
+    invitation = answer(client, store, nps=2)
+    [task] = tasks()
+    recovery.dismiss(task, admin, "Duplicado de otro pedido")
+    db.session.commit()
+    client.post(survey_path(invitation), data={"nps": "0"})
+    [task] = tasks()
+    db.session.refresh(task)
+    assert (task.status, task.dismiss_reason) == ("dismissed", "Duplicado de otro pedido")
+    assert [e.kind for e in task.events] == ["opened", "dismissed"]
+
+
 def test_first_contact_is_due_three_business_hours_later_in_the_shops_time(app):
     store = make_store(timezone="America/Mexico_City")[0]
     friday_5pm = utcnow().replace(year=2026, month=11, day=27, hour=23, minute=0, second=0, microsecond=0)
