@@ -49,7 +49,11 @@ class MicroCache:
 widget_cache = MicroCache()
 
 
-def _etag_matches(header: str, etag: str) -> bool:
+def etag_matches(header: str, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (unquoted) or ``*``; weak comparison, as RFC 9110
+    asks of If-None-Match (a proxy that compresses may hand the client W/"...")."""
+    if not header:
+        return False
     return any(part.strip().removeprefix("W/") in (f'"{etag}"', "*") for part in header.split(","))
 
 
@@ -67,7 +71,7 @@ class WidgetFastPath:
             if hit is not None:
                 etag, body = hit
                 headers = [*self.headers, ("ETag", f'"{etag}"'), ("X-Request-Id", secrets.token_hex(8))]
-                if _etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
+                if etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
                     start_response("304 NOT MODIFIED", headers)
                     return [b""]
                 if body is not None:

@@ -14,11 +14,12 @@ import os
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 
 from ..extensions import limiter
 from ..http import image_response, json_error, script_safe_json
 from ..i18n import use_locale
-from ..microcache import widget_cache
+from ..microcache import etag_matches, widget_cache
 from ..parsing import choice, field, integer
 from ..services import photos, widget_read
 from ..widget_strings import widget_strings
@@ -58,8 +59,10 @@ def _lang() -> str:
     return raw if raw in LANGS else "es"
 
 
-def _product(widget_key: str, sku: str) -> widget_read.WidgetProduct:
-    product = widget_read.widget_product(widget_key, sku) if len(widget_key) <= 40 and len(sku) <= 64 else None
+def _product(widget_key: str, sku: str, reads: widget_read.Reads | None = None) -> widget_read.WidgetProduct:
+    product = None
+    if len(widget_key) <= 40 and len(sku) <= 64:
+        product = widget_read.widget_product(widget_key, sku, reads)
     if product is None:
         abort(404)
     return product
@@ -108,21 +111,32 @@ def _filters() -> tuple[int | None, str]:
 @bp.get("/v1/<widget_key>/products/<path:sku>/reviews.json")
 def reviews_json(widget_key: str, sku: str):
     lang = _lang()
-    use_locale(lang)  # errors and a nameless buyer speak the widget's language, not the browser's
+    _speak(lang)  # errors and a nameless buyer speak the widget's language, not the browser's
     rating, sort = _filters()
     page, per_page = _paging()
-    product = _product(widget_key, sku)
-    etag = product.etag("p", page, per_page, rating or 0, sort, lang)
-    key = (request.environ.get("PATH_INFO", ""), request.environ.get("QUERY_STRING", ""))
-    if request.if_none_match.contains(etag):
-        widget_cache.put(key, etag, None, current_app.config["WIDGET_CACHE_SECONDS"])
-        resp = Response(status=304)
-        resp.set_etag(etag)
-        return resp
-    photo_base = f"{current_app.config['BASE_URL'].rstrip('/')}/widget/v1/{widget_key}/photos"
-    resp = _json(widget_read.widget_payload(product, page, per_page, rating, sort, photo_base), etag)
-    widget_cache.put(key, etag, resp.get_data(), current_app.config["WIDGET_CACHE_SECONDS"])
+    environ = request.environ
+    ttl = current_app.config["WIDGET_CACHE_SECONDS"]
+    with widget_read.Reads() as reads:  # one pooled connection, no ORM session
+        product = _product(widget_key, sku, reads)
+        etag = product.etag("p", page, per_page, rating or 0, sort, lang)
+        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        if etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
+            widget_cache.put(key, etag, None, ttl)
+            return _not_modified(etag)
+        photo_base = f"{current_app.config['BASE_URL'].rstrip('/')}/widget/v1/{widget_key}/photos"
+        payload = widget_read.widget_payload(product, page, per_page, rating, sort, photo_base, reads)
+    resp = _json(payload, etag)
+    if ttl > 0:
+        widget_cache.put(key, etag, resp.get_data(), ttl)
     return resp
+
+
+def _speak(lang: str) -> None:
+    """``use_locale`` without Flask-Babel's refresh when it has chosen nothing yet in this request
+    (nothing before the view has translated): the choice is made when a string needs it."""
+    g.locale = lang
+    if "_flask_babel" in g:
+        refresh()
 
 
 def _not_modified(etag: str) -> Response:

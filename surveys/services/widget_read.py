@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 
 from ..extensions import db
-from ..models import Product, ProductRating, Review, Store
+from ..models import Product, ProductRating, Review, ReviewPhoto, Store
 from . import photos
+from .driver_reads import Reads
 from .reviews import shown_author, status_counts
 from .scope import in_store
 
@@ -80,16 +81,21 @@ _WIDGET_PRODUCT = (
 )
 
 
-def widget_product(widget_key: str, sku: str) -> WidgetProduct | None:
-    """One indexed query, the widget's hottest: the store by its public key, the product by
-    SKU, its aggregate row. A Core statement built once: this runs on every widget request,
-    304s included, and its compiled form and result columns are cached with it (a textual
-    statement matches its result columns by name again on every execution)."""
-    row = db.session.connection().execute(_WIDGET_PRODUCT, {"key": widget_key, "sku": sku}).first()
-    if row is None:
-        return None
+def _product_from(row) -> WidgetProduct:
     empty = {str(n): 0 for n in range(1, 6)}
     return WidgetProduct(*row[:11], row[11] or 0, row[12] or 0, {**empty, **(row[13] or {})}, row[14] or 0)
+
+
+def widget_product(widget_key: str, sku: str, reads: Reads | None = None) -> WidgetProduct | None:
+    """One indexed query, the widget's hottest: the store by its public key, the product by
+    SKU, its aggregate row. A Core statement built once: this runs on every widget request,
+    304s included, and its compiled form is cached with it. On ``reads`` when given (the
+    request's connection), else on a connection of its own."""
+    if reads is None:
+        with Reads() as own:
+            return widget_product(widget_key, sku, own)
+    row = reads.first(_WIDGET_PRODUCT, {"key": widget_key, "sku": sku})
+    return None if row is None else _product_from(row)
 
 
 _REVIEWS = Review.__table__.c
@@ -128,31 +134,63 @@ def widget_reviews(
     rating: int | None = None,
     sort: str = "newest",
     photo_base: str | None = None,
+    reads: Reads | None = None,
 ):
     """One page of a product's published reviews, optionally only those with ``rating`` stars.
 
     With ``photo_base`` (the absolute URL of the store's photo route) each review lists its
     visible photos; their rows are read in one more statement, only when the page has some."""
+    if reads is None:
+        with Reads() as own:
+            return widget_reviews(product_id, page, per_page, rating, sort, photo_base, own)
     params = {"product_id": product_id, "limit": per_page, "offset": (page - 1) * per_page}
     if rating is not None:
         params["rating"] = rating
-    rows = db.session.connection().execute(_page_statement(sort, rating is not None), params).all()
-    with_photos = [r.id for r in rows if r.photo_count] if photo_base else []
-    shown = photos.for_reviews(with_photos, visible_only=True) if with_photos else {}
+    rows = reads.rows(_page_statement(sort, rating is not None), params)
+    with_photos = [row[0] for row in rows if row[8]] if photo_base else []
+    shown = _visible_photos(reads, with_photos) if with_photos else {}
     return [
         {
-            "id": r.id,
-            "rating": r.rating,
-            "title": r.title,
-            "body": r.body,
-            "author": shown_author(r.author),
+            "id": review_id,
+            "rating": stars,
+            "title": title,
+            "body": body,
+            "author": shown_author(author),
             "verified": True,
-            "created_at": r.created_at.isoformat(),
-            "reply": {"body": r.reply_body, "created_at": r.reply_at.isoformat()} if r.reply_body else None,
-            "photos": [_photo_json(photo, photo_base) for photo in shown.get(r.id, [])],
+            "created_at": created_at.isoformat(),
+            "reply": {"body": reply_body, "created_at": reply_at.isoformat()} if reply_body else None,
+            "photos": [_photo_json(photo, photo_base) for photo in shown.get(review_id, ())],
         }
-        for r in rows
+        for review_id, stars, title, body, author, created_at, reply_body, reply_at, _ in rows
     ]
+
+
+_PHOTOS = ReviewPhoto.__table__.c
+
+
+@functools.cache
+def _photos_statement(count: int):
+    """The visible photos of ``count`` reviews in their order (one statement per page size)."""
+    return (
+        select(_PHOTOS.review_id, _PHOTOS.public_id, _PHOTOS.width, _PHOTOS.height)
+        .where(_PHOTOS.review_id.in_([bindparam(f"review_{n}") for n in range(count)]), _PHOTOS.hidden.is_(False))
+        .order_by(_PHOTOS.review_id, _PHOTOS.position, _PHOTOS.id)
+    )
+
+
+@dataclass(frozen=True)
+class _Photo:
+    public_id: str
+    width: int
+    height: int
+
+
+def _visible_photos(reads: Reads, review_ids: list[int]) -> dict[int, list[_Photo]]:
+    params = {f"review_{n}": review_id for n, review_id in enumerate(review_ids)}
+    found: dict[int, list[_Photo]] = {}
+    for review_id, public_id, width, height in reads.rows(_photos_statement(len(review_ids)), params):
+        found.setdefault(review_id, []).append(_Photo(public_id, width, height))
+    return found
 
 
 def _photo_json(photo, base: str) -> dict:
@@ -171,13 +209,15 @@ def widget_payload(
     rating: int | None = None,
     sort="newest",
     photo_base: str | None = None,
+    reads: Reads | None = None,
 ):
     """The reviews.json body; with ``rating`` the pages count only reviews with that many stars."""
     shown = product.distribution[str(rating)] if rating else product.count
+    reviews = widget_reviews(product.product_id, page, per_page, rating, sort, photo_base, reads) if shown else []
     return {
         "product": {"sku": product.sku, "name": product.name},
         "rating": {"average": product.average, "count": product.count, "distribution": product.distribution},
-        "reviews": widget_reviews(product.product_id, page, per_page, rating, sort, photo_base) if shown else [],
+        "reviews": reviews,
         "page": page,
         "pages": max(1, math.ceil(shown / per_page)),
     }

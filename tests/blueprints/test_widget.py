@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import column, literal, select, table
 
 from surveys.extensions import db
 from surveys.models import Review
@@ -375,3 +376,47 @@ def test_a_sku_with_a_slash_has_its_reviews_jsonld_and_frame_and_a_widget_404_st
     for missing in (url(store, sku="NADA/X"), f"/widget/v1/{store.widget_key}/products/", "/widget/v1/x/nada"):
         resp = client.get(missing)
         assert (resp.status_code, resp.headers.get("Access-Control-Allow-Origin")) == (404, "*"), missing
+
+
+def test_a_weak_or_listed_etag_gets_the_304_as_if_none_match_compares_weakly(client, store):
+    write_review(client, store, 5)
+    etag = client.get(url(store)).headers["ETag"]  # '"..."'
+    for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        resp = client.get(url(store), headers={"If-None-Match": header})
+        assert (resp.status_code, resp.headers["ETag"]) == (304, etag), header
+    assert client.get(url(store), headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_the_widgets_reads_take_no_transaction_and_hand_back_a_transactional_connection(app):
+    from surveys.services.widget_read import Reads
+
+    with Reads() as reads:
+        dbapi = reads._fairy.dbapi_connection
+        assert reads.first(select(literal(1)), {}) == (1,)
+        if db.engine.dialect.name == "sqlite":
+            assert dbapi.in_transaction is False  # no BEGIN: a plain read takes no lock
+        else:
+            assert dbapi.autocommit is True  # no BEGIN and no ROLLBACK round trips
+    if db.engine.dialect.name != "sqlite":
+        assert dbapi.autocommit is False  # the pool's next user gets transactions as before
+
+
+def test_a_driver_error_in_the_widgets_read_is_sqlalchemys_and_a_busy_sqlite_is_a_readable_503(
+    client, store, monkeypatch
+):
+    from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+
+    from surveys.services import widget_read
+
+    missing = select(column("x")).select_from(table("no_such_table"))
+    with widget_read.Reads() as reads:
+        with pytest.raises(DBAPIError) as caught:
+            reads.rows(missing, {})
+        expected = OperationalError if db.engine.dialect.name == "sqlite" else ProgrammingError
+        assert type(caught.value) is expected  # as SQLAlchemy's own execution raises it
+        assert reads.first(select(literal(1)), {}) == (1,)  # the connection is still usable
+    if db.engine.dialect.name == "sqlite":  # "database is locked" is an OperationalError too
+        monkeypatch.setattr(widget_read, "_WIDGET_PRODUCT", missing)
+        resp = client.get(url(store))
+        assert (resp.status_code, resp.get_json()["error"]) == (503, "unavailable")
+        assert resp.headers["Access-Control-Allow-Origin"] == "*" and resp.headers["Retry-After"] == "5"
