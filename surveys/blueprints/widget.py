@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 
 from ..extensions import limiter
-from ..http import image_response, json_error, script_safe_json
+from ..http import image_response, json_error, script_safe
 from ..i18n import use_locale
 from ..microcache import etag_matches, widget_cache
 from ..parsing import choice, field, integer
@@ -54,8 +54,8 @@ def _public(resp):
     return resp
 
 
-def _lang() -> str:
-    raw = (request.args.get("lang") or "").lower()[:2]
+def _lang(args=None) -> str:
+    raw = ((request.args if args is None else args).get("lang") or "").lower()[:2]
     return raw if raw in LANGS else "es"
 
 
@@ -68,10 +68,10 @@ def _product(widget_key: str, sku: str, reads: widget_read.Reads | None = None) 
     return product
 
 
-def _paging() -> tuple[int, int]:
+def _paging(args) -> tuple[int, int]:
     errors: dict = {}
-    page = field(errors, "page", integer, request.args.get("page", "1"), 1, 100_000)
-    per_page = field(errors, "per_page", integer, request.args.get("per_page", "10"), 1, widget_read.MAX_PER_PAGE)
+    page = field(errors, "page", integer, args.get("page", "1"), 1, 100_000)
+    per_page = field(errors, "per_page", integer, args.get("per_page", "10"), 1, widget_read.MAX_PER_PAGE)
     if errors:
         raise _Invalid(errors)
     return page, per_page
@@ -91,18 +91,21 @@ def _invalid(exc: _Invalid):
     return resp
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder, not one per answer
+
+
 def _json(body: dict, etag: str, mimetype: str = "application/json") -> Response:
-    resp = Response(script_safe_json(body, ensure_ascii=False, separators=(",", ":")), mimetype=mimetype)
+    resp = Response(script_safe(_ENCODE(body)), mimetype=mimetype)
     resp.set_etag(etag)
     return resp
 
 
-def _filters() -> tuple[int | None, str]:
+def _filters(args) -> tuple[int | None, str]:
     """``rating=1..5`` (only reviews with that many stars) and ``sort``; anything else is a 422."""
     errors = {}
-    raw = request.args.get("rating", "")
+    raw = args.get("rating", "")
     rating = field(errors, "rating", integer, raw, 1, 5) if raw else None
-    sort = field(errors, "sort", choice, request.args.get("sort", "newest"), widget_read.SORTS)
+    sort = field(errors, "sort", choice, args.get("sort", "newest"), widget_read.SORTS)
     if errors:
         raise _Invalid(errors)
     return rating, sort
@@ -110,12 +113,12 @@ def _filters() -> tuple[int | None, str]:
 
 @bp.get("/v1/<widget_key>/products/<path:sku>/reviews.json")
 def reviews_json(widget_key: str, sku: str):
-    lang = _lang()
+    args, environ, config = request.args, request.environ, current_app.config
+    lang = _lang(args)
     _speak(lang)  # errors and a nameless buyer speak the widget's language, not the browser's
-    rating, sort = _filters()
-    page, per_page = _paging()
-    environ = request.environ
-    ttl = current_app.config["WIDGET_CACHE_SECONDS"]
+    rating, sort = _filters(args)
+    page, per_page = _paging(args)
+    ttl = config["WIDGET_CACHE_SECONDS"]
     with widget_read.Reads() as reads:  # one pooled connection, no ORM session
         product = _product(widget_key, sku, reads)
         etag = product.etag("p", page, per_page, rating or 0, sort, lang)
@@ -123,7 +126,7 @@ def reviews_json(widget_key: str, sku: str):
         if etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
             widget_cache.put(key, etag, None, ttl)
             return _not_modified(etag)
-        photo_base = f"{current_app.config['BASE_URL'].rstrip('/')}/widget/v1/{widget_key}/photos"
+        photo_base = f"{config['BASE_URL'].rstrip('/')}/widget/v1/{widget_key}/photos"
         payload = widget_read.widget_payload(product, page, per_page, rating, sort, photo_base, reads)
     resp = _json(payload, etag)
     if ttl > 0:
