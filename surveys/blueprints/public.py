@@ -6,6 +6,7 @@ GET never writes (mail scanners fetch every link); answers and unsubscribes are 
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -16,12 +17,12 @@ from ..extensions import csrf, db
 from ..http import image_response, json_error, page_error, wants_json
 from ..i18n import use_locale
 from ..parsing import integer, lenient
-from ..services import photos, recovery, responses, reviews
+from ..services import answer_rows, photos, recovery, responses, reviews
 from ..services.db_util import commit_keeping_loaded
 from ..services.invitation_mail import scale_for
 from ..services.survey_page import PageProduct
 from ..services.tokens import form_token, read_token
-from .public_forms import check_form_token, read_answer
+from .public_forms import check_form_token, read_answer, read_plain_answer, reviews_posted
 
 bp = Blueprint("public", __name__)
 
@@ -95,6 +96,11 @@ def survey(token: str):
 def submit(token: str):
     read = read_token("survey", token)  # a forged link costs no image decoding
     check_form_token(read[0])
+    if not reviews_posted(request.form, request.files):  # the common case, on plain rows
+        saved = answer_rows.record_plain(*read, lambda store: read_plain_answer(store, request.form))
+        if saved is not None:
+            db.session.commit()
+            return _saved(saved, token, read)
     uploads = photos.read_uploads(request.files) if request.files else {}
     invitation = responses.open_invitation("survey", token, read=read)
     use_locale(invitation.locale)
@@ -135,6 +141,24 @@ def submit(token: str):
         edit_token=token,
         reviews=_in_item_order(invitation, reviews.for_response(response.id)) if answer.reviews or not created else [],
         item_names=_item_names(invitation),
+    )
+
+
+def _saved(saved: answer_rows.SavedAnswer, token: str, read: tuple) -> ResponseReturnValue:
+    """The reply to an answer recorded by ``answer_rows`` (the same as ``submit``'s)."""
+    use_locale(saved.locale)
+    if wants_json():
+        return jsonify(saved=True, nps=saved.nps, csat=saved.csat, photos_refused={})
+    found = [] if saved.created else reviews.for_response(saved.id)  # an edit keeps earlier reviews
+    invitation = responses.open_invitation("survey", token, read=read) if found else None  # their names
+    return render_template(
+        "public/thanks.html",
+        store=saved.store,
+        response=saved,
+        closed=False,
+        edit_token=token,
+        reviews=_in_item_order(invitation, found) if found else [],
+        item_names=_item_names(invitation) if found else {},
     )
 
 

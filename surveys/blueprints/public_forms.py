@@ -46,7 +46,32 @@ def read_answer(invitation: Invitation, form, uploads: dict | None = None, refus
     ``uploads``: the request's photos, already decoded (photos.read_uploads). A refused photo
     is no field error: the rest of the answer is saved and the refusal shown beside its product;
     refusals are collected in ``refusals`` (by field name), also when ValidationFailed is raised."""
-    store = invitation.store
+    products = [item.product for item in invitation.order.items]
+    return _read(invitation.store, products, form, uploads, refusals)
+
+
+def reviews_posted(form, files) -> bool:
+    """Whether the form may carry a review or a photo: a chosen file (``photos.read_uploads``
+    skips the others), or a review's rating, title or body that is not blank; without a rating,
+    ``_reviews`` ignores the rest. Without them ``read_plain_answer`` reads it as ``read_answer``."""
+    if any(f.filename or f.content_length for _, f in files.items(multi=True)):
+        return True
+    return any(
+        key.startswith("review-") and key.endswith(_REVIEW_TEXT) and value.strip()
+        for key, value in form.items(multi=True)
+    )
+
+
+_REVIEW_TEXT = ("-rating", "-title", "-body")
+
+
+def read_plain_answer(store, form) -> Answer:
+    """``read_answer`` for a form without reviews (``reviews_posted`` is False): the scores the
+    store asks, the comment and the reviews' display name checked; no product is needed."""
+    return _read(store, [], form, None, None)
+
+
+def _read(store, products: list, form, uploads: dict | None, refusals: dict | None) -> Answer:
     errors: dict[str, str] = {}
     answer = Answer(photo_refusals=refusals if refusals is not None else {})
     if store.asks_nps():
@@ -59,9 +84,7 @@ def read_answer(invitation: Invitation, form, uploads: dict | None = None, refus
         if len(comment) > MAX_COMMENT:
             errors["comment"] = "too_long"
         answer.comment = comment  # "": emptied by the customer, removed with its reading
-    answer.reviews, answer.display_name = _reviews(
-        [item.product for item in invitation.order.items], form, errors, uploads, answer.photo_refusals
-    )
+    answer.reviews, answer.display_name = _reviews(products, form, errors, uploads, answer.photo_refusals)
     if errors:
         raise ValidationFailed(_l("The answer has invalid fields."), errors)
     return answer

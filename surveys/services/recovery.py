@@ -66,13 +66,20 @@ def due_times(store: Store, opened: datetime) -> tuple[datetime, datetime]:
     return clock.due(opened, store.sla_first_contact_minutes), clock.due(opened, store.sla_resolution_minutes)
 
 
-def sync_task(response: Response, now: datetime | None = None, new: bool = False) -> Task | None:
+def sync_task(
+    response: Response, now: datetime | None = None, new: bool = False, facts: tuple[int | None, bool] | None = None
+) -> Task | None:
     """Open, update or withdraw the response's task after the customer answered or edited.
 
     ``new``: the response was inserted in this transaction without reviews, so it has neither
-    a task nor a review yet, and neither is read."""
+    a task nor a review yet, and neither is read. ``facts``: the task id and whether a review
+    is negative (``_task_facts``), when the caller read them in this transaction already.
+    ``response`` needs only the attributes ``task_reason`` reads and ``store_id``."""
     now = now or utcnow()
-    task_id, negative = (None, False) if new else _task_facts(response.id)
+    if new:
+        task_id, negative = None, False
+    else:
+        task_id, negative = facts if facts is not None else _task_facts(response.id)
     reason = task_reason(response, negative)
     task = db.session.get(Task, task_id) if task_id is not None else None
     if task is None and reason is None:

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from surveys.extensions import db
-from surveys.models import Customer, Invitation, Response, utcnow
+from surveys.models import Customer, Invitation, Response, Review, Task, utcnow
 
 from ..factories import make_store, sent_invitation, survey_path, unsubscribe_path
 
@@ -189,3 +189,34 @@ def test_a_score_saved_without_the_comment_field_keeps_the_comment(client, store
     response = db.session.scalar(select(Response))
     db.session.refresh(response)
     assert (response.comment, response.nps) == ("Nunca llegó", 4)
+
+
+def test_an_edit_keeps_the_reading_of_an_unchanged_comment_and_reads_a_changed_one_again(client, store):
+    path = survey_path(sent_invitation(store))
+    comment = "Todo bien con la tienda, pero llegó roto"
+    client.post(path, data={"nps": "9", "comment": comment})
+    response = db.session.scalar(select(Response))
+    read = (response.language, response.sentiment_label, response.polarity, response.topics)
+    assert response.hidden_detractor and response.flags == ["hard_failure", "hidden_detractor"]
+    db.session.execute(update(Response).values(sentiment_confidence=0.123))  # only a new reading changes it
+    db.session.commit()
+    client.post(path, data={"nps": "3", "comment": comment})
+    db.session.refresh(response)
+    assert response.sentiment_confidence == 0.123
+    assert (response.language, response.sentiment_label, response.polarity, response.topics) == read
+    assert response.flags == ["hard_failure"] and not response.hidden_detractor  # the flags follow the score
+    assert db.session.scalar(select(Task.reason).where(Task.response_id == response.id)) == "detractor"
+    client.post(path, data={"nps": "3", "comment": "Ya llegó, me encantó, gracias"})
+    db.session.refresh(response)
+    assert response.sentiment_label == "positive" and response.sentiment_confidence != 0.123
+
+
+def test_a_browser_form_with_blank_review_fields_saves_the_answer_without_a_review(client, store):
+    invitation = sent_invitation(store, items=[{"sku": "TAZA-01", "name": "Taza"}])
+    blank = {"review-TAZA-01-title": "", "review-TAZA-01-body": " ", "review-TAZA-01-publish": "on"}
+    resp = client.post(survey_path(invitation), data={"nps": "8", "comment": "Bien", "display_name": "Ana", **blank})
+    assert resp.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Review)) == 0
+    resp = client.post(survey_path(invitation), data={"nps": "8", "display_name": "A" * 200, **blank})
+    assert resp.status_code == 422 and "display_name" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(Response.nps)) == 8

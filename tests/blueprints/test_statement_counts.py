@@ -27,11 +27,14 @@ CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # check: 6, and a replayed order 5. A phone without its +country code adds the store's country.
 # A first answer then went to 4: a response inserted by the request has no task and no review to
 # read. The survey page reads the invitation and its response in one statement, and an edit reads
-# the task and the negative-review check together (5 -> 4).
+# the task and the negative-review check together (5 -> 4). An answer without reviews then read the
+# invitation, its store, response, task and negative-review check in one Core statement: a first
+# answer 3 (read, INSERT, the invitation marked answered), an edit 2 on SQLite, 3 on PostgreSQL
+# (the row read again, locked).
 LIMITS = {
     "survey_page": 1,
-    "answer": 4,
-    "answer_edit_json": 4,
+    "answer": 3,
+    "answer_edit_json": 3,
     "single_delivery": 6,
     "single_delivery_replay": 5,
     "widget": 2,
