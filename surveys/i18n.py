@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations, refresh
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 _CATALOGUES: dict = {}  # babel Locale -> its merged catalogue (Flask-Babel keeps them for the process too)
-RENDER_CATALOGUE = "_postventa_catalogue"  # the template variable carrying the render's catalogue
 
 
 def select_locale() -> str:
@@ -40,36 +39,52 @@ def _catalogue():
     return found
 
 
-def _render_catalogue(context):
-    """The catalogue handed to this render (looked up once per page, not once per string);
-    a macro imported without context does not see it and looks it up itself."""
-    found = context.get(RENDER_CATALOGUE)
-    return found if found is not None else _catalogue()
-
-
 # Jinja's newstyle gettext, in one call instead of three (the ``_`` alias, the newstyle wrapper,
 # the catalogue lambda) with the same result: translated, marked safe under autoescape, and always
-# %-formatted with its (escaped) variables.
-@pass_context
-def _gettext(context, string, **variables):
-    rv = _render_catalogue(context).ugettext(string)
-    if context.eval_ctx.autoescape:
-        rv = Markup(rv)  # noqa: S704 -- the catalogue is ours; the variables are escaped by %
-    return rv % variables
+# %-formatted with its (escaped) variables. The functions take Jinja's evaluation context, not the
+# template context: for a ``pass_context`` function called inside a loop or after a ``{% set %}``
+# (most strings of a form) Jinja copies the whole template context on every call.
+def _template_gettext(catalogue=None) -> dict:
+    """``_``, ``gettext`` and ``ngettext`` for templates: through ``catalogue``, or (None) through
+    the catalogue of the locale in force, looked up on each call."""
+
+    @pass_eval_context
+    def gettext(eval_ctx, string, **variables):
+        rv = (_catalogue() if catalogue is None else catalogue).ugettext(string)
+        if eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704 -- the catalogue is ours; the variables are escaped by %
+        return rv % variables
+
+    @pass_eval_context
+    def ngettext(eval_ctx, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        rv = (_catalogue() if catalogue is None else catalogue).ungettext(singular, plural, num)
+        if eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704 -- the catalogue is ours; the variables are escaped by %
+        return rv % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
-@pass_context
-def _ngettext(context, singular, plural, num, **variables):
-    variables.setdefault("num", num)
-    rv = _render_catalogue(context).ungettext(singular, plural, num)
-    if context.eval_ctx.autoescape:
-        rv = Markup(rv)  # noqa: S704 -- the catalogue is ours; the variables are escaped by %
-    return rv % variables
+_BOUND: dict = {}  # babel Locale -> the template callables bound to its catalogue
+
+
+def _render_gettext() -> dict:
+    """The callables bound to the catalogue of the locale in force, handed to each render (one
+    lookup per page, not per string)."""
+    locale = get_locale()
+    found = _BOUND.get(locale)
+    if found is None:
+        found = _template_gettext(_catalogue())
+        if locale is not None:
+            _BOUND[locale] = found
+    return found
 
 
 def install_template_gettext(app) -> None:
     """Templates' _() and ngettext() through the catalogue of the locale in force (same strings,
-    same catalogues), looked up once per render."""
+    same catalogues): bound to it for each render; a macro imported without context does not see
+    the render's and uses the global ones, which look the catalogue up on each call."""
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _catalogue().ugettext(s),
         ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
@@ -77,8 +92,5 @@ def install_template_gettext(app) -> None:
         pgettext=lambda c, s: _catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
     )
-    app.jinja_env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
-
-    @app.context_processor
-    def _render_catalogue_var():
-        return {RENDER_CATALOGUE: _catalogue()}
+    app.jinja_env.globals.update(_template_gettext())
+    app.context_processor(_render_gettext)
