@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -22,6 +22,7 @@ from ..services.db_util import commit_keeping_loaded
 from ..services.invitation_mail import scale_for
 from ..services.survey_page import PageProduct
 from ..services.tokens import form_token, read_token
+from ..survey_strings import survey_strings
 from .public_forms import check_form_token, read_answer, read_plain_answer, reviews_posted
 
 bp = Blueprint("public", __name__)
@@ -68,6 +69,7 @@ def _render_form(
         refusals=refusals or {},
         saved_photos=saved_photos,
         photo_limit=photos.PER_REVIEW,
+        words=survey_strings(str(get_locale())),
         form_token=form_token(invitation.public_id),
         first_name=invitation.customer.first_name,
         products=[_as_sent(item) for item in invitation.order.items],
