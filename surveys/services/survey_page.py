@@ -131,7 +131,7 @@ _STATEMENT: list = []
 def load_survey_page(public_id: str) -> tuple[PageInvitation | None, PageResponse | None]:
     """The invitation ``public_id`` and its response as the survey page shows them; (None, None)
     for an unknown id."""
-    rows = db.session.execute(_statement(), {"public_id": public_id}).all()
+    rows = db.session.connection().execute(_statement(), {"public_id": public_id}).all()
     if not rows:
         return None, None
     (inv_id, store_id, status, locale, name, color, kind, widget_key, edit_hours, lifetime, customer_name,
