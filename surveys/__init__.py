@@ -9,8 +9,9 @@ from .config import load_config
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application; reads like a table of contents of what it serves."""
-    app = Flask(__name__, instance_relative_config=True)
-    from .http import AppRequest, ScriptSafeJSONProvider, SessionInterface
+    from .http import App, AppRequest, ScriptSafeJSONProvider, SessionInterface
+
+    app = App(__name__, instance_relative_config=True)
 
     app.request_class = AppRequest
     app.session_interface = SessionInterface()

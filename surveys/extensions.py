@@ -30,7 +30,21 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 READS_ONLY = "postventa_reads_only"  # execution option of an engine whose sessions never write
-csrf = CSRFProtect()
+
+
+class MethodFirstCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF check, asking the request's method first: a GET (most requests) is never
+    checked, and Flask-WTF looked up the blueprint's and the view's exemptions before asking."""
+
+    def protect(self, apply_exemptions=False):
+        from flask import current_app, request
+
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        super().protect(apply_exemptions=apply_exemptions)
+
+
+csrf = MethodFirstCSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 
