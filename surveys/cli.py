@@ -186,12 +186,13 @@ def deliveries_import(file, slug, dry_run):
     """Import deliveries from CSV (order_id,email,name,locale,delivered_at,sku,product_name; optional
     product_url,image_url,gtin,mpn,brand).
 
-    Streams the file (constant memory), commits every 500 orders, shows progress
+    Separated by commas, semicolons (Excel where the decimal mark is a comma) or tabs, as the
+    header line shows. Streams the file (constant memory), commits every 500 orders, shows progress
     on a terminal, reports rejected lines with their line numbers.
     """
     import os
 
-    from .services.intake import import_csv
+    from .services.intake import csv_rows, import_csv
 
     store = _store(slug)
     counts = {"created": 0, "duplicate": 0, "rejected": 0, "valid": 0}
@@ -207,7 +208,7 @@ def deliveries_import(file, slug, dry_run):
                 yield line
 
         try:
-            for n, outcome in enumerate(import_csv(store, csv.DictReader(lines()), dry_run=dry_run), 1):
+            for n, outcome in enumerate(import_csv(store, csv_rows(lines()), dry_run=dry_run), 1):
                 counts[outcome.status] += 1
                 if outcome.status == "rejected":
                     fields = ", ".join(f"{k}: {v}" for k, v in outcome.errors.items())

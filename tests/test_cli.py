@@ -142,6 +142,70 @@ def test_csv_without_required_columns_is_refused(runner, tmp_path):
     assert result.exit_code != 0 and "Missing CSV columns: order_id, email, delivered_at" in result.output
 
 
+# As Excel writes "CSV UTF-8 (delimitado por comas)" where the decimal mark is a comma (Spain, most of
+# Latin America): a byte-order mark, ";" between fields, CRLF line ends, decimal commas in numbers and
+# quotes around a field that holds the separator.
+EXCEL_SEMICOLON_CSV = (
+    "\ufefforder_id;email;name;locale;delivered_at;sku;product_name;precio\r\n"
+    "E-1;ana@example.com;Ana López;es-MX;2026-11-20T15:04:00-06:00;TAZA-01;Taza de barro, 350 ml;189,50\r\n"
+    'E-1;ana@example.com;Ana López;es-MX;2026-11-20T15:04:00-06:00;JARRO-02;"Jarro; talavera";1.250,00\r\n'
+    "E-2;no-es-correo;Luis;es-AR;2026-11-20T15:04:00-03:00;TAZA-01;Taza de barro, 350 ml;189,50\r\n"
+    "E-3;emily@example.com;Emily;en-GB;2026-11-19T10:00:00Z;TAZA-01;Taza de barro, 350 ml;9,99\r\n"
+).encode("utf-8")
+
+
+def test_csv_import_reads_a_semicolon_separated_excel_file_with_bom_and_crlf(runner, tmp_path):
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    path = tmp_path / "entregas.csv"
+    path.write_bytes(EXCEL_SEMICOLON_CSV)
+    result = runner.invoke(args=["deliveries", "import", str(path), "--store", "x"])
+    assert result.exit_code == 0, result.output
+    assert "created 2, duplicate 0, rejected 1" in result.output
+    assert "line 4: rejected order E-2 (customer.email" in result.output
+    order = db.session.scalar(select(Order).where(Order.order_ref == "E-1"))
+    assert [(i.product.sku, i.display_name) for i in order.items] == [
+        ("TAZA-01", "Taza de barro, 350 ml"),
+        ("JARRO-02", "Jarro; talavera"),
+    ]
+    assert (order.customer.email, order.customer.name) == ("ana@example.com", "Ana López")
+
+
+def test_csv_import_reads_a_tab_separated_file(runner, tmp_path):
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    path = tmp_path / "entregas.tsv"
+    path.write_text(CSV.replace(",", "\t"), encoding="utf-8")
+    result = runner.invoke(args=["deliveries", "import", str(path), "--store", "x"])
+    assert result.exit_code == 0, result.output
+    assert "created 2, duplicate 0, rejected 2" in result.output
+
+
+def test_csv_with_columns_really_missing_names_the_columns_it_found(runner, tmp_path):
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    path = tmp_path / "malo.csv"
+    path.write_bytes("\ufeffpedido;email;fecha;sku\r\n1;a@b.mx;2026-11-20T15:04:00-06:00;T\r\n".encode())
+    result = runner.invoke(args=["deliveries", "import", str(path), "--store", "x"])
+    assert result.exit_code != 0
+    assert "Missing CSV columns: order_id, delivered_at; the header has: pedido, email, fecha, sku" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_the_missing_columns_message_reads_in_spanish(app):
+    import pytest
+    from flask_babel import force_locale
+
+    from surveys.errors import ValidationFailed
+    from surveys.services.intake import csv_rows, import_csv
+
+    with force_locale("es"), pytest.raises(ValidationFailed) as caught:
+        next(import_csv(None, csv_rows(["pedido;correo\r\n", "1;a@b.mx\r\n"])))
+    assert str(caught.value.message) == (
+        "Faltan columnas en el CSV: order_id, email, delivered_at; el encabezado tiene: pedido, correo"
+    )
+    with force_locale("es"), pytest.raises(ValidationFailed) as caught:
+        next(import_csv(None, csv_rows([])))
+    assert str(caught.value.message).endswith("el encabezado tiene: nada (archivo vacío)")
+
+
 def test_demo_seeds_once_and_prints_a_working_link(runner, client):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output

@@ -6,8 +6,10 @@ Every path (single API call, batch, CSV) goes through ``validate_delivery`` and
 
 from __future__ import annotations
 
+import csv
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -302,15 +304,53 @@ def _csv_orders(reader):
         yield first_line, current
 
 
+CSV_REQUIRED_COLUMNS = ("order_id", "email", "delivered_at")
+CSV_COLUMNS = frozenset(
+    {*CSV_REQUIRED_COLUMNS, "name", "locale", "sku", "product_name", "phone", "whatsapp_opt_in", *CSV_PRODUCT_COLUMNS}
+)
+CSV_DELIMITERS = (",", ";", "\t")
+
+
+def csv_delimiter(header: str) -> str:
+    """The separator of a deliveries CSV, read from its header line: the comma, the semicolon
+    Excel writes wherever the decimal mark is a comma (Spain, most of Latin America), or a tab.
+
+    The one that splits the header into the most known column names wins; with none known
+    (a file to refuse), the one that splits it into the most columns, so the refusal lists them;
+    the comma on a tie. Only the header decides: rows hold commas (decimals, names) whatever the
+    separator, which is what misleads csv.Sniffer's character counts on a real file.
+    """
+
+    def fit(delimiter: str) -> tuple[int, int]:
+        names = next(csv.reader([header], delimiter=delimiter), [])
+        return sum(name.strip() in CSV_COLUMNS for name in names), len(names)
+
+    return max(CSV_DELIMITERS, key=fit)  # max keeps the first of equals: the comma
+
+
+def csv_rows(lines: Iterable[str]) -> csv.DictReader:
+    """A csv.DictReader over ``lines`` (a text file opened with ``newline=""``, BOM removed),
+    with the separator its header line uses (see csv_delimiter); lines are read as rows are."""
+    lines = iter(lines)
+    header = next(lines, "")
+    return csv.DictReader(itertools.chain([header], lines), delimiter=csv_delimiter(header))
+
+
 def import_csv(store: Store, reader, dry_run: bool = False, chunk: int = 500):
     """Yield a CsvOutcome per order from a csv.DictReader, recording ``chunk`` orders at a time.
 
     Memory stays flat: only one chunk is held; the caller commits between chunks.
     """
-    missing = [c for c in ("order_id", "email", "delivered_at") if c not in (reader.fieldnames or [])]
+    found = reader.fieldnames or []
+    missing = [c for c in CSV_REQUIRED_COLUMNS if c not in found]
     if missing:
         raise ValidationFailed(
-            _l("Missing CSV columns: %(columns)s", columns=", ".join(missing)), {c: "missing column" for c in missing}
+            _l(
+                "Missing CSV columns: %(columns)s; the header has: %(found)s",
+                columns=", ".join(missing),
+                found=", ".join(found) or _l("nothing (empty file)"),
+            ),
+            {c: "missing column" for c in missing},
         )
     pending: list[tuple[int, Delivery]] = []
     country = country_reader(store)
