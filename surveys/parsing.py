@@ -14,7 +14,7 @@ import json
 import re
 import socket
 import zoneinfo
-from datetime import date, datetime, timedelta, timezone
+from datetime import MAXYEAR, date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -120,8 +120,8 @@ def timestamp(raw, *, earliest: datetime = EARLIEST, latest: datetime = LATEST, 
         raise Invalid(_l("the timezone offset is beyond ±14:00"))
     try:
         in_utc = parsed.astimezone(timezone.utc)
-    except OverflowError:
-        in_utc = None
+    except OverflowError:  # past year 9999 (a local time behind UTC) or before year 1 (ahead of it)
+        in_utc = datetime.max.replace(tzinfo=timezone.utc) if parsed.year == MAXYEAR else None
     if in_utc is None or in_utc < earliest:
         raise Invalid(_l("is too far in the past"))
     if in_utc > latest:

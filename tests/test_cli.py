@@ -206,6 +206,35 @@ def test_the_missing_columns_message_reads_in_spanish(app):
     assert str(caught.value.message).endswith("el encabezado tiene: nada (archivo vacío)")
 
 
+FAR_DATES_CSV = """order_id,email,name,locale,delivered_at,sku,product_name
+F-1,ana@example.com,Ana,es-MX,9999-12-31T23:59:59-12:00,TAZA-01,Taza
+F-2,ana@example.com,Ana,es-MX,0001-01-01T00:00:00+14:00,TAZA-01,Taza
+"""
+
+
+def test_csv_rows_dated_past_year_9999_are_in_the_future_not_too_old(runner, tmp_path):
+    runner.invoke(args=["store", "create", "X", "--slug", "x"])
+    path = tmp_path / "entregas.csv"
+    path.write_text(FAR_DATES_CSV, encoding="utf-8")
+    result = runner.invoke(args=["deliveries", "import", str(path), "--store", "x"])
+    assert "line 2: rejected order F-1 (delivered_at: is in the future)" in result.output
+    assert "line 3: rejected order F-2 (delivered_at: is too far in the past)" in result.output
+    assert "created 0, duplicate 0, rejected 2" in result.output
+
+
+def test_csv_rows_dated_past_year_9999_are_in_the_future_in_spanish(app):
+    from flask_babel import force_locale
+
+    from surveys.services.intake import csv_rows, import_csv
+
+    with force_locale("es"):
+        outcomes = list(import_csv(None, csv_rows(FAR_DATES_CSV.splitlines(keepends=True)), dry_run=True))
+        assert [(o.order_id, o.status, {k: str(v) for k, v in o.errors.items()}) for o in outcomes] == [
+            ("F-1", "rejected", {"delivered_at": "está en el futuro"}),
+            ("F-2", "rejected", {"delivered_at": "es demasiado antigua"}),
+        ]
+
+
 def test_demo_seeds_once_and_prints_a_working_link(runner, client):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output

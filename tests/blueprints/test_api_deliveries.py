@@ -277,6 +277,21 @@ def test_a_delivery_in_another_language_does_not_rename_the_catalogue_product(cl
 
 
 @pytest.mark.parametrize(
+    ("lang", "future", "past"),
+    [("es", "está en el futuro", "es demasiado antigua"), ("en", "is in the future", "is too far in the past")],
+)
+def test_a_delivery_dated_past_year_9999_in_utc_is_in_the_future_not_too_old(client, store_key, lang, future, past):
+    _, key = store_key
+    headers = {**auth(key), "Accept-Language": lang}
+    for delivered_at, message in [("9999-12-31T23:59:59-12:00", future), ("0001-01-01T00:00:00+14:00", past)]:
+        resp = client.post("/api/v1/deliveries", json=delivery_payload(delivered_at=delivered_at), headers=headers)
+        body = resp.get_json()
+        assert resp.status_code == 422, delivered_at
+        assert (body["error"], body["fields"]) == ("validation_failed", {"delivered_at": message}), delivered_at
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+@pytest.mark.parametrize(
     ("lang", "message", "field"),
     [
         ("es", "La entrega tiene campos no válidos.", "está en el futuro"),
