@@ -5,7 +5,8 @@ pays once; one delivery paid eleven round trips for it. Here every write carries
 lookup: the customer and the products are upserted with ``RETURNING``, the order is inserted
 or found by its constraint, and the throttle is a subquery of the invitation's ``INSERT``.
 The statements are built once per process (Core, named parameters, the same SQL on SQLite
-and PostgreSQL). Rules and answer are those of ``record_many`` (tests compare the two).
+and PostgreSQL) and run on the DBAPI cursor of the session's connection (``prepared``).
+Rules and answer are those of ``record_many`` (tests compare the two).
 """
 
 from __future__ import annotations
@@ -13,7 +14,21 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import Boolean, Integer, String, bindparam, case, exists, func, literal, null, or_, select, true
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+)
 
 from ..extensions import db
 from ..models import Customer, Invitation, Order, OrderItem, Product, Store, new_public_id, utcnow
@@ -22,6 +37,7 @@ from . import privacy
 from .db_util import insert_ignoring, upserting
 from .ingest import PRODUCT_FIELDS, Delivery, _keep_statistics_fresh, _reason, _results, item_name, result_body
 from .invitations import ACTIVE_STATES, compute_send_at
+from .prepared import Prepared
 
 CUSTOMERS, PRODUCTS, ORDERS, INVITATIONS = (m.__table__ for m in (Customer, Product, Order, Invitation))
 
@@ -50,7 +66,7 @@ def _customer_upsert(says_opt_in: bool):
     if says_opt_in:
         assignments["whatsapp_opt_in"] = "excluded.whatsapp_opt_in"
     names = ["store_id", "email", "name", "locale", "phone", "whatsapp_opt_in", "created_at"]
-    return (
+    return Prepared(
         upserting(CUSTOMERS, ["store_id", "email"], assignments)
         .from_select(names, row)
         .returning(c.id, c.email, c.locale, c.unsubscribed_at, c.bounced_at)
@@ -60,24 +76,41 @@ def _customer_upsert(says_opt_in: bool):
 @cache
 def _erased_customer():
     c = CUSTOMERS.c
-    return select(c.id, c.email, c.locale, c.unsubscribed_at, c.bounced_at).where(
-        c.store_id == _param("store_id", Integer), c.email == _param("marker", String)
+    return Prepared(
+        select(c.id, c.email, c.locale, c.unsubscribed_at, c.bounced_at).where(
+            c.store_id == _param("store_id", Integer), c.email == _param("marker", String)
+        )
     )
 
 
+PRODUCT_COLUMNS = ("store_id", "sku", "name", *PRODUCT_FIELDS)
+
+
 @cache
-def _product_upsert():
+def _product_upsert(count: int):
     """The catalogue name is the one a product first arrived with (a delivery in another
-    language must not rename it); a detail given replaces the old one, a missing one keeps it."""
+    language must not rename it); a detail given replaces the old one, a missing one keeps it.
+    One statement for ``count`` products (parameters ``sku_0``, ``name_0``, ... ``sku_1``, ...)."""
     first_name = "CASE WHEN products.name IS NULL OR products.name = '' THEN excluded.name ELSE products.name END"
     assignments = {"name": first_name}
     assignments.update({f: f"coalesce(excluded.{f}, products.{f})" for f in PRODUCT_FIELDS})
-    return upserting(PRODUCTS, ["store_id", "sku"], assignments).returning(PRODUCTS.c.id, PRODUCTS.c.sku)
+    rows = [{f: bindparam(f"{f}_{n}") for f in PRODUCT_COLUMNS} for n in range(count)]
+    stmt = upserting(PRODUCTS, ["store_id", "sku"], assignments).values(rows)
+    return Prepared(stmt.returning(PRODUCTS.c.id, PRODUCTS.c.sku))
+
+
+ORDER_COLUMNS = ("store_id", "order_ref", "customer_id", "delivered_at", "status", "source", "created_at")
 
 
 @cache
 def _order_insert():
-    return insert_ignoring(ORDERS, ["store_id", "order_ref"]).returning(ORDERS.c.id)
+    values = {f: bindparam(f) for f in ORDER_COLUMNS}
+    return Prepared(insert_ignoring(ORDERS, ["store_id", "order_ref"]).values(values).returning(ORDERS.c.id))
+
+
+@cache
+def _item_insert():
+    return Prepared(OrderItem.__table__.insert().values({f: bindparam(f) for f in ("order_id", "product_id", "name")}))
 
 
 @cache
@@ -90,7 +123,7 @@ def _invitation_insert():
     asked_at = func.coalesce(i.sent_at, i.send_at)
     clash = exists().where(
         i.customer_id == customer_id,
-        i.status.in_(ACTIVE_STATES),
+        i.status.in_([literal_column(f"'{state}'") for state in ACTIVE_STATES]),  # fixed words, no expanding list
         asked_at > _param("window_start", UTCDateTime),
         asked_at < _param("window_end", UTCDateTime),
     )
@@ -109,7 +142,7 @@ def _invitation_insert():
     ).select_from(check)
     names = ["public_id", "store_id", "order_id", "customer_id", "locale", "status", "suppressed_reason", "send_at"]
     stmt = INVITATIONS.insert().from_select([*names, "created_at"], row)
-    return stmt.returning(i.status, i.send_at, i.suppressed_reason)
+    return Prepared(stmt.returning(i.status, i.send_at, i.suppressed_reason))
 
 
 def record_one(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bool]:
@@ -118,29 +151,30 @@ def record_one(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bo
     (store, order_id) is unique by constraint, so a replayed or concurrent delivery of the
     same order creates nothing and answers the first result."""
     now = utcnow()
-    # Core statements straight on the session's connection (its transaction): the session's
-    # own execute adds ORM bookkeeping these plain rows never need. Pending ORM changes go
+    # Statements straight on the session's connection (its transaction): the session's own
+    # execute adds ORM bookkeeping these plain rows never need. Pending ORM changes go
     # first, as the session would flush them before a statement.
     db.session.flush()
-    session = db.session.connection()
-    customer = _customer(session, store, d, now)
-    products = _products(session, store, d) if d.items else {}
+    conn = db.session.connection()
+    customer = _customer(conn, store, d, now)
+    products = _products(conn, store, d) if d.items else {}
     order = {"store_id": store.id, "order_ref": d.order_id, "customer_id": customer.id, "delivered_at": d.delivered_at}
     order.update(status="delivered", source=source, created_at=now)
-    order_id = session.execute(_order_insert(), order).scalar()
-    if order_id is None:  # known order: the first delivery's answer
+    inserted = _order_insert().rows(conn, order)
+    if not inserted:  # known order: the first delivery's answer
         return _results(store, [d.order_id])[d.order_id], False
+    order_id = inserted[0].id
     if products:
         # the items in the shop's order (the survey shows them so), whatever order the products went in
         names: dict[str, str | None] = {}
         for i in d.items:
             names.setdefault(i.sku, item_name(i))
         items = [{"order_id": order_id, "product_id": products[sku], "name": name} for sku, name in names.items()]
-        session.execute(OrderItem.__table__.insert(), items)
+        _item_insert().many(conn, items)
     window = timedelta(days=store.throttle_days)
     send_at = compute_send_at(store, d.delivered_at)
-    status, send_at, reason = session.execute(
-        _invitation_insert(),
+    ((status, send_at, reason),) = _invitation_insert().rows(
+        conn,
         {
             "public_id": new_public_id(),
             "store_id": store.id,
@@ -153,12 +187,12 @@ def record_one(store: Store, d: Delivery, source: str = "api") -> tuple[dict, bo
             "window_end": send_at + window,
             "now": now,
         },
-    ).one()
+    )
     _keep_statistics_fresh(1)
     return result_body(order_id, d.order_id, status, send_at, reason), True
 
 
-def _customer(session, store: Store, d: Delivery, now):
+def _customer(conn, store: Store, d: Delivery, now):
     marker = privacy.erased_marker(store, d.email)
     params = {
         "store_id": store.id,
@@ -170,17 +204,17 @@ def _customer(session, store: Store, d: Delivery, now):
         "opt_in": bool(d.whatsapp_opt_in),
         "now": now,
     }
-    customer = session.execute(_customer_upsert(d.whatsapp_opt_in is not None), params).one_or_none()
-    if customer is None:  # erased: the delivery is recorded against the anonymous row, never mailed
-        customer = session.execute(_erased_customer(), {"store_id": store.id, "marker": marker}).one()
+    found = _customer_upsert(d.whatsapp_opt_in is not None).rows(conn, params)
+    if not found:  # erased: the delivery is recorded against the anonymous row, never mailed
+        found = _erased_customer().rows(conn, {"store_id": store.id, "marker": marker})
+    (customer,) = found
     return customer
 
 
-def _products(session, store: Store, d: Delivery) -> dict[str, int]:
-    """sku -> product id. Rows go in sku order, so two deliveries naming the same products
-    lock them in the same order (PostgreSQL) and cannot deadlock."""
-    rows = [
-        {"store_id": store.id, "sku": i.sku, "name": i.name, **{f: getattr(i, f) for f in PRODUCT_FIELDS}}
-        for i in sorted(d.items, key=lambda i: i.sku)
-    ]
-    return {sku: pid for pid, sku in session.execute(_product_upsert(), rows)}
+def _products(conn, store: Store, d: Delivery) -> dict[str, int]:
+    """sku -> product id, one statement. Rows go in sku order, so two deliveries naming the
+    same products lock them in the same order (PostgreSQL) and cannot deadlock."""
+    params = {}
+    for n, i in enumerate(sorted(d.items, key=lambda i: i.sku)):
+        params.update({f"{f}_{n}": getattr(i, f) for f in PRODUCT_COLUMNS[1:]}, **{f"store_id_{n}": store.id})
+    return {sku: pid for pid, sku in _product_upsert(len(d.items)).rows(conn, params)}

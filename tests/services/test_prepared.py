@@ -1,0 +1,58 @@
+"""Statements run straight on the DBAPI cursor behave as SQLAlchemy's own: values converted both
+ways (UTC datetimes, booleans), the engine's cursor events fire, and a database error is
+SQLAlchemy's (the 503 handler and the callers catch those), for single and many rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import bindparam, event, exc, insert, select
+
+from surveys.extensions import db
+from surveys.models import Customer, OrderItem
+from surveys.services.prepared import Prepared
+
+from ..factories import make_store
+
+C = Customer.__table__.c
+
+
+def _insert_customer():
+    names = ("store_id", "email", "whatsapp_opt_in", "unsubscribed_at", "created_at")
+    stmt = insert(Customer.__table__).values({n: bindparam(n) for n in names})
+    return Prepared(stmt.returning(C.id, C.whatsapp_opt_in, C.unsubscribed_at))
+
+
+def test_values_are_converted_both_ways_and_the_cursor_events_see_the_statement(app):
+    store_id = make_store()[0].id
+    seen = []
+    listen = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        when = datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=-6)))
+        params = {"store_id": store_id, "email": "a@b.example", "whatsapp_opt_in": True, "unsubscribed_at": when}
+        (row,) = _insert_customer().rows(db.session.connection(), {**params, "created_at": when})
+        found = Prepared(select(C.email, C.unsubscribed_at).where(C.id == bindparam("id")))
+        (back,) = found.rows(db.session.connection(), {"id": row.id})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert row.whatsapp_opt_in is True
+    assert row.unsubscribed_at == when and row.unsubscribed_at.utcoffset() == timedelta(0)
+    assert back == ("a@b.example", datetime(2026, 3, 1, 15, 30, tzinfo=timezone.utc))
+    assert [s.split()[0] for s in seen if not s.startswith("BEGIN")] == ["INSERT", "SELECT"]
+
+
+def test_a_database_error_is_sqlalchemys_for_one_row_and_for_many(app):
+    store = make_store()[0]
+    conn = db.session.connection()
+    now = datetime.now(timezone.utc)
+    params = {"store_id": store.id, "email": "a@b.example", "whatsapp_opt_in": False, "unsubscribed_at": None}
+    _insert_customer().rows(conn, {**params, "created_at": now})
+    with pytest.raises(exc.IntegrityError):  # the same (store, email) again
+        _insert_customer().rows(conn, {**params, "created_at": now})
+    db.session.rollback()
+    items = Prepared(insert(OrderItem.__table__).values({n: bindparam(n) for n in ("order_id", "product_id")}))
+    with pytest.raises(exc.IntegrityError):  # no such order or product
+        items.many(db.session.connection(), [{"order_id": 10**6, "product_id": 10**6}] * 2)
+    db.session.rollback()
