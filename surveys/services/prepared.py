@@ -41,8 +41,8 @@ class _Form:
                 self.processors.append((name, process))
         self.positions = list(compiled.positiontup) if dialect.positional else None
         columns = list(getattr(statement, "selected_columns", None) or statement.exported_columns)
-        self.results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
-        self.convert = any(self.results)
+        processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        self.results = [(n, p) for n, p in enumerate(processors) if p is not None]
         self.row = namedtuple("Row", [c.key for c in columns], rename=True) if columns else None
 
     def args(self, params: dict):
@@ -52,9 +52,15 @@ class _Form:
         return values if self.positions is None else [values[name] for name in self.positions]
 
     def rows(self, raw: list) -> list:
-        if self.convert:
-            raw = [[v if p is None else p(v) for p, v in zip(self.results, r, strict=True)] for r in raw]
-        return [self.row._make(r) for r in raw]
+        if not self.results:
+            return [self.row._make(r) for r in raw]
+        out = []
+        for r in raw:
+            values = list(r)
+            for n, process in self.results:
+                values[n] = process(values[n])
+            out.append(self.row._make(values))
+        return out
 
 
 class Prepared:

@@ -1,16 +1,18 @@
 """Statements run straight on the DBAPI cursor behave as SQLAlchemy's own: values converted both
 ways (UTC datetimes, booleans), the engine's cursor events fire, and a database error is
-SQLAlchemy's (the 503 handler and the callers catch those), for single and many rows."""
+SQLAlchemy's (the 503 handler and the callers catch those), for single and many rows. A row
+read so (the API key check's store) becomes the session's object as a query would load it."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, event, exc, insert, select
+from sqlalchemy import bindparam, event, exc, insert, inspect, select
 
 from surveys.extensions import db
-from surveys.models import Customer, OrderItem
+from surveys.models import Customer, OrderItem, Store
+from surveys.services import tenancy
 from surveys.services.prepared import Prepared
 
 from ..factories import make_store
@@ -56,3 +58,18 @@ def test_a_database_error_is_sqlalchemys_for_one_row_and_for_many(app):
     with pytest.raises(exc.IntegrityError):  # no such order or product
         items.many(db.session.connection(), [{"order_id": 10**6, "product_id": 10**6}] * 2)
     db.session.rollback()
+
+
+def test_the_key_checks_store_is_the_sessions_own_clean_object_with_every_column_loaded(app):
+    store, key = make_store(opening_hours={"0": [9, 18]}, reviews_auto_publish=False)
+    expected = {c.key: getattr(store, c.key) for c in Store.__mapper__.column_attrs}
+    db.session.remove()
+    found = tenancy.authenticate_api_key(key)
+    state = inspect(found)
+    assert state.persistent and not state.modified and not state.unloaded
+    assert {c.key: getattr(found, c.key) for c in Store.__mapper__.column_attrs} == expected
+    assert db.session.get(Store, found.id) is found and tenancy.authenticate_api_key(key) is found
+    found.name = "Otro nombre"  # still a session object: a change is written by the commit
+    db.session.commit()
+    db.session.remove()
+    assert db.session.get(Store, expected["id"]).name == "Otro nombre"
