@@ -59,6 +59,16 @@ def _lang(args=None) -> str:
     return raw if raw in LANGS else "es"
 
 
+def _page_lang(store_locale: str | None) -> str:
+    """A page a person opens (the iframe, the policy): ``?lang=``, else the store's language, else
+    the browser's (as every other public page), else Spanish. JSON keeps ``_lang``: the script sends it."""
+    for raw in (request.args.get("lang"), store_locale):
+        raw = (raw or "").lower()[:2]
+        if raw in LANGS:
+            return raw
+    return request.accept_languages.best_match(LANGS) or "es"
+
+
 def _product(widget_key: str, sku: str, reads: widget_read.Reads | None = None) -> widget_read.WidgetProduct:
     product = None
     if len(widget_key) <= 40 and len(sku) <= 64:
@@ -222,7 +232,7 @@ def jsonld(widget_key: str, sku: str):
 def frame(widget_key: str, sku: str):
     """For shops that cannot run scripts: the widget in its own page, framable by the store's origins."""
     product = _product(widget_key, sku)
-    lang = _lang()
+    lang = _page_lang(widget_read.store_locale(product.store_id))
     use_locale(lang)
     ancestors = " ".join(widget_read.frame_origins(product.store_id)) or "'none'"
     resp = Response(
@@ -243,7 +253,7 @@ def policy(widget_key: str):
     store = widget_read.store_by_widget_key(widget_key)
     if store is None:
         abort(404)
-    use_locale(_lang())
+    use_locale(_page_lang(store.locale))
     return render_template("widget/policy.html", store=store, counts=widget_read.public_counts(store))
 
 

@@ -298,6 +298,10 @@ def store_by_widget_key(widget_key: str) -> Store | None:
     return db.session.scalar(select(Store).where(Store.widget_key == widget_key)) if len(widget_key) <= 40 else None
 
 
+def store_locale(store_id: int) -> str | None:
+    return db.session.scalar(select(Store.locale).where(Store.id == store_id))
+
+
 def frame_origins(store_id: int) -> list[str]:
     """The storefront origins allowed to frame the widget (settings: widget origins)."""
     return list(db.session.scalar(select(Store.widget_origins).where(Store.id == store_id)) or [])
