@@ -1,7 +1,8 @@
 """The review widget's words: embed.js is served with this table for each language, from the
 same .po catalogues as every page (msgctxt "review widget", spelled out in each call so pybabel
 extracts it), built once per locale and process. The script fills the `{x}` fields; a pair is
-[one, many] for the script's own plural choice."""
+[one, many] for the script's own plural choice (by the number it is about: a bar's label and the
+filter notice by its stars)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,14 @@ def _table() -> dict:
         "next": pgettext("review widget", "Next"),
         "page": pgettext("review widget", "Page {p} of {n}"),
         "dist": pgettext("review widget", "Reviews by stars"),
-        "bar": pgettext("review widget", "{s} stars: {c}. Show only these"),
+        "bar": [
+            npgettext("review widget", "{s} star: {c}. Show only these", "{s} stars: {c}. Show only these", n)
+            for n in (1, 2)
+        ],
         "sort": pgettext("review widget", "Sort by:"),
         "all": pgettext("review widget", "Show all"),
         "more": pgettext("review widget", "Show more reviews"),
-        "only": pgettext("review widget", "{s}-star reviews. "),
+        "only": [npgettext("review widget", "{s}-star reviews. ", "{s}-star reviews. ", n) for n in (1, 2)],
         "sorts": {
             "newest": pgettext("review widget", "Newest"),
             "highest": pgettext("review widget", "Highest rated"),

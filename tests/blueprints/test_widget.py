@@ -167,7 +167,9 @@ def test_embed_script_carries_the_widgets_words_from_the_catalogues_and_revalida
     assert set(table) == {"es", "en"} and table["es"].keys() == table["en"].keys()
     assert table["es"]["reviews"] == ["reseña", "reseñas"] and table["en"]["reviews"] == ["review", "reviews"]
     assert table["es"]["prev"] == "Anteriores" and table["es"]["sorts"]["lowest"] == "Peor calificadas"
-    assert table["es"]["bar"] == "{s} estrellas: {c}. Ver solo estas" and table["en"]["only"] == "{s}-star reviews. "
+    assert table["es"]["bar"] == ["{s} estrella: {c}. Ver solo estas", "{s} estrellas: {c}. Ver solo estas"]
+    assert table["es"]["only"] == ["Reseñas de {s} estrella. ", "Reseñas de {s} estrellas. "]
+    assert table["en"]["bar"] == ["{s} star: {c}. Show only these", "{s} stars: {c}. Show only these"]
     leaves = lambda t: [v for k in sorted(t) for v in (leaves(t[k]) if isinstance(t[k], dict) else [t[k]])]  # noqa: E731
     assert all(es != en for es, en in zip(leaves(table["es"]), leaves(table["en"]), strict=True))
     static = (Path(__file__).resolve().parents[2] / "surveys" / "static" / "widget" / "embed.js").read_text()

@@ -11,29 +11,31 @@
   // The words in each language, filled in from the .po catalogues when served (surveys/widget_strings.py).
   var T = {/* strings */};
   var CSS =
-    ":host{all:initial;display:block;font-family:var(--pv-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif);" +
-    "color:var(--pv-text,#1f2937);font-size:16px;line-height:1.5}" +
-    ".w{font-family:var(--pv-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif);color:var(--pv-text,#1f2937);" +
+    // The shop's rules for the host element beat :host, and the widget would inherit them: the
+    // reviews box starts again from initial values at .w (sizes in em of its 16px, never rem); a
+    // badge is inline and takes the size of the title or sentence it sits in.
+    ":host{all:initial;display:block}:host([data-postventa-stars]){display:inline;font-size:inherit;line-height:inherit}" +
+    ".w{all:initial;display:block;font-size:16px;line-height:1.5;font-family:var(--pv-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif);color:var(--pv-text,#1f2937);" +
     "background:var(--pv-bg,#fff);border:1px solid var(--pv-border,#d1d5db);border-radius:var(--pv-radius,10px);padding:16px;max-width:760px}" +
     ".sum{display:flex;flex-wrap:wrap;gap:16px 32px;align-items:center}" +
-    ".avg{font-size:2.25rem;font-weight:700;line-height:1}.cnt,.muted{color:var(--pv-muted,#4b5563);font-size:.9rem}" +
+    ".avg{font-size:2.25em;font-weight:700;line-height:1}.cnt,.muted{color:var(--pv-muted,#4b5563);font-size:.9em}" +
     ".st{color:var(--pv-star,#b45309);letter-spacing:2px;white-space:nowrap}.st span{position:relative;display:inline-block}" +
     ".st .e,.st .h{color:var(--pv-border,#9ca3af)}.st .h:before{content:'★';position:absolute;left:0;width:50%;overflow:hidden;color:var(--pv-star,#b45309)}" +
-    ".bdg{display:inline-flex;gap:4px;align-items:center;font-size:.9em}.bdg .st{letter-spacing:0}" +
+    ".bdg{display:inline-flex;gap:4px;align-items:center;font-size:.9em;font-weight:400;font-family:var(--pv-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif)}.bdg .st{letter-spacing:0}" +
     ".bars{list-style:none;margin:0;padding:0;min-width:220px;flex:1}.bars .bar{display:flex;gap:8px;align-items:center;width:100%;" +
-    "font-size:.85rem;min-height:32px;padding:0 6px;border:1px solid transparent;color:inherit}.bar[aria-pressed=true]{border-color:var(--pv-accent,#0f766e);font-weight:700}" +
-    ".tools{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin-top:16px;font-size:.9rem}.flt{margin:0}.flt button{margin-left:8px}" +
+    "font-size:.85em;min-height:32px;padding:0 6px;border:1px solid transparent;color:inherit}.bar[aria-pressed=true]{border-color:var(--pv-accent,#0f766e);font-weight:700}" +
+    ".tools{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin-top:16px;font-size:.9em}.flt{margin:0}.flt button{margin-left:8px}" +
     "select{font:inherit;min-height:44px;border-radius:8px;border:1px solid var(--pv-border,#9ca3af);padding:0 8px;background:var(--pv-bg,#fff);color:inherit}" +
     ".tr{flex:1;height:8px;background:#e5e7eb;border-radius:4px;overflow:hidden}.fi{display:block;height:100%;background:var(--pv-star,#b45309)}" +
     ".bars .n{min-width:2.5em;text-align:right}" +
     "ol.rv{list-style:none;margin:16px 0 0;padding:0}ol.rv>li{border-top:1px solid var(--pv-border,#e5e7eb);padding:14px 0}" +
-    "h3{font-size:1rem;margin:4px 0}p{margin:4px 0;white-space:pre-line;overflow-wrap:anywhere}" +
-    ".meta{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center;font-size:.85rem;color:var(--pv-muted,#4b5563)}" +
+    "h3{font-size:1em;margin:4px 0}p{margin:4px 0;white-space:pre-line;overflow-wrap:anywhere}" +
+    ".meta{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center;font-size:.85em;color:var(--pv-muted,#4b5563)}" +
     ".ver{color:#166534;font-weight:600}.rep{margin:8px 0 0 12px;padding:8px 12px;border-left:3px solid var(--pv-accent,#0f766e);background:#f3f4f6;border-radius:4px}" +
-    ".rep b{display:block;font-size:.85rem}.nav{display:flex;gap:12px;align-items:center;justify-content:center;margin-top:12px}" +
+    ".rep b{display:block;font-size:.85em}.nav{display:flex;gap:12px;align-items:center;justify-content:center;margin-top:12px}" +
     "button{font:inherit;min-height:44px;padding:0 16px;border-radius:8px;border:1px solid var(--pv-accent,#0f766e);color:var(--pv-accent,#0f766e);background:transparent;cursor:pointer}" +
     "button:disabled{opacity:.45;cursor:default}button:focus-visible,a:focus-visible,select:focus-visible,li:focus-visible{outline:3px solid var(--pv-accent,#0f766e);outline-offset:2px}" +
-    "a{color:var(--pv-accent,#0f766e)}.how{display:inline-block;margin-top:12px;font-size:.85rem}" +
+    "a{color:var(--pv-accent,#0f766e)}.how{display:inline-block;margin-top:12px;font-size:.85em}" +
     ".ph{list-style:none;display:flex;flex-wrap:wrap;gap:8px;margin:8px 0 4px;padding:0}.ph a{display:block;line-height:0;border-radius:8px}" +
     ".ph img{width:72px;height:72px;object-fit:cover;border-radius:8px;border:1px solid var(--pv-border,#e5e7eb);background:#f3f4f6}" +
     "dialog.vw{border:0;border-radius:12px;padding:12px;width:min(94vw,1000px);max-height:94vh;box-sizing:border-box;background:#111827;color:#fff;" +
@@ -41,7 +43,7 @@
     ".vw .vh,.vw .vn{display:flex;justify-content:space-between;align-items:center;gap:12px}.vw button{color:#fff;border-color:#fff}" +
     ".vw img{display:block;max-width:100%;max-height:calc(94vh - 150px);width:auto;height:auto;margin:10px auto;object-fit:contain}" +
     ".vw button:focus-visible{outline:3px solid #fbbf24;outline-offset:2px}" +
-    "@media (max-width:480px){.w{padding:12px}.avg{font-size:1.8rem}}" +
+    "@media (max-width:480px){.w{padding:12px}.avg{font-size:1.8em}}" +
     "@media (prefers-reduced-motion:no-preference){.fi{transition:width .3s}}";
 
   function lang(el) {
@@ -60,7 +62,7 @@
     // Nearest half star: 3.5 shows three full stars and a half, never four.
     var v = Math.round(value * 2) / 2, s = h("span", "st");
     s.setAttribute("role", "img");
-    s.setAttribute("aria-label", label || (l === "es" ? String(value).replace(".", ",") : value) + " " + t.of + " " + plural(t.stars, value));
+    s.setAttribute("aria-label", label || (l === "es" ? String(value).replace(".", ",") : value) + " " + t.of + " " + t.stars[1]); // "out of 5 stars", whatever the value
     s.setAttribute("data-value", v);
     for (var i = 1; i <= 5; i++) s.appendChild(h("span", v >= i ? "f" : v >= i - 0.5 ? "h" : "e", "★"));
     return s;
@@ -86,7 +88,7 @@
   function bar(t, s, c, total, pressed) {
     var li = h("li"), bt = h("button", "bar"), tr = h("span", "tr"), fi = h("span", "fi");
     bt.type = "button"; bt.setAttribute("data-f", "r" + s);
-    bt.setAttribute("aria-label", fmt(t.bar, { s: s, c: c })); bt.setAttribute("aria-pressed", pressed ? "true" : "false");
+    bt.setAttribute("aria-label", fmt(plural(t.bar, s), { s: s, c: c })); bt.setAttribute("aria-pressed", pressed ? "true" : "false");
     bt.disabled = !c && !pressed;
     fi.style.width = (total ? Math.round((100 * c) / total) : 0) + "%";
     tr.appendChild(fi);
@@ -172,7 +174,7 @@
     sel.onchange = function () { act("sort", sel.value); };
     lab.appendChild(sel); box.appendChild(lab);
     if (st.rating) {
-      var f = h("p", "flt", fmt(t.only, { s: st.rating })), all = h("button", null, t.all);
+      var f = h("p", "flt", fmt(plural(t.only, st.rating), { s: st.rating })), all = h("button", null, t.all);
       f.setAttribute("role", "status"); all.type = "button"; all.setAttribute("data-f", "all");
       all.onclick = function () { act("rating", st.rating); };
       f.appendChild(all); box.appendChild(f);
