@@ -391,7 +391,13 @@ def _document() -> dict:
                     "tags": ["Metrics"],
                     "summary": "NPS, CSAT (with 95% margins), invitations sent, response rate",
                     "parameters": [
-                        {"name": n, "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}
+                        {
+                            "name": n,
+                            "in": "query",
+                            "required": False,
+                            "description": "A calendar day of the store's time zone (both days included).",
+                            "schema": {"type": "string", "format": "date"},
+                        }
                         for n in ("from", "to")
                     ],
                     "responses": {"200": _json({"type": "object"}, "ok", _METRICS_EXAMPLE), **_errors(401, 422)},

@@ -3,10 +3,11 @@
 Every insert, update and delete of a response or an invitation adjusts these rows in the
 same transaction (the triggers are in the migration ``store daily counts``), whichever code
 or SQL wrote it, so the sums equal a full count of the rows at every moment. A day is the
-UTC date of ``responses.created_at`` or ``invitations.sent_at``, the same boundaries as the
-metrics' date ranges. On PostgreSQL each connection adds to its own ``shard`` of a day
-(``pg_backend_pid() % 8``), so concurrent answers of one store do not wait on one row; a
-row's counts may be negative (a shard that only saw deletes), only their sum means anything.
+UTC date of ``responses.created_at`` or ``invitations.sent_at``; a range of the shop's days
+sums the UTC days wholly inside it and counts the rows at its edges (services/metrics.py).
+On PostgreSQL each connection adds to its own ``shard`` of a day (``pg_backend_pid() % 8``),
+so concurrent answers of one store do not wait on one row; a row's counts may be negative
+(a shard that only saw deletes), only their sum means anything.
 """
 
 from __future__ import annotations

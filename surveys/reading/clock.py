@@ -2,7 +2,8 @@
 
 ``ShopClock`` answers every time question the product asks about a shop: when a task is due
 (``due``), how much open time passed (``elapsed_minutes``), when an email may go out
-(``next_send_time``) and how a moment reads on the shop's wall (``local``). The functions
+(``next_send_time``), how a moment reads on the shop's wall (``local``) and which instants
+a run of the shop's calendar days covers (``day_span``). The functions
 below it count only open hours, across nights, weekends, holidays and daylight-saving
 changes. Pure: no Flask, no database.
 """
@@ -172,3 +173,13 @@ class ShopClock:
     def local(self, when: datetime) -> datetime:
         """``when`` on the shop's wall clock."""
         return when.astimezone(ZoneInfo(self.tz_name))
+
+    def day_span(self, start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+        """The UTC instants [lo, hi) of the shop's days ``start`` to ``end``, both included (None:
+        open on that side): from the local midnight that starts ``start`` to the one after ``end``.
+        A day is 23 or 25 hours long when the clocks change; a midnight the clocks skip starts
+        the day at the change."""
+        tz = ZoneInfo(self.tz_name)
+        lo = datetime.combine(start, time.min, tzinfo=tz).astimezone(UTC) if start else None
+        hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC) if end else None
+        return lo, hi

@@ -1,14 +1,21 @@
 """Store metrics, aggregated in SQL (never row by row in Python): NPS, CSAT, response rates,
-weekly series, distributions and breakdowns. What a score means is reading/scoring.py."""
+weekly series, distributions and breakdowns. What a score means is reading/scoring.py.
+
+A date range is the shop's calendar days (its clock, reading/clock.py): ``start``..``end``
+become the UTC instants between the shop's midnights. The per-day counts the triggers keep
+(models/counters.py) are per UTC day, so a range sums the UTC days that lie wholly inside it
+and counts the rows of the partial UTC days at its two edges directly, along the same indexes:
+exact for any offset, half hours and daylight-saving changes included."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import String, and_, case, cast, func, select
+from sqlalchemy import String, and_, case, cast, func, literal, select
 
 from ..extensions import db
-from ..models import Invitation, InvitationDayCount, OrderItem, Product, Response, ResponseDayCount, Store
+from ..models import Invitation, InvitationDayCount, OrderItem, Product, Response, ResponseDayCount, Store, utcnow
+from ..reading.clock import ShopClock
 from ..reading.scoring import (
     is_detractor,
     is_passive,
@@ -21,10 +28,31 @@ from .recovery import recovery_metrics
 from .scope import in_store
 
 
-def _range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
-    lo = datetime.combine(start, time.min, tzinfo=timezone.utc) if start else None
-    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc) if end else None
-    return lo, hi
+def _range(store: Store, start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    """The UTC instants [lo, hi) of the shop's days ``start``..``end`` (None: open)."""
+    return ShopClock(store.timezone).day_span(start, end)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def _split(lo: datetime | None, hi: datetime | None) -> tuple[date | None, date | None, list[tuple]]:
+    """[lo, hi) as the UTC days wholly inside it (first, last; None: open; first > last: none)
+    and the instant ranges left at the edges, which are counted over the rows."""
+    first = last = None
+    edges = []
+    if lo is not None:
+        first = lo.date() if lo == _midnight(lo.date()) else lo.date() + timedelta(days=1)
+    if hi is not None:
+        last = hi.date() - timedelta(days=1)
+    if first is not None and last is not None and first > last:
+        return first, last, [(lo, hi)]
+    if lo is not None and lo < _midnight(first):
+        edges.append((lo, _midnight(first)))
+    if hi is not None and hi > _midnight(last + timedelta(days=1)):
+        edges.append((_midnight(last + timedelta(days=1)), hi))
+    return first, last, edges
 
 
 def store_metrics(
@@ -41,7 +69,7 @@ def store_metrics(
     Without such conditions the figures are sums of the store's per-day counts (a few hundred
     rows, kept exact by the database's triggers, see models/counters.py); with them, they are
     counted over the rows."""
-    lo, hi = _range(start, end)
+    lo, hi = _range(store, start, end)
     if where:
         row = db.session.execute(
             select(
@@ -57,6 +85,7 @@ def store_metrics(
     nps = summarize_nps(row[0], row[1], row[2])
     csat = summarize_csat(row[3], row[4])
     per_channel = None
+    whatsapp = _has_whatsapp(store)
     if invitation_where:
         sent_conds = [in_store(Invitation, store), Invitation.sent_at.is_not(None), *invitation_where]
         if lo:
@@ -67,7 +96,7 @@ def store_metrics(
             select(func.count(), func.count(Invitation.answered_at)).where(*sent_conds)
         ).one()
     else:
-        per_channel = _counted_invitations(store, start, end)
+        per_channel = _counted_invitations(store, start, end, channels=whatsapp)
         sent = sum(s for s, _ in per_channel.values())
         answered = sum(a for _, a in per_channel.values())
     return {
@@ -89,55 +118,100 @@ def store_metrics(
         },
         "invitations_sent": sent,
         "response_rate": round(answered / sent, 4) if sent else None,
-        "response_rate_by_channel": _by_channel(store, start, end, sent, answered, per_channel),
+        "response_rate_by_channel": _by_channel(
+            store, start, end, sent, answered, per_channel if whatsapp else None, whatsapp
+        ),
         "recovery": recovery_metrics(store, lo, hi, where),
     }
 
 
-def _day_range(model, store: Store, start: date | None, end: date | None) -> list:
+def _whole_days(model, store: Store, first: date | None, last: date | None) -> list:
     conds = [in_store(model, store)]
-    if start:
-        conds.append(model.day >= start)
-    if end:
-        conds.append(model.day <= end)
+    if first is not None:
+        conds.append(model.day >= first)
+    if last is not None:
+        conds.append(model.day <= last)
     return conds
+
+
+def _between(column, lo: datetime | None, hi: datetime | None) -> list:
+    return [
+        c for c in (column >= lo if lo is not None else None, column < hi if hi is not None else None) if c is not None
+    ]
 
 
 def _counted_scores(store: Store, start: date | None, end: date | None) -> tuple[int, int, int, int, int]:
     """(promoters, passives, detractors, satisfied, CSAT answers) of the store's responses
-    created from ``start`` to ``end`` (UTC days, both included), from the per-day counts."""
-    c = ResponseDayCount
-    row = db.session.execute(
-        select(
-            func.coalesce(func.sum(c.promoters), 0),
-            func.coalesce(func.sum(c.passives), 0),
-            func.coalesce(func.sum(c.detractors), 0),
-            func.coalesce(func.sum(c.satisfied), 0),
-            func.coalesce(func.sum(c.csat_answers), 0),
-        ).where(*_day_range(c, store, start, end))
-    ).one()
-    return tuple(int(n) for n in row)
+    given on the shop's days ``start`` to ``end`` (both included): the per-day counts of the
+    whole UTC days inside, plus the rows at the edges counted along (store, created_at, nps, csat)."""
+    first, last, edges = _split(*_range(store, start, end))
+    totals = [0] * 5
+    if first is None or last is None or first <= last:
+        c = ResponseDayCount
+        row = db.session.execute(
+            select(
+                func.sum(c.promoters), func.sum(c.passives), func.sum(c.detractors), func.sum(c.satisfied),
+                func.sum(c.csat_answers),
+            ).where(*_whole_days(c, store, first, last))
+        ).one()  # fmt: skip
+        totals = [int(n or 0) for n in row]
+    for lo, hi in edges:  # one range each: an OR of two ranges is not read along the index
+        row = db.session.execute(
+            select(
+                func.count(case((is_promoter(Response.nps), 1))),
+                func.count(case((is_passive(Response.nps), 1))),
+                func.count(case((is_detractor(Response.nps), 1))),
+                func.count(case((is_satisfied(Response.csat), 1))),
+                func.count(Response.csat),
+            ).where(in_store(Response, store), *_between(Response.created_at, lo, hi))
+        ).one()
+        totals = [t + int(n) for t, n in zip(totals, row, strict=True)]
+    return tuple(totals)
 
 
-def _counted_invitations(store: Store, start: date | None, end: date | None) -> dict[str, tuple[int, int]]:
-    """{channel: (sent, answered)} of the invitations sent from ``start`` to ``end``, from the
-    per-day counts (rows sent before channels existed count as email)."""
-    c = InvitationDayCount
-    rows = db.session.execute(
-        select(c.channel, func.sum(c.sent), func.sum(c.answered))
-        .where(*_day_range(c, store, start, end))
-        .group_by(c.channel)
-    ).all()
-    return {channel: (int(sent), int(answered)) for channel, sent, answered in rows}
+def _counted_invitations(
+    store: Store, start: date | None, end: date | None, channels: bool = True
+) -> dict[str, tuple[int, int]]:
+    """{channel: (sent, answered)} of the invitations sent on the shop's days ``start`` to ``end``,
+    from the per-day counts and the rows at the edges (rows sent before channels existed count as
+    email). Without ``channels`` only the sums mean anything: the edges are then counted along
+    the (store, sent, answered) index alone, without reading each row for its channel."""
+    first, last, edges = _split(*_range(store, start, end))
+    out: dict[str, tuple[int, int]] = {}
+    rows = []
+    if first is None or last is None or first <= last:
+        c = InvitationDayCount
+        rows += db.session.execute(
+            select(c.channel, func.sum(c.sent), func.sum(c.answered))
+            .where(*_whole_days(c, store, first, last))
+            .group_by(c.channel)
+        ).all()
+    for lo, hi in edges:
+        counts = [func.count(), func.count(Invitation.answered_at)]
+        where = [in_store(Invitation, store), *_between(Invitation.sent_at, lo, hi)]
+        if channels:
+            channel = func.coalesce(Invitation.channel, "email")
+            rows += db.session.execute(select(channel, *counts).where(*where).group_by(channel)).all()
+        else:
+            rows.append(("email", *db.session.execute(select(*counts).where(*where)).one()))
+    for channel, sent, answered in rows:
+        s, a = out.get(channel, (0, 0))
+        out[channel] = (s + int(sent), a + int(answered))
+    return out
 
 
-def _by_channel(store: Store, start, end, sent: int, answered: int, per_channel: dict | None) -> dict:
+def _has_whatsapp(store: Store) -> bool:
+    from .whatsapp import settings
+
+    return settings.get_channel(store) is not None
+
+
+def _by_channel(store: Store, start, end, sent: int, answered: int, per_channel: dict | None, whatsapp: bool) -> dict:
     """Per channel only for stores that have WhatsApp set up; otherwise everything was email.
     (The channels ignore the invitation filters, as ``reporting.rate_by_channel`` does.)"""
-    from .whatsapp import settings
     from .whatsapp.reporting import CHANNELS
 
-    if settings.get_channel(store) is not None:
+    if whatsapp:
         if per_channel is None:
             per_channel = _counted_invitations(store, start, end)
         out = {}
@@ -152,34 +226,33 @@ def _by_channel(store: Store, start, end, sent: int, answered: int, per_channel:
     }
 
 
-def _week(column):
-    """The Monday of a timestamp's week, in SQL, on both backends."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.date_trunc("week", column), "YYYY-MM-DD")
-    return func.date(column, "weekday 0", "-6 days")
-
-
-def _weekly(store: Store, weeks: int, columns, present, summarize, start=None, end=None, where=None) -> list[dict]:
-    """One point per week: the last ``weeks`` weeks, or the weeks of ``start``..``end`` (at most 53)."""
-    today = datetime.now(timezone.utc).date()
+def _weekly(store: Store, weeks: int, score, aggregates, summarize, start=None, end=None, where=None) -> list[dict]:
+    """One point per week of the shop's calendar (Monday to Sunday, its midnights): the last
+    ``weeks`` weeks, or the weeks of ``start``..``end`` (at most 53). ``aggregates(column)``
+    counts what ``summarize`` takes over the answers' ``score`` column."""
+    clock = ShopClock(store.timezone)
+    today = clock.local(utcnow()).date()
     last = min(end, today) if end else today
     first = start if start else last - timedelta(weeks=weeks)
     first = max(first, last - timedelta(weeks=53))
-    lo, hi = _range(first, last)
-    week = _week(Response.created_at).label("week")
-    rows = db.session.execute(
-        select(week, *columns)
-        .where(in_store(Response, store), Response.created_at >= lo, Response.created_at < hi, present)
-        .where(*(where or []))
-        .group_by(week)
-        .order_by(week)
-    ).all()
-    by_week = {str(w)[:10]: summarize(*counts) for w, *counts in rows}
     monday = first - timedelta(days=first.weekday())
+    count = (last - monday).days // 7 + 1
+    # the instants that start the 2nd, 3rd... week: a week's index is how many of them passed
+    cuts = [clock.day_span(monday + timedelta(weeks=k), None)[0] for k in range(1, count)]
+    week = (
+        case(*((Response.created_at < cut, k) for k, cut in enumerate(cuts)), else_=len(cuts)) if cuts else literal(0)
+    )
+    answers = (
+        select(week.label("week"), score.label("score"))
+        .where(*_period(store, first, last), score.is_not(None), *(where or []))
+        .subquery()
+    )
+    rows = db.session.execute(select(answers.c.week, *aggregates(answers.c.score)).group_by(answers.c.week)).all()
+    by_week = {int(k): summarize(*counts) for k, *counts in rows}
     out = []
-    for k in range((last - monday).days // 7 + 1):
+    for k in range(count):
         day = (monday + timedelta(weeks=k)).isoformat()
-        summary = by_week.get(day)
+        summary = by_week.get(k)
         out.append(
             {
                 "week": day,
@@ -194,18 +267,24 @@ def _weekly(store: Store, weeks: int, columns, present, summarize, start=None, e
 
 def weekly_nps(store: Store, weeks: int = 12, start=None, end=None, where=None) -> list[dict]:
     """NPS per week (the last ``weeks`` weeks, or the filtered period), with its 95% margin and count."""
-    columns = [
-        func.count(case((is_promoter(Response.nps), 1))),
-        func.count(case((is_passive(Response.nps), 1))),
-        func.count(case((is_detractor(Response.nps), 1))),
-    ]
-    return _weekly(store, weeks, columns, Response.nps.is_not(None), summarize_nps, start, end, where)
+
+    def aggregates(nps):
+        return [
+            func.count(case((is_promoter(nps), 1))),
+            func.count(case((is_passive(nps), 1))),
+            func.count(case((is_detractor(nps), 1))),
+        ]
+
+    return _weekly(store, weeks, Response.nps, aggregates, summarize_nps, start, end, where)
 
 
 def weekly_csat(store: Store, weeks: int = 12, start=None, end=None, where=None) -> list[dict]:
     """CSAT (% of 4-5) per week, with its 95% margin and answer count."""
-    columns = [func.count(case((is_satisfied(Response.csat), 1))), func.count(Response.csat)]
-    return _weekly(store, weeks, columns, Response.csat.is_not(None), summarize_csat, start, end, where)
+
+    def aggregates(csat):
+        return [func.count(case((is_satisfied(csat), 1))), func.count(csat)]
+
+    return _weekly(store, weeks, Response.csat, aggregates, summarize_csat, start, end, where)
 
 
 def distribution(store: Store, start: date | None = None, end: date | None = None, where=None) -> dict[str, int]:
@@ -221,13 +300,7 @@ def distribution(store: Store, start: date | None = None, end: date | None = Non
 
 
 def _period(store: Store, start: date | None, end: date | None) -> list:
-    lo, hi = _range(start, end)
-    conds = [in_store(Response, store)]
-    if lo:
-        conds.append(Response.created_at >= lo)
-    if hi:
-        conds.append(Response.created_at < hi)
-    return conds
+    return [in_store(Response, store), *_between(Response.created_at, *_range(store, start, end))]
 
 
 def topic_breakdown(

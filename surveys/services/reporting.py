@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import String, cast, func, select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import READS_ONLY
 from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
+from ..reading.clock import ShopClock
 from ..reading.scoring import NPS_CATEGORIES
 from .scope import in_store
 
@@ -70,8 +71,9 @@ def response_conditions(f: Filters) -> list:
     return conds
 
 
-def responses_query(store: Store | int, f: Filters):
-    """Rows of (Response, order_ref, customer email, task status), newest first."""
+def responses_query(store: Store | int, f: Filters, zone: str):
+    """Rows of (Response, order_ref, customer email, task status), newest first; the dates are
+    the shop's calendar days on its clock (``zone``), the days its times are printed in."""
     store_id = store if isinstance(store, int) else store.id
     from ..models import Customer
 
@@ -83,18 +85,17 @@ def responses_query(store: Store | int, f: Filters):
         .outerjoin(Task, Task.response_id == Response.id)
         .where(in_store(Response, store_id))
     )
-    if f.start:
-        query = query.where(Response.created_at >= datetime.combine(f.start, time.min, tzinfo=timezone.utc))
-    if f.end:
-        query = query.where(
-            Response.created_at < datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=timezone.utc)
-        )
+    lo, hi = ShopClock(zone).day_span(f.start, f.end)
+    if lo:
+        query = query.where(Response.created_at >= lo)
+    if hi:
+        query = query.where(Response.created_at < hi)
     return query.where(*response_conditions(f)).order_by(Response.created_at.desc(), Response.id.desc())
 
 
 def page_responses(session, store: Store, f: Filters, page: int, per_page: int):
     """One page of the filtered responses and the total count."""
-    query = responses_query(store, f)
+    query = responses_query(store, f, store.timezone)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return rows, total
@@ -171,7 +172,7 @@ def response_rows(store_id: int, f: Filters, zone: str = "UTC", batch: int = 100
     stream runs."""
     from ..labels import csv_time, customer_email, label, labels
 
-    query = responses_query(store_id, f).execution_options(yield_per=batch)
+    query = responses_query(store_id, f, zone).execution_options(yield_per=batch)
     yes, no = _bool_words()
 
     def rows_of(session):

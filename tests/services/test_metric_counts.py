@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import random
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, select, true, update
@@ -24,10 +25,12 @@ TODAY = utcnow().date()
 
 
 def _scan(store: Store, start: date | None, end: date | None) -> dict:
-    """The figures counted in Python over every row of the store."""
+    """The figures counted in Python over every row of the store (dates: the shop's days)."""
+    tz = ZoneInfo(store.timezone)
 
     def within(at) -> bool:
-        return (start is None or at.date() >= start) and (end is None or at.date() <= end)
+        day = at.astimezone(tz).date()
+        return (start is None or day >= start) and (end is None or day <= end)
 
     scores = [
         (nps, csat)
@@ -186,7 +189,7 @@ def _step(rng, stores: list[Store], kind: str | None = None) -> str:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_counted_metrics_equal_a_count_of_the_rows_after_any_sequence_of_writes(app, seed):
     rng = random.Random(seed)
-    stores = [make_store()[0], make_store()[0]]
+    stores = [make_store()[0], make_store(timezone="Asia/Kolkata")[0]]
     done = []
     for i in range(90):
         done.append(_step(rng, stores, RARE[i // 15 % len(RARE)] if i % 15 == 14 else None))
