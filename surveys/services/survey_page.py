@@ -130,8 +130,10 @@ _STATEMENT: list = []
 
 def load_survey_page(public_id: str) -> tuple[PageInvitation | None, PageResponse | None]:
     """The invitation ``public_id`` and its response as the survey page shows them; (None, None)
-    for an unknown id."""
-    rows = db.session.connection().execute(_statement(), {"public_id": public_id}).all()
+    for an unknown id. One statement on a connection of its own, outside the ORM session: the
+    page writes nothing, and a session's transaction would cost more than the statement."""
+    with db.engine.connect() as conn:
+        rows = conn.execute(_statement(), {"public_id": public_id}).all()
     if not rows:
         return None, None
     (inv_id, store_id, status, locale, name, color, kind, widget_key, edit_hours, lifetime, customer_name,
