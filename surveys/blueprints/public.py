@@ -22,8 +22,8 @@ from ..services.db_util import commit_keeping_loaded
 from ..services.invitation_mail import scale_for
 from ..services.survey_page import PageProduct
 from ..services.tokens import form_token, read_token
-from ..survey_strings import survey_strings
 from .public_forms import check_form_token, read_answer, read_plain_answer, reviews_posted
+from .survey_strings import survey_strings
 
 bp = Blueprint("public", __name__)
 

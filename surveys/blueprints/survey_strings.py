@@ -14,8 +14,8 @@ from types import SimpleNamespace
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from .i18n import _catalogue
-from .services.photos import PER_REVIEW
+from ..i18n import _catalogue
+from ..services.photos import PER_REVIEW
 
 
 def _(string: str, **variables) -> Markup:
