@@ -5,7 +5,7 @@ GET never writes (mail scanners fetch every link); answers and unsubscribes are 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -224,17 +224,25 @@ def own_photo(token: str, public_id: str):
 
 @bp.errorhandler(CSRFError)
 def _csrf_failed(exc):
-    """A form opened before a key rotation (or a lost cookie): keep the answers, ask again."""
+    """A form opened before a key rotation (or a lost cookie): keep the answers, ask again. A link
+    that takes no answer (expired, withdrawn, edit window over) says so instead, as its GET does."""
     db.session.rollback()
+    invitation = response = None
+    if request.endpoint == "public.submit":
+        try:
+            invitation = responses.open_invitation("survey", request.view_args["token"])
+            response = responses.find_response(invitation)
+            responses.check_open(invitation, response)
+        except DomainError as closed:  # raised in an error handler it would be a 500: handle it here
+            return current_app.handle_user_exception(closed)
     if wants_json():
         return json_error(400, "csrf_failed", exc.description)
-    if request.endpoint != "public.submit":
+    if invitation is None:
         return page_error(400)
-    invitation = responses.open_invitation("survey", request.view_args["token"])
     use_locale(invitation.locale)
     return _render_form(
         invitation,
-        responses.find_response(invitation),
+        response,
         values=_kept(request.form),
         status=400,
         notice=gettext("For your security, please press Send once more."),

@@ -42,6 +42,30 @@ def test_background_post_without_csrf_gets_json_400_and_writes_nothing(csrf_clie
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
 
 
+@pytest.mark.parametrize(("locale", "words"), [("es-MX", "Este enlace ya venció"), ("en-US", "This link has expired")])
+@pytest.mark.parametrize("expiry", ["invitation_expired", "token_past_lifetime"])
+def test_post_without_csrf_token_to_an_expired_link_shows_the_expired_page_not_the_form(
+    csrf_client, locale, words, expiry
+):
+    store = make_store()[0]
+    invitation = sent_invitation(store, customer={"email": "ana@example.com", "name": "Ana López", "locale": locale})
+    if expiry == "invitation_expired":
+        invitation.status = "expired"
+    else:
+        store.token_lifetime_days = -1
+    path = survey_path(invitation)
+    db.session.commit()
+    resp = csrf_client.post(path, data={"nps": "5"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 410
+    assert words in html
+    assert 'name="csrf_token"' not in html and "Ana" not in html  # no form to send again
+    fetched = csrf_client.post(path, data={"nps": "5"}, headers={"X-Requested-With": "fetch"})
+    assert (fetched.status_code, fetched.get_json()["error"]) == (410, "expired")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
 def test_form_page_carries_a_csrf_token(csrf_client):
     store = make_store()[0]
     path = survey_path(sent_invitation(store))
