@@ -5,12 +5,15 @@ GET never writes (mail scanners fetch every link); answers and unsubscribes are 
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_input_stream
 
 from ..errors import AlreadyAnswered, DomainError, ValidationFailed
 from ..extensions import csrf, db
@@ -190,8 +193,9 @@ def _codes(refusals: dict) -> dict:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc):
-    """More than the form can carry (photos together above the limit): the form again, in the
-    customer's language, with everything already saved, and what to do."""
+    """More than the form can carry (photos together above the limit, or text far beyond a field's
+    length): the form again, in the customer's language, with everything already saved, and what
+    to do about the photos, or about the text when no file was chosen."""
     db.session.rollback()
     try:
         invitation = responses.open_invitation("survey", (request.view_args or {}).get("token", ""))
@@ -200,14 +204,42 @@ def _too_large(exc):
     if request.endpoint != "public.submit" or invitation is None:
         return json_error(413, "too_large", exc.description) if wants_json() else page_error(413)
     use_locale(invitation.locale)
-    message = gettext(
-        "Your photos were too large to send together (%(mb)d MB at most). Nothing of this sending was saved: "
-        "please attach fewer or smaller photos (10 MB at most each) and send again.",
-        mb=(request.max_content_length or 0) // (1024 * 1024),
-    )
+    if _file_chosen():
+        message = gettext(
+            "Your photos were too large to send together (%(mb)d MB at most). Nothing of this sending was saved: "
+            "please attach fewer or smaller photos (10 MB at most each) and send again.",
+            mb=(request.max_content_length or 0) // (1024 * 1024),
+        )
+    else:
+        message = gettext(
+            "Your answer is too long to send: a comment or a review takes 5,000 characters at most. "
+            "Nothing of this sending was saved: please shorten it and send again."
+        )
     if wants_json():
         return json_error(413, "too_large", message)
     return _render_form(invitation, responses.find_response(invitation), status=413, notice=message)
+
+
+_FILE_NAMED = re.compile(rb'; filename="[^"]')  # a browser names the part of an empty file input ""
+
+
+def _file_chosen() -> bool:
+    """Whether the form refused as too large carried a chosen file. Over the request's limit the
+    body is still unread, so it is looked through (up to twice the limit; past that, a file is
+    assumed). Within the limit, a text field was over MAX_FORM_MEMORY_SIZE: no file was the cause."""
+    length, limit = request.content_length, request.max_content_length or 0
+    if request.mimetype != "multipart/form-data":
+        return False
+    if length is None or length > 2 * limit:
+        return True
+    if length <= limit:
+        return False
+    stream, tail = get_input_stream(request.environ, max_content_length=2 * limit), b""
+    while chunk := stream.read(1 << 16):
+        if _FILE_NAMED.search(tail + chunk):
+            return True
+        tail = chunk[-16:]
+    return False
 
 
 @bp.get("/s/<token>/photos/<public_id>/thumb.jpg")

@@ -1,5 +1,6 @@
 """Customer pages: GET never writes, POST records once, friendly errors in the customer's language."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -118,6 +119,52 @@ def test_expired_link_shows_410(client, store):
     assert resp.status_code == 410
     assert "Este enlace ya venció" in resp.get_data(as_text=True)
     assert client.post(survey_path(invitation), data={"nps": "9"}).status_code == 410
+
+
+def _browser_form(comment: str, photo: tuple[str, bytes] = ("", b"")) -> bytes:
+    """The survey form as a browser posts it: multipart, with the photo input's part even when no
+    file was chosen (an empty filename and no bytes)."""
+    filename, content = photo
+    return b"".join(
+        [
+            b'--B\r\nContent-Disposition: form-data; name="nps"\r\n\r\n4\r\n',
+            b'--B\r\nContent-Disposition: form-data; name="comment"\r\n\r\n' + comment.encode() + b"\r\n",
+            b'--B\r\nContent-Disposition: form-data; name="review-TAZA-01-photos"; filename="'
+            + filename.encode()
+            + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            + content
+            + b"\r\n--B--\r\n",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("locale", "words", "photos"),
+    [
+        ("es-MX", "Tu respuesta es demasiado larga para enviarla", "fotos"),
+        ("en-US", "Your answer is too long to send", "photos"),
+    ],
+)
+@pytest.mark.parametrize("size", [34 * 1024 * 1024, 600 * 1024])  # over the request's limit; over a field's
+def test_an_oversized_answer_without_photos_says_the_text_is_too_long_not_the_photos(
+    client, store, locale, words, photos, size
+):
+    invitation = sent_invitation(store, customer={"email": "ana@example.com", "name": "Ana", "locale": locale})
+    body = _browser_form("x" * size)
+    resp = client.post(survey_path(invitation), data=body, content_type="multipart/form-data; boundary=B")
+    notice = re.search(r'<p class="notice" role="alert">(.*?)</p>', resp.get_data(as_text=True)).group(1)
+    assert resp.status_code == 413
+    assert words in notice and photos not in notice.lower()
+    assert responses_count() == 0
+
+
+def test_an_oversized_answer_with_photos_still_asks_for_fewer_or_smaller_photos(client, store):
+    invitation = sent_invitation(store)
+    body = _browser_form("Bien", ("foto.jpg", b"\xff" * (34 * 1024 * 1024)))
+    resp = client.post(survey_path(invitation), data=body, content_type="multipart/form-data; boundary=B")
+    assert resp.status_code == 413
+    assert "Tus fotos pesaban demasiado para enviarlas juntas (32 MB como máximo)" in resp.get_data(as_text=True)
+    assert responses_count() == 0
 
 
 def test_withdrawn_invitation_cannot_be_answered(client, store):
