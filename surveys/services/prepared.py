@@ -63,18 +63,28 @@ class _Form:
         return out
 
 
+_FORMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # dialect -> {statement: _Form}
+
+
+def form_of(statement, dialect) -> _Form:
+    """``statement`` (built once per process) as ``dialect`` runs it, compiled on first use."""
+    per_dialect = _FORMS.get(dialect)
+    if per_dialect is None:
+        per_dialect = _FORMS[dialect] = {}
+    form = per_dialect.get(statement)
+    if form is None:
+        form = per_dialect[statement] = _Form(statement, dialect)
+    return form
+
+
 class Prepared:
     """A Core statement (built once per process), run on a connection's DBAPI cursor."""
 
     def __init__(self, statement):
         self.statement = statement
-        self._forms: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _form(self, conn: Connection) -> _Form:
-        form = self._forms.get(conn.dialect)
-        if form is None:
-            form = self._forms[conn.dialect] = _Form(self.statement, conn.dialect)
-        return form
+        return form_of(self.statement, conn.dialect)
 
     def rows(self, conn: Connection, params: dict) -> list:
         """Run once with ``params``; the rows it returns (named tuples), converted."""
