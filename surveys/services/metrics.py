@@ -28,6 +28,17 @@ from .recovery import recovery_metrics
 from .scope import in_store
 
 
+def _score_counts():
+    """Promoters, passives, detractors, satisfied and CSAT answers among the rows selected."""
+    return select(
+        func.count(case((is_promoter(Response.nps), 1))),
+        func.count(case((is_passive(Response.nps), 1))),
+        func.count(case((is_detractor(Response.nps), 1))),
+        func.count(case((is_satisfied(Response.csat), 1))),
+        func.count(Response.csat),
+    )
+
+
 def _range(store: Store, start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
     """The UTC instants [lo, hi) of the shop's days ``start``..``end`` (None: open)."""
     return ShopClock(store.timezone).day_span(start, end)
@@ -71,15 +82,7 @@ def store_metrics(
     counted over the rows."""
     lo, hi = _range(store, start, end)
     if where:
-        row = db.session.execute(
-            select(
-                func.count(case((is_promoter(Response.nps), 1))),
-                func.count(case((is_passive(Response.nps), 1))),
-                func.count(case((is_detractor(Response.nps), 1))),
-                func.count(case((is_satisfied(Response.csat), 1))),
-                func.count(Response.csat),
-            ).where(*_period(store, start, end), *where)
-        ).one()
+        row = db.session.execute(_score_counts().where(*_period(store, start, end), *where)).one()
     else:
         row = _counted_scores(store, start, end)
     nps = summarize_nps(row[0], row[1], row[2])
@@ -157,13 +160,7 @@ def _counted_scores(store: Store, start: date | None, end: date | None) -> tuple
         totals = [int(n or 0) for n in row]
     for lo, hi in edges:  # one range each: an OR of two ranges is not read along the index
         row = db.session.execute(
-            select(
-                func.count(case((is_promoter(Response.nps), 1))),
-                func.count(case((is_passive(Response.nps), 1))),
-                func.count(case((is_detractor(Response.nps), 1))),
-                func.count(case((is_satisfied(Response.csat), 1))),
-                func.count(Response.csat),
-            ).where(in_store(Response, store), *_between(Response.created_at, lo, hi))
+            _score_counts().where(in_store(Response, store), *_between(Response.created_at, lo, hi))
         ).one()
         totals = [t + int(n) for t, n in zip(totals, row, strict=True)]
     return tuple(totals)
