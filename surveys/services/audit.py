@@ -6,12 +6,11 @@ change does. The moderation log is the ``review`` part of it.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
-
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import AuditEntry, Membership, StaffUser, utcnow
+from ..reading.clock import ShopClock
 from .scope import scoped
 
 SYSTEM = "system"
@@ -88,9 +87,12 @@ def entries(store_id: int, object_type: str | None = None, object_id: int | None
     return db.session.scalars(query.limit(limit) if limit else query).all()
 
 
-def log_query(store_id: int, object_type: str | None = None, who=None, what=None, start=None, end=None):
+def log_query(
+    store_id: int, object_type: str | None = None, who=None, what=None, start=None, end=None, zone: str = "UTC"
+):
     """The store's log (or one kind of object's part of it) filtered by who (actor), what (action)
-    and when (dates, UTC days, both ends included); unordered. Pages and CSVs share it."""
+    and when (dates: the shop's calendar days on its clock ``zone``, both ends included);
+    unordered. Pages and CSVs share it."""
     query = scoped(select(AuditEntry), store_id)
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
@@ -98,12 +100,11 @@ def log_query(store_id: int, object_type: str | None = None, who=None, what=None
         query = query.where(AuditEntry.actor == who)
     if what:
         query = query.where(AuditEntry.action == what)
-    if start:
-        query = query.where(AuditEntry.created_at >= datetime.combine(start, time.min, tzinfo=timezone.utc))
-    if end:
-        query = query.where(
-            AuditEntry.created_at < datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)
-        )
+    lo, hi = ShopClock(zone).day_span(start, end)
+    if lo is not None:
+        query = query.where(AuditEntry.created_at >= lo)
+    if hi is not None:
+        query = query.where(AuditEntry.created_at < hi)
     return query
 
 
@@ -116,10 +117,11 @@ def page_entries(
     page: int = 1,
     per_page: int = 50,
     object_type: str | None = None,
+    zone: str = "UTC",
 ):
     """One page of the store's log (or of one kind of object's), newest first, filtered as
     ``log_query`` does; returns (entries, total)."""
-    query = log_query(store_id, object_type, who, what, start, end)
+    query = log_query(store_id, object_type, who, what, start, end, zone)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page))
     return rows.all(), total
@@ -146,7 +148,7 @@ def csv_rows(
     while the stream runs)."""
     from ..labels import csv_time, detail_text, label, reason_text
 
-    query = log_query(store_id, object_type, who, what, start, end)
+    query = log_query(store_id, object_type, who, what, start, end, zone)
     query = query.order_by(AuditEntry.id).execution_options(yield_per=1000)
 
     def rows_of(session):

@@ -61,19 +61,20 @@ def test_the_audit_page_and_csv_are_for_admins_of_that_store_only(client, staff_
 
 
 def _review_log(store, admin):
-    """60 review entries by the system on 2026-11-01, 5 publications by the admin on 2026-11-20,
-    and a store-settings change that is not part of the moderation log."""
+    """60 review entries by the system on 2026-11-01, 5 publications by the admin on 2026-11-20
+    (noon UTC: the same days on the shop's clock, America/Mexico_City), and a store-settings
+    change that is not part of the moderation log."""
     from datetime import datetime, timezone
 
     from surveys.services import audit
 
     for n in range(60):
         audit.record(store.id, None, "submitted", "review", n + 1).created_at = datetime(
-            2026, 11, 1, tzinfo=timezone.utc
+            2026, 11, 1, 12, tzinfo=timezone.utc
         )
     for n in range(5):
         audit.record(store.id, admin, "published", "review", n + 1).created_at = datetime(
-            2026, 11, 20, tzinfo=timezone.utc
+            2026, 11, 20, 12, tzinfo=timezone.utc
         )
     audit.record(store.id, admin, "store_settings", "store", store.id)
     db.session.commit()
@@ -110,6 +111,25 @@ def test_the_moderation_log_pages_and_filters_by_who_what_and_when_for_every_mem
         ("admin@barro.test", "Reseña publicada", "Reseña")
     ] * 5
     assert len(list(csv.DictReader(io.StringIO(client.get("/staff/reviews/log.csv").get_data(as_text=True))))) == 65
+
+
+def test_log_date_filters_are_the_shops_calendar_days(client, staff_shop):
+    from datetime import datetime, timezone
+
+    from surveys.services import audit
+
+    store = staff_shop[0]  # America/Mexico_City, UTC-6
+    for hour, object_id in ((5, 1), (7, 2)):  # 14 Nov 23:30 and 15 Nov 01:30 on the shop's clock
+        audit.record(store.id, None, "submitted", "review", object_id).created_at = datetime(
+            2026, 11, 15, hour, 30, tzinfo=timezone.utc
+        )
+    db.session.commit()
+    staff_login(client, "admin@barro.test")
+    assert _shown(client, "/staff/reviews/log?from=2026-11-15&to=2026-11-15") == (1, 1)
+    assert _shown(client, "/staff/reviews/log?to=2026-11-14") == (1, 1)
+    body = client.get("/staff/reviews/log.csv?from=2026-11-15&to=2026-11-15").get_data(as_text=True)
+    [row] = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert (row["Cuándo (America/Mexico_City)"], row["Número del objeto"]) == ("2026-11-15 01:30:00", "2")
 
 
 def test_log_csv_headers_are_words_in_the_members_language_in_a_stable_order(client, staff_shop):

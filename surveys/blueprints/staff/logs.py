@@ -30,7 +30,9 @@ def _log_page(endpoint: str):
     if not form.read():  # no entries under other filters than the ones asked for
         return render_template("staff/audit.html", entries=None, **page), 422
     values, number = form.values(), form.page.parsed
-    entries, total = audit.page_entries(g.store.id, **values, page=number, per_page=PER_PAGE, object_type=object_type)
+    entries, total = audit.page_entries(
+        g.store.id, **values, page=number, per_page=PER_PAGE, object_type=object_type, zone=g.store.timezone
+    )
     return render_template(
         "staff/audit.html",
         entries=entries,
