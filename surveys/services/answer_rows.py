@@ -9,22 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, exists, select, update
 
-from ..errors import ValidationFailed
+from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..models import Invitation, Order, Response, Store, Task, utcnow
-from ..reading.analysis import CommentAnalysis, analyze_text, score_flags
+from ..reading.analysis import CommentAnalysis, analyze_text
 from ..reading.scoring import nps_category
-from . import outbound
 from .db_util import insert_ignoring
 from .recovery import sync_task
-from .responses import ANSWERABLE, Answer
+from .responses import ANSWERABLE, Answer, announce_created, check_link, check_open, reading_columns
 from .reviews import negative_review_filter
 
-CLOSED = ("withdrawn", "suppressed", "scheduled")  # responses.check_open: no answer taken
 READING = ("language", "sentiment_label", "polarity", "sentiment_confidence", "topics", "topic_polarity")
 
 
@@ -37,6 +36,8 @@ class AnswerStore:
     brand_color: str | None
     survey_kind: str
     outbound_url: str | None
+    edit_window_hours: int
+    token_lifetime_days: int
 
     asks_nps = Store.asks_nps
     asks_csat = Store.asks_csat
@@ -130,18 +131,18 @@ def record_plain(
     found = conn.execute(_statements()["load"], {"public_id": public_id}).first()
     if found is None:
         return None
-    inv_id, status, locale, store_id, name, color, kind, outbound_url, edit_hours, lifetime, order_ref = found[:11]
+    inv_id, status, locale, order_ref = found[0], found[1], found[2], found[10]
+    store = AnswerStore(*found[3:10])
     row = dict(zip(_RESPONSE_COLUMNS, found[11:-2], strict=True)) if found[11] is not None else None
     facts = found[-2], bool(found[-1])
-    if status in CLOSED or issued_at + timedelta(days=lifetime) < now:
+    link = SimpleNamespace(status=status, locale=locale, store=store)
+    try:  # the ORM path's own checks, on these values: it answers every refusal
+        check_link(link, issued_at, now, True)
+        check_open(link, SimpleNamespace(created_at=row["created_at"]) if row else None, now)
+    except DomainError:
         return None
     if row is not None and conn.dialect.name != "sqlite":
         row, facts = _locked(conn, inv_id)
-    if row is None and status == "expired":
-        return None
-    if row is not None and row["created_at"] + timedelta(hours=edit_hours) < now:
-        return None
-    store = AnswerStore(store_id, name, color, kind, outbound_url)
     try:
         answer = read(store)
     except ValidationFailed:
@@ -151,7 +152,7 @@ def record_plain(
     created = False
     if row is None:
         values = _values(None, answer, locale, now)
-        values.update(store_id=store_id, invitation_id=inv_id, created_at=now)
+        values.update(store_id=store.id, invitation_id=inv_id, created_at=now)
         new_id = conn.execute(_statements()["insert"], values).scalar()
         if new_id is not None:
             created, response_id = True, new_id
@@ -162,23 +163,11 @@ def record_plain(
         values = _values(row, answer, locale, now)
         conn.execute(_statements()["update"], {**values, "response_id": response_id})
     saved = SavedAnswer(
-        response_id, inv_id, store_id, locale, store, created, values["nps"], values["csat"], values["hidden_detractor"]
+        response_id, inv_id, store.id, locale, store, created, values["nps"], values["csat"], values["hidden_detractor"]
     )
     sync_task(saved, now, new=created, facts=facts)
     if created:
-        outbound.emit(
-            store,
-            "response.created",
-            {
-                "response_id": response_id,
-                "order_id": order_ref,
-                "nps": values["nps"],
-                "csat": values["csat"],
-                "sentiment": values["sentiment_label"],
-                "topics": values["topics"],
-                "hidden_detractor": values["hidden_detractor"],
-            },
-        )
+        announce_created(store, response_id, order_ref, values)
     if status in ANSWERABLE:  # an answered invitation stays answered: nothing to write
         conn.execute(_statements()["answered"], {"invitation_id": inv_id, "now": now})
     return saved
@@ -205,15 +194,7 @@ def _values(row: dict | None, answer: Answer, hint: str, now: datetime) -> dict:
         result = _stored_reading(old)
     else:
         result = analyze_text(comment, hint=hint) if comment else None
-    values["language"] = result.language if result else None
-    values["sentiment_label"] = result.label if result else None
-    values["polarity"] = result.polarity if result else None
-    values["sentiment_confidence"] = result.confidence if result else None
-    values["topics"] = result.topics if result else []
-    values["topic_polarity"] = result.topic_polarity if result else {}
-    values["flags"] = score_flags(values["nps"], values["csat"], result)
-    values["hidden_detractor"] = "hidden_detractor" in values["flags"]
-    values["updated_at"] = now
+    values.update(reading_columns(result, values["nps"], values["csat"]), updated_at=now)
     return values
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import AlreadyAnswered, SurveyClosed, TokenExpired, TokenInvalid, ValidationFailed
 from ..extensions import db
 from ..models import Customer, Invitation, Order, OutboxMessage, Response, utcnow
-from ..reading.analysis import analyze_text, score_flags
+from ..reading.analysis import CommentAnalysis, analyze_text, score_flags
 from ..reading.scoring import nps_category
 from . import outbound, reviews
 from .recovery import sync_task
@@ -22,6 +22,7 @@ from .tokens import read_token
 
 MAX_COMMENT = 5000
 ANSWERABLE = ("sent", "bounced", "expired")  # statuses an answer moves to "answered"
+CREATED_COLUMNS = ("nps", "csat", "sentiment_label", "topics", "hidden_detractor")  # in response.created
 # What every customer page shows of an invitation, loaded with it in one statement: the store,
 # the customer, the order and its items with their products.
 INVITATION_PAGE = (
@@ -67,7 +68,7 @@ def open_invitation(
     public_id, issued_at = read if read is not None else read_token(purpose, token)
     found = db.session.execute(_statements()["invitation"], {"public_id": public_id}).unique().one_or_none()
     invitation = found[0] if found is not None else None
-    _check_found(invitation, issued_at, now, enforce_lifetime)
+    check_link(invitation, issued_at, now, enforce_lifetime)
     return invitation
 
 
@@ -76,13 +77,15 @@ def open_survey(token: str, now: datetime | None = None) -> tuple[PageInvitation
     values the survey page shows (``survey_page``), not as models: the page never writes."""
     public_id, issued_at = read_token("survey", token)
     invitation, response = load_survey_page(public_id)
-    _check_found(invitation, issued_at, now, True)
+    check_link(invitation, issued_at, now, True)
     return invitation, response
 
 
-def _check_found(
+def check_link(
     invitation: Invitation | PageInvitation | None, issued_at: datetime, now: datetime | None, enforce_lifetime: bool
 ):
+    """Raise unless the link names an invitation and (``enforce_lifetime``) is within its store's
+    link lifetime."""
     if invitation is None:
         raise TokenInvalid()
     now = now or utcnow()
@@ -120,14 +123,41 @@ class Answer:
 def analyze_comment(response: Response, hint: str | None) -> None:
     """Store the comment's reading (language, sentiment, topics) and the score/words flags."""
     result = analyze_text(response.comment, hint=hint) if response.comment else None
-    response.language = result.language if result else None
-    response.sentiment_label = result.label if result else None
-    response.polarity = result.polarity if result else None
-    response.sentiment_confidence = result.confidence if result else None
-    response.topics = result.topics if result else []
-    response.topic_polarity = result.topic_polarity if result else {}
-    response.flags = score_flags(response.nps, response.csat, result)
-    response.hidden_detractor = "hidden_detractor" in response.flags
+    for name, value in reading_columns(result, response.nps, response.csat).items():
+        setattr(response, name, value)
+
+
+def reading_columns(result: CommentAnalysis | None, nps: int | None, csat: int | None) -> dict:
+    """A response's columns from its comment's reading (None: no comment) and its scores."""
+    flags = score_flags(nps, csat, result)
+    return {
+        "language": result.language if result else None,
+        "sentiment_label": result.label if result else None,
+        "polarity": result.polarity if result else None,
+        "sentiment_confidence": result.confidence if result else None,
+        "topics": result.topics if result else [],
+        "topic_polarity": result.topic_polarity if result else {},
+        "flags": flags,
+        "hidden_detractor": "hidden_detractor" in flags,
+    }
+
+
+def announce_created(store, response_id: int, order_ref: str, columns) -> None:
+    """The outbound ``response.created`` event of a first answer; ``columns`` maps the response's
+    column names to what was saved."""
+    outbound.emit(
+        store,
+        "response.created",
+        {
+            "response_id": response_id,
+            "order_id": order_ref,
+            "nps": columns["nps"],
+            "csat": columns["csat"],
+            "sentiment": columns["sentiment_label"],
+            "topics": columns["topics"],
+            "hidden_detractor": columns["hidden_detractor"],
+        },
+    )
 
 
 def _locked_response(invitation: Invitation) -> Response | None:
@@ -190,19 +220,8 @@ def record_answer(invitation: Invitation, answer: Answer, now: datetime | None =
         reviews.save_from_survey(response, invitation, answer.reviews, answer.display_name, now, answer.photo_refusals)
     sync_task(response, now, new=created and not answer.reviews)
     if created:
-        outbound.emit(
-            invitation.store,
-            "response.created",
-            {
-                "response_id": response.id,
-                "order_id": invitation.order.order_ref,
-                "nps": response.nps,
-                "csat": response.csat,
-                "sentiment": response.sentiment_label,
-                "topics": response.topics,
-                "hidden_detractor": response.hidden_detractor,
-            },
-        )
+        columns = {name: getattr(response, name) for name in CREATED_COLUMNS}
+        announce_created(invitation.store, response.id, invitation.order.order_ref, columns)
     if invitation.status in ANSWERABLE:  # an answered invitation stays answered: nothing to write
         db.session.execute(
             update(Invitation)
