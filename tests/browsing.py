@@ -33,12 +33,14 @@ class Storefront:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
         self.origin = f"http://127.0.0.1:{self.server.server_port}"
 
-    def page(self, name: str, body: str, lang: str = "es") -> str:
+    def page(
+        self, name: str, body: str, lang: str = "es", css: str = HOSTILE_CSS, heading: str = "<h1>Taza de barro</h1>"
+    ) -> str:
         html = (
             f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>Tienda</title><link rel="icon" href="data:,"><style>{HOSTILE_CSS}</style></head>'
-            f"<body><h1>Taza de barro</h1>{body}</body></html>"
+            f'<title>Tienda</title><link rel="icon" href="data:,"><style>{css}</style></head>'
+            f"<body>{heading}{body}</body></html>"
         )
         (self.root / name).write_text(html, encoding="utf-8")
         return f"{self.origin}/{name}"

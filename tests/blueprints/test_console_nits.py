@@ -11,7 +11,7 @@ from sqlalchemy import select
 from surveys.extensions import db
 from surveys.models import StaffUser
 
-from ..factories import staff_login, survey_path, unhappy_task
+from ..factories import STAFF_PASSWORD, staff_login, survey_path, unhappy_task
 
 
 def _timeline(client, task_id: int) -> list[str]:
@@ -43,3 +43,5 @@ def test_signing_in_goes_back_to_the_page_asked_for_without_a_stray_question_mar
     asked = client.get("/staff/tasks?status=open")
     assert asked.headers["Location"].endswith("/staff/login?next=/staff/tasks?status%3Dopen")
     assert staff_login(client, "admin@barro.test", next_url="/staff/tasks").headers["Location"] == "/staff/tasks"
+    signed_in = client.post(asked.headers["Location"], data={"email": "admin@barro.test", "password": STAFF_PASSWORD})
+    assert signed_in.headers["Location"] == "/staff/tasks?status=open"  # the page as it was asked for

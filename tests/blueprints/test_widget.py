@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -417,8 +418,11 @@ def test_a_driver_error_in_the_widgets_read_is_sqlalchemys_and_a_busy_sqlite_is_
         expected = OperationalError if db.engine.dialect.name == "sqlite" else ProgrammingError
         assert type(caught.value) is expected  # as SQLAlchemy's own execution raises it
         assert reads.first(select(literal(1)), {}) == (1,)  # the connection is still usable
-    if db.engine.dialect.name == "sqlite":  # "database is locked" is an OperationalError too
-        monkeypatch.setattr(widget_read, "_WIDGET_PRODUCT", missing)
-        resp = client.get(url(store))
-        assert (resp.status_code, resp.get_json()["error"]) == (503, "unavailable")
-        assert resp.headers["Access-Control-Allow-Origin"] == "*" and resp.headers["Retry-After"] == "5"
+
+    def locked(self, statement, params):  # a database busy past its wait, as the driver says it
+        raise OperationalError("SELECT", params, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(widget_read.Reads, "rows", locked)
+    resp = client.get(url(store))
+    assert (resp.status_code, resp.get_json()["error"]) == (503, "unavailable")
+    assert resp.headers["Access-Control-Allow-Origin"] == "*" and resp.headers["Retry-After"] == "5"

@@ -13,11 +13,10 @@ from surveys.models import StaffUser, utcnow
 from surveys.services.tenancy import create_staff_user
 
 from ..browsing import sign_in
-from ..factories import make_store, unhappy_task
+from ..factories import STAFF_PASSWORD, make_store, unhappy_task
 from ..live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-PASSWORD = "una clave larga 123"  # noqa: S105
 LONG = "Llegó roto y nadie contesta, ya escribí tres veces al correo de la tienda y tampoco respondieron"
 UNBROKEN = '=HYPERLINK("http://evil.test/reclamo/pedido/1234","click") El paquete llegó roto'  # one long word
 
@@ -36,8 +35,8 @@ COLUMNS = """(sel) => {
 @pytest.fixture
 def server(app, client, make_app):
     store = make_store(name="Cerámica y Barro de Tlaquepaque")[0]
-    create_staff_user("duena@barro.test", store, "admin", PASSWORD, name="María Fernanda Gutiérrez")
-    lucia = create_staff_user("lucia@barro.test", store, "agent", PASSWORD, name="Lucía Gómez Hernández")
+    create_staff_user("duena@barro.test", store, "admin", STAFF_PASSWORD, name="María Fernanda Gutiérrez")
+    lucia = create_staff_user("lucia@barro.test", store, "agent", STAFF_PASSWORD, name="Lucía Gómez Hernández")
     db.session.commit()
     for n in range(4):
         task = unhappy_task(client, store, email=f"cliente{n}@example.com", comment=UNBROKEN if n == 0 else LONG)
@@ -53,13 +52,14 @@ def server(app, client, make_app):
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_the_queue_shows_every_column_at_1366_px(browser, server, lang):
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    sign_in(page, server.url, "duena@barro.test", PASSWORD)
-    page.goto(server.url + f"/staff/tasks?lang={lang}")
+    sign_in(page, server.url, "duena@barro.test", STAFF_PASSWORD)
+    page.goto(server.url + "/staff/tasks")
     if lang == "en":
         page.click("details.account summary")
         page.select_option("#locale", "en")
         page.click("form[action$='/staff/me'] button")
         page.goto(server.url + "/staff/tasks")
+    assert page.get_attribute("html", "lang") == lang  # the console really speaks it
     shown = page.evaluate(COLUMNS, ".table-box")
     assert (shown["clipped"], shown["scroll"], shown["page"]) == ([], 0, 0), shown
     assignees = page.eval_on_selector_all(
@@ -71,7 +71,7 @@ def test_the_queue_shows_every_column_at_1366_px(browser, server, lang):
 
 def test_on_a_phone_each_response_is_a_card_with_its_whole_comment(browser, server):
     page = browser.new_page(viewport={"width": 390, "height": 800})
-    sign_in(page, server.url, "duena@barro.test", PASSWORD)
+    sign_in(page, server.url, "duena@barro.test", STAFF_PASSWORD)
     page.goto(server.url + "/staff/responses")
     shown = page.evaluate(COLUMNS, "table.queue")
     assert (shown["clipped"], shown["scroll"], shown["page"]) == ([], 0, 0), shown

@@ -12,11 +12,10 @@ from surveys.reading.scoring import nps_category
 from surveys.services.tenancy import create_staff_user
 
 from ..browsing import sign_in
-from ..factories import make_store, sent_invitation
+from ..factories import STAFF_PASSWORD, make_store, sent_invitation
 from ..live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-PASSWORD = "una clave larga 123"  # noqa: S105
 LONG = "Mantel bordado a mano en Oaxaca con hilo de algodón, 180 × 240 cm, color índigo"
 PRODUCTS = [("TAZA-01", "Taza de barro", 35), ("MANTEL-03", LONG, 31), ("JARRO-02", "Jarro de talavera", 1)]
 
@@ -24,7 +23,7 @@ PRODUCTS = [("TAZA-01", "Taza de barro", 35), ("MANTEL-03", LONG, 31), ("JARRO-0
 @pytest.fixture
 def server(app, make_app):
     store = make_store(name="Barro & Co")[0]
-    create_staff_user("duena@barro.test", store, "admin", PASSWORD)
+    create_staff_user("duena@barro.test", store, "admin", STAFF_PASSWORD)
     now = utcnow()
     for sku, name, count in PRODUCTS:
         for k in range(count):
@@ -43,7 +42,7 @@ def server(app, make_app):
 
 def test_scores_stay_on_one_line_and_a_small_sample_is_flagged_at_1366_px(browser, server):
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    sign_in(page, server.url, "duena@barro.test", PASSWORD)
+    sign_in(page, server.url, "duena@barro.test", STAFF_PASSWORD)
     rows = page.eval_on_selector_all(
         "section[aria-labelledby=prod-h] tbody tr",
         """rows => rows.map(r => {

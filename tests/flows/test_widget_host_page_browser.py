@@ -39,17 +39,6 @@ def key(app, client):
     return key
 
 
-def shop_page(front: Storefront, name: str, body: str, lang: str) -> str:
-    html = (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>Tienda</title><link rel="icon" href="data:,"><style>{SHOP_CSS}</style></head>'
-        f"<body>{body}</body></html>"
-    )
-    (front.root / name).write_text(html, encoding="utf-8")
-    return f"{front.origin}/{name}"
-
-
 # Where a badge sits against the text around it: the host's display, the line boxes of the text
 # before and after it (a Range over each text node) and the badge's own box.
 PLACES = """() => [...document.querySelectorAll('[data-postventa-stars]')].map(host => {
@@ -72,9 +61,8 @@ def test_a_badge_stays_on_the_line_of_the_title_and_of_the_sentence(browser, key
     badge = f'<span data-postventa-stars data-key="{key}" data-sku="TAZA-01"></span>'
     body = f"<h1>Taza {badge}</h1><p>Otro: Taza {badge} · 3 opiniones</p>"
     with LiveServer(make_app()) as api, Storefront(tmp_path) as front:
-        url = shop_page(
-            front, f"badges-{lang}.html", body + f'<script src="{api.url}/widget/v1/embed.js" defer></script>', lang
-        )
+        script = f'<script src="{api.url}/widget/v1/embed.js" defer></script>'
+        url = front.page(f"badges-{lang}.html", body + script, lang, css=SHOP_CSS, heading="")
         page = browser.new_page(viewport=VIEWPORTS[size])
         problems = watch(page)
         page.goto(url)
@@ -114,13 +102,12 @@ def test_the_shops_css_does_not_reach_the_reviews_and_one_star_is_singular(
     browser, key, make_app, tmp_path, lang, size
 ):
     with LiveServer(make_app()) as api, Storefront(tmp_path) as front:
-        url = shop_page(
-            front,
+        url = front.page(
             f"taza-{lang}.html",
-            f'<h1>Taza de barro</h1><div data-postventa-reviews data-key="{key}" data-sku="TAZA-01" data-lang="{lang}">'
-            "</div>"
+            f'<div data-postventa-reviews data-key="{key}" data-sku="TAZA-01" data-lang="{lang}"></div>'
             f'<script src="{api.url}/widget/v1/embed.js" defer></script>',
             lang,
+            css=SHOP_CSS,
         )
         page = browser.new_page(viewport=VIEWPORTS[size])
         problems = watch(page)

@@ -13,7 +13,7 @@ from surveys.services import recovery
 from surveys.services.tenancy import create_staff_user
 from surveys.worker import dispatch_once
 
-from ..factories import make_store, sent_invitation, survey_path
+from ..factories import STAFF_PASSWORD, make_store, sent_invitation, survey_path
 
 
 def answer(client, store, **data):
@@ -62,7 +62,7 @@ def test_editing_the_answer_updates_or_withdraws_the_task(client, app):
 
 def test_an_answer_edited_back_to_unhappy_opens_its_withdrawn_task_again(client, app):
     store = make_store()[0]
-    agent = create_staff_user("agente@t.test", store, "agent", "una clave larga 123")
+    agent = create_staff_user("agente@t.test", store, "agent", STAFF_PASSWORD)
     invitation = answer(client, store, nps=1)
     client.post(survey_path(invitation), data={"nps": "10"})
     [task] = tasks()
@@ -83,7 +83,7 @@ def test_an_answer_edited_back_to_unhappy_opens_its_withdrawn_task_again(client,
 
 def test_a_task_staff_dismissed_stays_closed_when_the_customer_edits(client, app):
     store = make_store()[0]
-    admin = create_staff_user("admin@t.test", store, "admin", "una clave larga 123")
+    admin = create_staff_user("admin@t.test", store, "admin", STAFF_PASSWORD)
     invitation = answer(client, store, nps=2)
     [task] = tasks()
     recovery.dismiss(task, admin, "Duplicado de otro pedido")
@@ -106,7 +106,7 @@ def test_first_contact_is_due_three_business_hours_later_in_the_shops_time(app):
 
 def test_working_a_task_records_the_timeline_and_first_contact(client, app):
     store = make_store()[0]
-    agent = create_staff_user("agente@t.test", store, "agent", "una clave larga 123")
+    agent = create_staff_user("agente@t.test", store, "agent", STAFF_PASSWORD)
     answer(client, store, nps=2)
     [task] = tasks()
     recovery.add_note(task, agent, "Llamé, no contestó")
@@ -153,7 +153,7 @@ def test_tasks_api_lists_this_stores_tasks_with_their_clock(client, app):
 
 def test_recovery_metrics_count_open_overdue_and_sla_met(client, app):
     store, key = make_store()
-    agent = create_staff_user("a@t.test", store, "agent", "una clave larga 123")
+    agent = create_staff_user("a@t.test", store, "agent", STAFF_PASSWORD)
     for score in (1, 2, 3):
         answer(client, store, nps=score)
     first, late, _ = tasks()
