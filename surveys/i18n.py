@@ -21,9 +21,12 @@ def select_locale() -> str:
 
 
 def use_locale(lang: str) -> None:
-    """Switch the current request to ``lang`` (e.g. the invitation's language)."""
+    """Switch the current request to ``lang`` (e.g. the invitation's language). Flask-Babel's
+    refresh only when it has chosen something already in this request: otherwise the choice is
+    made when a string first needs it, and refresh would only build its empty state."""
     g.locale = lang
-    refresh()
+    if "_flask_babel" in g:
+        refresh()
 
 
 def _catalogue():

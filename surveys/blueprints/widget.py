@@ -14,7 +14,6 @@ import os
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_babel import refresh
 
 from ..extensions import limiter
 from ..http import image_response, json_error, script_safe
@@ -125,7 +124,7 @@ def _filters(args) -> tuple[int | None, str]:
 def reviews_json(widget_key: str, sku: str):
     args, environ, config = request.args, request.environ, current_app.config
     lang = _lang(args)
-    _speak(lang)  # errors and a nameless buyer speak the widget's language, not the browser's
+    use_locale(lang)  # errors and a nameless buyer speak the widget's language, not the browser's
     rating, sort = _filters(args)
     page, per_page = _paging(args)
     ttl = config["WIDGET_CACHE_SECONDS"]
@@ -142,14 +141,6 @@ def reviews_json(widget_key: str, sku: str):
     if ttl > 0:
         widget_cache.put(key, etag, resp.get_data(), ttl)
     return resp
-
-
-def _speak(lang: str) -> None:
-    """``use_locale`` without Flask-Babel's refresh when it has chosen nothing yet in this request
-    (nothing before the view has translated): the choice is made when a string needs it."""
-    g.locale = lang
-    if "_flask_babel" in g:
-        refresh()
 
 
 def _not_modified(etag: str) -> Response:
