@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import AuditEntry, Membership, StaffUser, utcnow
-from ..reading.clock import ShopClock
+from .db_util import on_shop_days
 from .scope import scoped
 
 SYSTEM = "system"
@@ -100,12 +100,7 @@ def log_query(
         query = query.where(AuditEntry.actor == who)
     if what:
         query = query.where(AuditEntry.action == what)
-    lo, hi = ShopClock(zone).day_span(start, end)
-    if lo is not None:
-        query = query.where(AuditEntry.created_at >= lo)
-    if hi is not None:
-        query = query.where(AuditEntry.created_at < hi)
-    return query
+    return query.where(*on_shop_days(AuditEntry.created_at, zone, start, end))
 
 
 def page_entries(

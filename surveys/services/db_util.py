@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..extensions import db
+from ..reading.clock import ShopClock
 
 
 def insert_ignore(model, values: dict[str, Any], conflict: list[str]) -> int | None:
@@ -178,3 +179,16 @@ def loaded(model, values) -> Any:
     make_transient_to_detached(obj)  # committed values, with its identity
     session.add(obj)  # persistent, clean
     return obj
+
+
+def within(column, lo, hi) -> list:
+    """Conditions keeping ``column`` in [``lo``, ``hi``) (None: open on that side)."""
+    return [
+        c for c in (column >= lo if lo is not None else None, column < hi if hi is not None else None) if c is not None
+    ]
+
+
+def on_shop_days(column, zone: str, start, end) -> list:
+    """Conditions keeping ``column`` (a UTC time) on the shop's calendar days ``start`` to ``end``
+    (both included, None: open) on its clock ``zone``: the days its pages print times in."""
+    return within(column, *ShopClock(zone).day_span(start, end))

@@ -24,6 +24,7 @@ from ..reading.scoring import (
     summarize_csat,
     summarize_nps,
 )
+from .db_util import within
 from .recovery import recovery_metrics
 from .scope import in_store
 
@@ -137,12 +138,6 @@ def _whole_days(model, store: Store, first: date | None, last: date | None) -> l
     return conds
 
 
-def _between(column, lo: datetime | None, hi: datetime | None) -> list:
-    return [
-        c for c in (column >= lo if lo is not None else None, column < hi if hi is not None else None) if c is not None
-    ]
-
-
 def _counted_scores(store: Store, start: date | None, end: date | None) -> tuple[int, int, int, int, int]:
     """(promoters, passives, detractors, satisfied, CSAT answers) of the store's responses
     given on the shop's days ``start`` to ``end`` (both included): the per-day counts of the
@@ -160,7 +155,7 @@ def _counted_scores(store: Store, start: date | None, end: date | None) -> tuple
         totals = [int(n or 0) for n in row]
     for lo, hi in edges:  # one range each: an OR of two ranges is not read along the index
         row = db.session.execute(
-            _score_counts().where(in_store(Response, store), *_between(Response.created_at, lo, hi))
+            _score_counts().where(in_store(Response, store), *within(Response.created_at, lo, hi))
         ).one()
         totals = [t + int(n) for t, n in zip(totals, row, strict=True)]
     return tuple(totals)
@@ -185,7 +180,7 @@ def _counted_invitations(
         ).all()
     for lo, hi in edges:
         counts = [func.count(), func.count(Invitation.answered_at)]
-        where = [in_store(Invitation, store), *_between(Invitation.sent_at, lo, hi)]
+        where = [in_store(Invitation, store), *within(Invitation.sent_at, lo, hi)]
         if channels:
             channel = func.coalesce(Invitation.channel, "email")
             rows += db.session.execute(select(channel, *counts).where(*where).group_by(channel)).all()
@@ -297,7 +292,7 @@ def distribution(store: Store, start: date | None = None, end: date | None = Non
 
 
 def _period(store: Store, start: date | None, end: date | None) -> list:
-    return [in_store(Response, store), *_between(Response.created_at, *_range(store, start, end))]
+    return [in_store(Response, store), *within(Response.created_at, *_range(store, start, end))]
 
 
 def topic_breakdown(

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from ..extensions import READS_ONLY
 from ..models import Invitation, Order, OrderItem, Product, Response, Store, Task
-from ..reading.clock import ShopClock
 from ..reading.scoring import NPS_CATEGORIES
+from .db_util import on_shop_days
 from .scope import in_store
 
 CATEGORIES = tuple(NPS_CATEGORIES)
@@ -85,11 +85,7 @@ def responses_query(store: Store | int, f: Filters, zone: str):
         .outerjoin(Task, Task.response_id == Response.id)
         .where(in_store(Response, store_id))
     )
-    lo, hi = ShopClock(zone).day_span(f.start, f.end)
-    if lo:
-        query = query.where(Response.created_at >= lo)
-    if hi:
-        query = query.where(Response.created_at < hi)
+    query = query.where(*on_shop_days(Response.created_at, zone, f.start, f.end))
     return query.where(*response_conditions(f)).order_by(Response.created_at.desc(), Response.id.desc())
 
 
