@@ -34,8 +34,10 @@ def _queue(store, count: int) -> None:
 def test_two_dispatchers_overlapping_past_the_lease_send_each_of_12_messages_exactly_once(make_app, app, smtp_sink):
     store = make_store()[0]
     _queue(store, 12)
-    smtp_sink.delay = 0.35  # 12 messages take ~4 s; the lease is 1 s
-    config = {**smtp_sink.config(), "MAIL_LEASE_SECONDS": 1, "DISPATCH_BATCH_SIZE": 12}
+    # 12 messages take ~4 s; the lease is 2 s: one message's renewal, send and record fit in it
+    # with room for a loaded machine, the batch's lease runs out long before the last send
+    smtp_sink.delay = 0.35
+    config = {**smtp_sink.config(), "MAIL_LEASE_SECONDS": 2, "DISPATCH_BATCH_SIZE": 12}
     workers = [make_app(**config), make_app(**config)]
     errors = []
 
@@ -47,7 +49,7 @@ def test_two_dispatchers_overlapping_past_the_lease_send_each_of_12_messages_exa
                 errors.append(exc)
 
     def second():
-        time.sleep(1.4)  # the first one's batch lease has run out by now, its sends have not
+        time.sleep(2.4)  # the first one's batch lease has run out by now, its sends have not
         with workers[1].app_context():
             deadline = time.monotonic() + 6
             try:
